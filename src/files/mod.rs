@@ -1,2 +1,13 @@
 //! The file layer: appending rows durably, reading them back from a saved offset, and waking on
 //! filesystem notifications. Nothing here knows Paxos; the Chamber builds on it.
+
+/// Appending whole rows to a file with one `write()` each, and syncing them.
+pub mod append;
+/// Guarding text fields against CSV injection, reversibly.
+pub mod guard;
+/// Following a file from a saved offset, through truncation and replacement.
+pub mod tail;
+
+pub use append::AppendFile;
+pub use guard::{guard_field, unguard_field};
+pub use tail::{Line, TailEvent, TailPosition, TailReader};

@@ -1,0 +1,516 @@
+//! Following one file by path, like `tail -F`: each call returns the complete lines appended
+//! since the last call, from a saved byte offset, reading only the new bytes.
+//!
+//! Events from a watcher are not rows (`/work/shared/MEASURED.md`, point 2): they merge, a reader
+//! can see half a line, and truncation has no event of its own. So on every wake-up the caller
+//! asks a [`TailReader`] for whatever is new, and the reader:
+//!
+//! - returns only complete lines (ending in `\n`), without the `\n`, a trailing `\r`, or a UTF-8
+//!   byte-order mark at the very start of the file; an incomplete last line is held until its
+//!   newline arrives;
+//! - keeps one long-lived read handle (reopening on every event makes notify report the open,
+//!   which wakes the caller again: a loop, MEASURED.md point 4);
+//! - compares the path's inode with the handle's on each call. A different inode means the file
+//!   was replaced (an editor's rename-over save, or delete and re-create): the reader first reads
+//!   what is left in the old file through the old handle, reports [`TailEvent::Replaced`], and
+//!   reads the new file from its start. Holding the old handle also keeps its inode from being
+//!   reused by the new file, so the comparison cannot be fooled that way;
+//! - reports [`TailEvent::Truncated`] and re-reads from the start when the file is shorter than
+//!   the offset already read, or when the last bytes read before that offset (up to 64) have
+//!   changed: a truncate-and-rewrite in place, e.g. a shell's `>`, that grew past our offset.
+//!   A rewrite that keeps those 64 bytes identical goes unnoticed.
+//!
+//! After `Replaced` or `Truncated` the caller sees rows it may have handled before; making that
+//! harmless (deduplicating by content) is the caller's job. A missing file is not an error: the
+//! reader returns nothing until it appears. When a path disappears, the reader keeps the old
+//! handle and reads what is appended through it until a new file appears at the path.
+//!
+//! Lines that are not valid UTF-8 are converted lossily (U+FFFD), so one bad byte typed by hand
+//! does not stop the reader; the row parser downstream will then reject that line with its number.
+
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+/// How many of the last bytes read are kept to notice a file rewritten in place.
+const RECENT_BYTES_MAX: usize = 64;
+
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One complete line of the followed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based line number in the file (the header, if any, is line 1).
+    pub number: u64,
+    /// Byte offset of the line's first byte in the file.
+    pub offset: u64,
+    /// The line without its `\n`, trailing `\r`, or (on line 1) UTF-8 byte-order mark.
+    pub text: String,
+}
+
+/// What a call to [`TailReader::read_new_lines`] found, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TailEvent {
+    /// A complete line.
+    Line(Line),
+    /// The path now names a different file (rename-over save, or delete and re-create). Lines
+    /// before this event came from the old file, lines after it from the start of the new one.
+    /// An incomplete last line of the old file is dropped.
+    Replaced,
+    /// The file was truncated or rewritten in place; the lines after this event are read again
+    /// from the start of the file.
+    Truncated,
+}
+
+/// How far a [`TailReader`] has read: save it to resume later with [`TailReader::resume`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TailPosition {
+    /// Byte offset just past the last complete line returned.
+    pub offset: u64,
+    /// How many complete lines lie before `offset`; the next line's number is one more.
+    pub lines_read: u64,
+}
+
+/// The open file, with the identity it had when opened.
+#[derive(Debug)]
+struct OpenFile {
+    file: File,
+    dev: u64,
+    ino: u64,
+}
+
+/// Follows one file by path, returning complete new lines on each call.
+#[derive(Debug)]
+pub struct TailReader {
+    path: PathBuf,
+    open: Option<OpenFile>,
+    position: TailPosition,
+    /// Bytes read past `position.offset` that do not yet end in a newline.
+    partial: Vec<u8>,
+    /// The last bytes read (up to [`RECENT_BYTES_MAX`]), ending at the read position.
+    recent: Vec<u8>,
+}
+
+impl TailReader {
+    /// A reader of `path` from its start. The file need not exist yet.
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Self::resume(path, TailPosition::default())
+    }
+
+    /// A reader of `path` that continues from `position`, saved earlier from
+    /// [`TailReader::position`]. If the file turns out shorter than `position.offset`, the first
+    /// call reports [`TailEvent::Truncated`] and reads from the start.
+    pub fn resume(path: impl AsRef<Path>, position: TailPosition) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            open: None,
+            position,
+            partial: Vec::new(),
+            recent: Vec::new(),
+        }
+    }
+
+    /// The followed path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How far the reader has read, counting complete lines only.
+    pub fn position(&self) -> TailPosition {
+        self.position
+    }
+
+    /// How many bytes of an incomplete last line are held, waiting for their newline.
+    pub fn pending_bytes(&self) -> usize {
+        self.partial.len()
+    }
+
+    /// Returns the complete lines appended since the last call, with a [`TailEvent::Replaced`] or
+    /// [`TailEvent::Truncated`] among them when the file was replaced or rewritten. Reads only
+    /// the bytes not read before (plus up to 64 to check for a rewrite). Returns nothing while
+    /// the file does not exist.
+    pub fn read_new_lines(&mut self) -> io::Result<Vec<TailEvent>> {
+        let mut events = Vec::new();
+        let on_disk = match fs::metadata(&self.path) {
+            Ok(meta) => Some((meta.dev(), meta.ino())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        match (&self.open, on_disk) {
+            (None, None) => return Ok(events),
+            (None, Some(_)) => {
+                if !self.open_path()? {
+                    return Ok(events);
+                }
+            }
+            (Some(open), Some(id)) if (open.dev, open.ino) != id => {
+                // Finish the old file first: rows appended just before the replacement count.
+                self.read_to_end(&mut events)?;
+                events.push(TailEvent::Replaced);
+                self.restart();
+                self.open = None;
+                if !self.open_path()? {
+                    return Ok(events);
+                }
+            }
+            // Same file, or the path is gone: keep reading through the handle we hold.
+            (Some(_), _) => {}
+        }
+        if self.was_truncated_or_rewritten()? {
+            events.push(TailEvent::Truncated);
+            self.restart();
+        }
+        self.read_to_end(&mut events)?;
+        Ok(events)
+    }
+
+    /// Opens the path and records its identity. Returns false if it vanished in the meantime.
+    fn open_path(&mut self) -> io::Result<bool> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        // The handle's own identity, not the path's: the path may have changed since.
+        let meta = file.metadata()?;
+        self.open = Some(OpenFile {
+            file,
+            dev: meta.dev(),
+            ino: meta.ino(),
+        });
+        Ok(true)
+    }
+
+    /// Forgets everything read, to read the file again from its start.
+    fn restart(&mut self) {
+        self.position = TailPosition::default();
+        self.partial.clear();
+        self.recent.clear();
+    }
+
+    /// The offset of the next byte to read.
+    fn read_offset(&self) -> u64 {
+        self.position.offset + self.partial.len() as u64
+    }
+
+    /// True when the open file is shorter than what was read, or the last bytes read changed.
+    fn was_truncated_or_rewritten(&self) -> io::Result<bool> {
+        let Some(open) = &self.open else {
+            return Ok(false);
+        };
+        let read_offset = self.read_offset();
+        if open.file.metadata()?.len() < read_offset {
+            return Ok(true);
+        }
+        if self.recent.is_empty() {
+            return Ok(false);
+        }
+        let mut now = vec![0; self.recent.len()];
+        let start = read_offset - self.recent.len() as u64;
+        match open.file.read_exact_at(&mut now, start) {
+            Ok(()) => Ok(now != self.recent),
+            // Shrank between the length check and the read.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads from the read offset to the end of the open file, pushing each complete line.
+    fn read_to_end(&mut self, events: &mut Vec<TailEvent>) -> io::Result<()> {
+        let Some(open) = &self.open else {
+            return Ok(());
+        };
+        let scanned = self.partial.len();
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let n = match open.file.read_at(&mut chunk, self.read_offset()) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.partial.extend_from_slice(&chunk[..n]);
+            remember_recent(&mut self.recent, &chunk[..n]);
+        }
+        self.split_complete_lines(scanned, events);
+        Ok(())
+    }
+
+    /// Moves every complete line out of `partial` into `events`. The first `scanned` bytes of
+    /// `partial` are known to hold no newline, so only the new bytes are searched.
+    fn split_complete_lines(&mut self, scanned: usize, events: &mut Vec<TailEvent>) {
+        let mut start = 0;
+        let mut search_from = scanned;
+        while let Some(i) = self.partial[search_from..].iter().position(|&b| b == b'\n') {
+            let end = search_from + i;
+            let offset = self.position.offset + start as u64;
+            let mut bytes = &self.partial[start..end];
+            if offset == 0 {
+                bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+            }
+            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            self.position.lines_read += 1;
+            events.push(TailEvent::Line(Line {
+                number: self.position.lines_read,
+                offset,
+                text: String::from_utf8_lossy(bytes).into_owned(),
+            }));
+            start = end + 1;
+            search_from = start;
+        }
+        self.position.offset += start as u64;
+        self.partial.drain(..start);
+    }
+}
+
+/// Appends `bytes` to `recent`, keeping only the last [`RECENT_BYTES_MAX`] bytes.
+fn remember_recent(recent: &mut Vec<u8>, bytes: &[u8]) {
+    let tail = &bytes[bytes.len().saturating_sub(RECENT_BYTES_MAX)..];
+    recent.extend_from_slice(tail);
+    let excess = recent.len().saturating_sub(RECENT_BYTES_MAX);
+    recent.drain(..excess);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::OpenOptions;
+    use std::io::Write;
+
+    fn append(path: &Path, bytes: &[u8]) {
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .unwrap();
+        file.write_all(bytes).unwrap();
+    }
+
+    /// The texts of the lines among `events`, with `Replaced` and `Truncated` shown as markers.
+    fn texts(events: &[TailEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                TailEvent::Line(line) => line.text.clone(),
+                TailEvent::Replaced => "<replaced>".to_string(),
+                TailEvent::Truncated => "<truncated>".to_string(),
+            })
+            .collect()
+    }
+
+    fn lines(events: Vec<TailEvent>) -> Vec<Line> {
+        events
+            .into_iter()
+            .map(|e| match e {
+                TailEvent::Line(line) => line,
+                other => panic!("expected only lines, got {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn partial_line_is_held_until_its_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"kind,ballot\nVoted,");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts(&reader.read_new_lines().unwrap()), ["kind,ballot"]);
+        assert_eq!(reader.pending_bytes(), 6);
+        assert_eq!(reader.read_new_lines().unwrap(), []);
+        append(&path, b"7");
+        assert_eq!(reader.read_new_lines().unwrap(), []);
+        append(&path, b"\nSuccess,7\n");
+        let got = lines(reader.read_new_lines().unwrap());
+        assert_eq!(
+            got,
+            [
+                Line {
+                    number: 2,
+                    offset: 12,
+                    text: "Voted,7".into()
+                },
+                Line {
+                    number: 3,
+                    offset: 20,
+                    text: "Success,7".into()
+                },
+            ]
+        );
+        assert_eq!(reader.pending_bytes(), 0);
+        assert_eq!(
+            reader.position(),
+            TailPosition {
+                offset: 30,
+                lines_read: 3
+            }
+        );
+    }
+
+    #[test]
+    fn crlf_and_bom_are_stripped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"\xEF\xBB\xBFkind,ballot\r\nVoted,7\r\n\r\nlast\n");
+        let mut reader = TailReader::new(&path);
+        let got = lines(reader.read_new_lines().unwrap());
+        let texts: Vec<&str> = got.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["kind,ballot", "Voted,7", "", "last"]);
+        assert_eq!(got[0].offset, 0);
+        assert_eq!(got[1].offset, 16);
+        // A BOM-like sequence after the first line is text, not a mark.
+        append(&path, b"\xEF\xBB\xBFx\n");
+        assert_eq!(texts_of(&mut reader), ["\u{feff}x"]);
+    }
+
+    fn texts_of(reader: &mut TailReader) -> Vec<String> {
+        texts(&reader.read_new_lines().unwrap())
+    }
+
+    #[test]
+    fn rename_over_reads_old_rest_then_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"h\na\n");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader), ["h", "a"]);
+        // A priest appends a row and a half to the old file, then an editor saves over it.
+        append(&path, b"b\nhalf");
+        let temp = dir.path().join("book.csv.swp");
+        fs::write(&temp, "h\na\nedited\n").unwrap();
+        fs::rename(&temp, &path).unwrap();
+        let events = reader.read_new_lines().unwrap();
+        assert_eq!(texts(&events), ["b", "<replaced>", "h", "a", "edited"]);
+        let TailEvent::Line(first_new) = &events[2] else {
+            panic!()
+        };
+        assert_eq!((first_new.number, first_new.offset), (1, 0));
+        append(&path, b"c\n");
+        let got = lines(reader.read_new_lines().unwrap());
+        assert_eq!(
+            got,
+            [Line {
+                number: 4,
+                offset: 11,
+                text: "c".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn truncation_is_reported_and_file_reread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"h\nlong row one\nlong row two\n");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader).len(), 3);
+        // Shorter than what was read: the length gives it away.
+        fs::write(&path, "h\nx\n").unwrap();
+        assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "x"]);
+        // Truncated and rewritten longer than what was read: the last bytes read changed.
+        fs::write(&path, "h\nsomething else entirely\n").unwrap();
+        assert_eq!(
+            texts_of(&mut reader),
+            ["<truncated>", "h", "something else entirely"]
+        );
+        // Plain appends after that are read normally.
+        append(&path, b"y\n");
+        assert_eq!(texts_of(&mut reader), ["y"]);
+    }
+
+    #[test]
+    fn missing_file_is_not_an_error_until_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("later.csv");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(reader.read_new_lines().unwrap(), []);
+        append(&path, b"h\n");
+        assert_eq!(texts_of(&mut reader), ["h"]);
+    }
+
+    #[test]
+    fn removed_then_recreated_file_is_a_replacement() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"h\na\n");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader), ["h", "a"]);
+        fs::remove_file(&path).unwrap();
+        assert_eq!(reader.read_new_lines().unwrap(), []);
+        append(&path, b"h\n");
+        assert_eq!(texts_of(&mut reader), ["<replaced>", "h"]);
+    }
+
+    #[test]
+    fn resume_from_a_saved_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"h\na\nb");
+        let mut first = TailReader::new(&path);
+        assert_eq!(texts_of(&mut first), ["h", "a"]);
+        let saved = first.position();
+        assert_eq!(
+            saved,
+            TailPosition {
+                offset: 4,
+                lines_read: 2
+            }
+        );
+        drop(first);
+
+        append(&path, b"\nc\n");
+        let mut resumed = TailReader::resume(&path, saved);
+        let got = lines(resumed.read_new_lines().unwrap());
+        assert_eq!(
+            got,
+            [
+                Line {
+                    number: 3,
+                    offset: 4,
+                    text: "b".into()
+                },
+                Line {
+                    number: 4,
+                    offset: 6,
+                    text: "c".into()
+                },
+            ]
+        );
+
+        // A saved position past the end of the file means it was truncated meanwhile.
+        let mut stale = TailReader::resume(
+            &path,
+            TailPosition {
+                offset: 999,
+                lines_read: 50,
+            },
+        );
+        assert_eq!(texts_of(&mut stale), ["<truncated>", "h", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"ok\nbad\xFF\nok again\n");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader), ["ok", "bad\u{FFFD}", "ok again"]);
+    }
+
+    #[test]
+    fn reads_only_new_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        let early = "early row\n".repeat(100);
+        append(&path, early.as_bytes());
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader).len(), 100);
+        // Scribble over bytes far before the offset, in place, leaving the last 64 alone. A
+        // reader that re-read the file would see them; this one reads from its offset only.
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        file.write_all_at(b"EARLY", 0).unwrap();
+        append(&path, b"late\n");
+        assert_eq!(texts_of(&mut reader), ["late"]);
+    }
+}
