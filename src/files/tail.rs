@@ -5,8 +5,8 @@
 //! can see half a line, and truncation has no event of its own. So on every wake-up the caller
 //! asks a [`TailReader`] for whatever is new, and the reader:
 //!
-//! - returns only complete lines (ending in `\n`), without the `\n`, a trailing `\r`, or a UTF-8
-//!   byte-order mark at the very start of the file; an incomplete last line is held until its
+//! - returns only complete lines, cut by a [`LineBuffer`] (which strips `\n`, a trailing `\r` and
+//!   a byte-order mark at the start of the file); an incomplete last line is held until its
 //!   newline arrives;
 //! - keeps one long-lived read handle (reopening on every event makes notify report the open,
 //!   which wakes the caller again: a loop, MEASURED.md point 4);
@@ -24,31 +24,16 @@
 //! harmless (deduplicating by content) is the caller's job. A missing file is not an error: the
 //! reader returns nothing until it appears. When a path disappears, the reader keeps the old
 //! handle and reads what is appended through it until a new file appears at the path.
-//!
-//! Lines that are not valid UTF-8 are converted lossily (U+FFFD), so one bad byte typed by hand
-//! does not stop the reader; the row parser downstream will then reject that line with its number.
 
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
+use super::lines::{Line, LineBuffer, LinePosition};
+
 /// How many of the last bytes read are kept to notice a file rewritten in place.
 const RECENT_BYTES_MAX: usize = 64;
-
-/// The UTF-8 byte-order mark some editors put at the start of a file.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// One complete line of the followed file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    /// 1-based line number in the file (the header, if any, is line 1).
-    pub number: u64,
-    /// Byte offset of the line's first byte in the file.
-    pub offset: u64,
-    /// The line without its `\n`, trailing `\r`, or (on line 1) UTF-8 byte-order mark.
-    pub text: String,
-}
 
 /// What a call to [`TailReader::read_new_lines`] found, in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,15 +49,6 @@ pub enum TailEvent {
     Truncated,
 }
 
-/// How far a [`TailReader`] has read: save it to resume later with [`TailReader::resume`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TailPosition {
-    /// Byte offset just past the last complete line returned.
-    pub offset: u64,
-    /// How many complete lines lie before `offset`; the next line's number is one more.
-    pub lines_read: u64,
-}
-
 /// The open file, with the identity it had when opened.
 #[derive(Debug)]
 struct OpenFile {
@@ -86,9 +62,7 @@ struct OpenFile {
 pub struct TailReader {
     path: PathBuf,
     open: Option<OpenFile>,
-    position: TailPosition,
-    /// Bytes read past `position.offset` that do not yet end in a newline.
-    partial: Vec<u8>,
+    lines: LineBuffer,
     /// The last bytes read (up to [`RECENT_BYTES_MAX`]), ending at the read position.
     recent: Vec<u8>,
 }
@@ -96,18 +70,17 @@ pub struct TailReader {
 impl TailReader {
     /// A reader of `path` from its start. The file need not exist yet.
     pub fn new(path: impl AsRef<Path>) -> Self {
-        Self::resume(path, TailPosition::default())
+        Self::resume(path, LinePosition::default())
     }
 
     /// A reader of `path` that continues from `position`, saved earlier from
     /// [`TailReader::position`]. If the file turns out shorter than `position.offset`, the first
     /// call reports [`TailEvent::Truncated`] and reads from the start.
-    pub fn resume(path: impl AsRef<Path>, position: TailPosition) -> Self {
+    pub fn resume(path: impl AsRef<Path>, position: LinePosition) -> Self {
         Self {
             path: path.as_ref().to_path_buf(),
             open: None,
-            position,
-            partial: Vec::new(),
+            lines: LineBuffer::new(position),
             recent: Vec::new(),
         }
     }
@@ -118,13 +91,13 @@ impl TailReader {
     }
 
     /// How far the reader has read, counting complete lines only.
-    pub fn position(&self) -> TailPosition {
-        self.position
+    pub fn position(&self) -> LinePosition {
+        self.lines.position()
     }
 
     /// How many bytes of an incomplete last line are held, waiting for their newline.
     pub fn pending_bytes(&self) -> usize {
-        self.partial.len()
+        self.lines.pending_bytes()
     }
 
     /// Returns the complete lines appended since the last call, with a [`TailEvent::Replaced`] or
@@ -185,14 +158,8 @@ impl TailReader {
 
     /// Forgets everything read, to read the file again from its start.
     fn restart(&mut self) {
-        self.position = TailPosition::default();
-        self.partial.clear();
+        self.lines.reset();
         self.recent.clear();
-    }
-
-    /// The offset of the next byte to read.
-    fn read_offset(&self) -> u64 {
-        self.position.offset + self.partial.len() as u64
     }
 
     /// True when the open file is shorter than what was read, or the last bytes read changed.
@@ -200,7 +167,7 @@ impl TailReader {
         let Some(open) = &self.open else {
             return Ok(false);
         };
-        let read_offset = self.read_offset();
+        let read_offset = self.lines.stream_offset();
         if open.file.metadata()?.len() < read_offset {
             return Ok(true);
         }
@@ -222,46 +189,23 @@ impl TailReader {
         let Some(open) = &self.open else {
             return Ok(());
         };
-        let scanned = self.partial.len();
-        let mut chunk = [0u8; 64 * 1024];
+        // On the stack: zeroing 16 KiB per call is cheaper than keeping a heap buffer around.
+        let mut chunk = [0u8; 16 * 1024];
         loop {
-            let n = match open.file.read_at(&mut chunk, self.read_offset()) {
-                Ok(0) => break,
+            let n = match open.file.read_at(&mut chunk, self.lines.stream_offset()) {
+                Ok(0) => return Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            self.partial.extend_from_slice(&chunk[..n]);
             remember_recent(&mut self.recent, &chunk[..n]);
+            events.extend(
+                self.lines
+                    .push(&chunk[..n])
+                    .into_iter()
+                    .map(TailEvent::Line),
+            );
         }
-        self.split_complete_lines(scanned, events);
-        Ok(())
-    }
-
-    /// Moves every complete line out of `partial` into `events`. The first `scanned` bytes of
-    /// `partial` are known to hold no newline, so only the new bytes are searched.
-    fn split_complete_lines(&mut self, scanned: usize, events: &mut Vec<TailEvent>) {
-        let mut start = 0;
-        let mut search_from = scanned;
-        while let Some(i) = self.partial[search_from..].iter().position(|&b| b == b'\n') {
-            let end = search_from + i;
-            let offset = self.position.offset + start as u64;
-            let mut bytes = &self.partial[start..end];
-            if offset == 0 {
-                bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-            }
-            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            self.position.lines_read += 1;
-            events.push(TailEvent::Line(Line {
-                number: self.position.lines_read,
-                offset,
-                text: String::from_utf8_lossy(bytes).into_owned(),
-            }));
-            start = end + 1;
-            search_from = start;
-        }
-        self.position.offset += start as u64;
-        self.partial.drain(..start);
     }
 }
 
@@ -300,72 +244,38 @@ mod tests {
             .collect()
     }
 
-    fn lines(events: Vec<TailEvent>) -> Vec<Line> {
+    /// Each event as (line number, offset, text); only lines are expected.
+    fn numbered(events: Vec<TailEvent>) -> Vec<(u64, u64, String)> {
         events
             .into_iter()
             .map(|e| match e {
-                TailEvent::Line(line) => line,
+                TailEvent::Line(l) => (l.number, l.offset, l.text),
                 other => panic!("expected only lines, got {other:?}"),
             })
             .collect()
     }
 
-    #[test]
-    fn partial_line_is_held_until_its_newline() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"kind,ballot\nVoted,");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts(&reader.read_new_lines().unwrap()), ["kind,ballot"]);
-        assert_eq!(reader.pending_bytes(), 6);
-        assert_eq!(reader.read_new_lines().unwrap(), []);
-        append(&path, b"7");
-        assert_eq!(reader.read_new_lines().unwrap(), []);
-        append(&path, b"\nSuccess,7\n");
-        let got = lines(reader.read_new_lines().unwrap());
-        assert_eq!(
-            got,
-            [
-                Line {
-                    number: 2,
-                    offset: 12,
-                    text: "Voted,7".into()
-                },
-                Line {
-                    number: 3,
-                    offset: 20,
-                    text: "Success,7".into()
-                },
-            ]
-        );
-        assert_eq!(reader.pending_bytes(), 0);
-        assert_eq!(
-            reader.position(),
-            TailPosition {
-                offset: 30,
-                lines_read: 3
-            }
-        );
-    }
-
-    #[test]
-    fn crlf_and_bom_are_stripped() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"\xEF\xBB\xBFkind,ballot\r\nVoted,7\r\n\r\nlast\n");
-        let mut reader = TailReader::new(&path);
-        let got = lines(reader.read_new_lines().unwrap());
-        let texts: Vec<&str> = got.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["kind,ballot", "Voted,7", "", "last"]);
-        assert_eq!(got[0].offset, 0);
-        assert_eq!(got[1].offset, 16);
-        // A BOM-like sequence after the first line is text, not a mark.
-        append(&path, b"\xEF\xBB\xBFx\n");
-        assert_eq!(texts_of(&mut reader), ["\u{feff}x"]);
+    fn at(offset: u64, lines_read: u64) -> LinePosition {
+        LinePosition { offset, lines_read }
     }
 
     fn texts_of(reader: &mut TailReader) -> Vec<String> {
         texts(&reader.read_new_lines().unwrap())
+    }
+
+    #[test]
+    fn half_written_crlf_line_after_a_bom_is_held_then_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"\xEF\xBB\xBFkind,ballot\r\nVoted,");
+        let mut reader = TailReader::new(&path);
+        assert_eq!(texts_of(&mut reader), ["kind,ballot"]);
+        assert_eq!(reader.pending_bytes(), 6);
+        assert_eq!(reader.read_new_lines().unwrap(), []);
+        append(&path, b"7\r\n");
+        let got = numbered(reader.read_new_lines().unwrap());
+        assert_eq!(got, [(2, 16, "Voted,7".into())]);
+        assert_eq!(reader.position(), at(25, 2));
     }
 
     #[test]
@@ -387,15 +297,8 @@ mod tests {
         };
         assert_eq!((first_new.number, first_new.offset), (1, 0));
         append(&path, b"c\n");
-        let got = lines(reader.read_new_lines().unwrap());
-        assert_eq!(
-            got,
-            [Line {
-                number: 4,
-                offset: 11,
-                text: "c".into()
-            }]
-        );
+        let got = numbered(reader.read_new_lines().unwrap());
+        assert_eq!(got, [(4, 11, "c".into())]);
     }
 
     #[test]
@@ -450,52 +353,17 @@ mod tests {
         let mut first = TailReader::new(&path);
         assert_eq!(texts_of(&mut first), ["h", "a"]);
         let saved = first.position();
-        assert_eq!(
-            saved,
-            TailPosition {
-                offset: 4,
-                lines_read: 2
-            }
-        );
+        assert_eq!(saved, at(4, 2));
         drop(first);
 
         append(&path, b"\nc\n");
         let mut resumed = TailReader::resume(&path, saved);
-        let got = lines(resumed.read_new_lines().unwrap());
-        assert_eq!(
-            got,
-            [
-                Line {
-                    number: 3,
-                    offset: 4,
-                    text: "b".into()
-                },
-                Line {
-                    number: 4,
-                    offset: 6,
-                    text: "c".into()
-                },
-            ]
-        );
+        let got = numbered(resumed.read_new_lines().unwrap());
+        assert_eq!(got, [(3, 4, "b".into()), (4, 6, "c".into()),]);
 
         // A saved position past the end of the file means it was truncated meanwhile.
-        let mut stale = TailReader::resume(
-            &path,
-            TailPosition {
-                offset: 999,
-                lines_read: 50,
-            },
-        );
+        let mut stale = TailReader::resume(&path, at(999, 50));
         assert_eq!(texts_of(&mut stale), ["<truncated>", "h", "a", "b", "c"]);
-    }
-
-    #[test]
-    fn invalid_utf8_is_replaced_not_fatal() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"ok\nbad\xFF\nok again\n");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader), ["ok", "bad\u{FFFD}", "ok again"]);
     }
 
     #[test]
