@@ -2,3 +2,11 @@
 
 /// The file layer: durable appends, tail reading, folder watching.
 pub mod files;
+/// Priests' names: ASCII for files, the paper's spelling for the narrative.
+pub mod names;
+/// The priest: a pure state machine for the multi-decree Parliament (§2-§3).
+pub mod priest;
+/// The rules every Parliament keeps, checked over ledger rows (agreement, B1, B3, promises, validity).
+pub mod rules;
+/// The seeded, deterministic simulator with checkers at every step.
+pub mod sim;

@@ -84,10 +84,7 @@ impl AppendFile {
         if rows.last() != Some(&b'\n') {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!(
-                    "{}: refusing to append rows that do not end in a newline",
-                    self.path.display()
-                ),
+                format!("{}: refusing to append rows that do not end in a newline", self.path.display()),
             ));
         }
         self.file.write_all(rows)
@@ -124,10 +121,7 @@ impl AppendFile {
 /// The sidecar lock file for `path`: `.<name>.lock` in the same folder.
 fn lock_path(path: &Path) -> io::Result<PathBuf> {
     let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}: not a file path", path.display()),
-        )
+        io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file path", path.display()))
     })?;
     let mut lock_name = std::ffi::OsString::from(".");
     lock_name.push(name);
@@ -224,10 +218,7 @@ mod tests {
         let mut ledger = AppendFile::open(&path).unwrap();
         let err = ledger.append_rows(b"a,1\nb,2").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        assert!(
-            ledger.is_empty().unwrap(),
-            "nothing of a refused batch is written"
-        );
+        assert!(ledger.is_empty().unwrap(), "nothing of a refused batch is written");
     }
 
     #[test]
@@ -237,10 +228,7 @@ mod tests {
         AppendFile::open_with_header(&path, "kind,ballot").unwrap();
         let mut again = AppendFile::open_with_header(&path, "kind,ballot\n").unwrap();
         again.append_rows_synced(b"Voted,7\n").unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "kind,ballot\nVoted,7\n"
-        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kind,ballot\nVoted,7\n");
         assert!(dir.path().join(".lynch.csv.lock").exists());
 
         // An existing but empty file gets its header too.
@@ -263,8 +251,7 @@ mod tests {
                 thread::spawn(move || {
                     barrier.wait();
                     let mut book = AppendFile::open_with_header(&path, "h1,h2").unwrap();
-                    book.append_rows_synced(format!("{i},row\n").as_bytes())
-                        .unwrap();
+                    book.append_rows_synced(format!("{i},row\n").as_bytes()).unwrap();
                 })
             })
             .collect();
@@ -280,10 +267,7 @@ mod tests {
 
     #[test]
     fn lock_path_is_a_hidden_sidecar() {
-        assert_eq!(
-            lock_path(Path::new("ledgers/lynch.csv")).unwrap(),
-            Path::new("ledgers/.lynch.csv.lock")
-        );
+        assert_eq!(lock_path(Path::new("ledgers/lynch.csv")).unwrap(), Path::new("ledgers/.lynch.csv.lock"));
         assert!(lock_path(Path::new("/")).is_err());
     }
 }

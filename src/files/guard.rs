@@ -142,18 +142,10 @@ mod tests {
         let strings = tricky_strings();
         for s in &strings {
             let written = guard_field(s);
-            assert_eq!(
-                unguard_field(&written),
-                s,
-                "round trip of {s:?} via {written:?}"
-            );
+            assert_eq!(unguard_field(&written), s, "round trip of {s:?} via {written:?}");
             // Guarding twice and unguarding twice is also exact: the rule composes.
             let twice = guard_field(&written).into_owned();
-            assert_eq!(
-                unguard_field(unguard_field(&twice)),
-                s,
-                "double round trip of {s:?}"
-            );
+            assert_eq!(unguard_field(unguard_field(&twice)), s, "double round trip of {s:?}");
         }
         assert!(strings.len() > 200, "only {} strings tried", strings.len());
     }

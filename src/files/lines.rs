@@ -43,10 +43,7 @@ pub struct LineBuffer {
 impl LineBuffer {
     /// A buffer for a stream whose bytes before `position.offset` were already taken.
     pub fn new(position: LinePosition) -> Self {
-        Self {
-            position,
-            partial: Vec::new(),
-        }
+        Self { position, partial: Vec::new() }
     }
 
     /// Takes the next `bytes` of the stream and returns the lines they complete. Searches only
@@ -116,26 +113,12 @@ mod tests {
         assert_eq!(buffer.stream_offset(), 19);
         let lines = buffer.push(b"\nSuccess,7\n");
         let expected = [
-            Line {
-                number: 2,
-                offset: 12,
-                text: "Voted,7".into(),
-            },
-            Line {
-                number: 3,
-                offset: 20,
-                text: "Success,7".into(),
-            },
+            Line { number: 2, offset: 12, text: "Voted,7".into() },
+            Line { number: 3, offset: 20, text: "Success,7".into() },
         ];
         assert_eq!(lines, expected);
         assert_eq!(buffer.pending_bytes(), 0);
-        assert_eq!(
-            buffer.position(),
-            LinePosition {
-                offset: 30,
-                lines_read: 3
-            }
-        );
+        assert_eq!(buffer.position(), LinePosition { offset: 30, lines_read: 3 });
     }
 
     #[test]
@@ -159,27 +142,10 @@ mod tests {
 
     #[test]
     fn resumed_buffer_numbers_from_its_position() {
-        let mut buffer = LineBuffer::new(LinePosition {
-            offset: 100,
-            lines_read: 9,
-        });
+        let mut buffer = LineBuffer::new(LinePosition { offset: 100, lines_read: 9 });
         let lines = buffer.push(b"x\ny\n");
-        assert_eq!(
-            lines[0],
-            Line {
-                number: 10,
-                offset: 100,
-                text: "x".into()
-            }
-        );
-        assert_eq!(
-            lines[1],
-            Line {
-                number: 11,
-                offset: 102,
-                text: "y".into()
-            }
-        );
+        assert_eq!(lines[0], Line { number: 10, offset: 100, text: "x".into() });
+        assert_eq!(lines[1], Line { number: 11, offset: 102, text: "y".into() });
         buffer.reset();
         assert_eq!(buffer.position(), LinePosition::default());
     }

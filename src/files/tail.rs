@@ -148,11 +148,7 @@ impl TailReader {
         };
         // The handle's own identity, not the path's: the path may have changed since.
         let meta = file.metadata()?;
-        self.open = Some(OpenFile {
-            file,
-            dev: meta.dev(),
-            ino: meta.ino(),
-        });
+        self.open = Some(OpenFile { file, dev: meta.dev(), ino: meta.ino() });
         Ok(true)
     }
 
@@ -199,12 +195,7 @@ impl TailReader {
                 Err(e) => return Err(e),
             };
             remember_recent(&mut self.recent, &chunk[..n]);
-            events.extend(
-                self.lines
-                    .push(&chunk[..n])
-                    .into_iter()
-                    .map(TailEvent::Line),
-            );
+            events.extend(self.lines.push(&chunk[..n]).into_iter().map(TailEvent::Line));
         }
     }
 }
@@ -224,11 +215,7 @@ mod tests {
     use std::io::Write;
 
     fn append(path: &Path, bytes: &[u8]) {
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .unwrap();
+        let mut file = OpenOptions::new().append(true).create(true).open(path).unwrap();
         file.write_all(bytes).unwrap();
     }
 
@@ -292,9 +279,7 @@ mod tests {
         fs::rename(&temp, &path).unwrap();
         let events = reader.read_new_lines().unwrap();
         assert_eq!(texts(&events), ["b", "<replaced>", "h", "a", "edited"]);
-        let TailEvent::Line(first_new) = &events[2] else {
-            panic!()
-        };
+        let TailEvent::Line(first_new) = &events[2] else { panic!() };
         assert_eq!((first_new.number, first_new.offset), (1, 0));
         append(&path, b"c\n");
         let got = numbered(reader.read_new_lines().unwrap());
@@ -313,10 +298,7 @@ mod tests {
         assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "x"]);
         // Truncated and rewritten longer than what was read: the last bytes read changed.
         fs::write(&path, "h\nsomething else entirely\n").unwrap();
-        assert_eq!(
-            texts_of(&mut reader),
-            ["<truncated>", "h", "something else entirely"]
-        );
+        assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "something else entirely"]);
         // Plain appends after that are read normally.
         append(&path, b"y\n");
         assert_eq!(texts_of(&mut reader), ["y"]);

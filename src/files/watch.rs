@@ -80,9 +80,7 @@ pub struct FolderWatcher {
 
 impl std::fmt::Debug for FolderWatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FolderWatcher")
-            .field("folders", &self.folders)
-            .finish_non_exhaustive()
+        f.debug_struct("FolderWatcher").field("folders", &self.folders).finish_non_exhaustive()
     }
 }
 
@@ -93,12 +91,7 @@ impl FolderWatcher {
         let overflowed = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&overflowed);
         let watcher = notify::recommended_watcher(move |event| forward(&sender, &flag, event))?;
-        Ok(Self {
-            watcher,
-            wakes,
-            overflowed,
-            folders: Vec::new(),
-        })
+        Ok(Self { watcher, wakes, overflowed, folders: Vec::new() })
     }
 
     /// Starts watching the files directly inside `folder`, which must exist.
@@ -219,11 +212,7 @@ mod tests {
     }
 
     fn append(path: &Path, bytes: &[u8]) {
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .unwrap();
+        let mut file = OpenOptions::new().append(true).create(true).open(path).unwrap();
         file.write_all(bytes).unwrap();
     }
 
@@ -231,9 +220,7 @@ mod tests {
     fn appends_in_a_watched_folder_wake_the_receiver() {
         const ROUNDS: usize = 50;
         let dir = tempfile::tempdir().unwrap();
-        let books: Vec<PathBuf> = (0..ROUNDS)
-            .map(|i| dir.path().join(format!("{i}.csv")))
-            .collect();
+        let books: Vec<PathBuf> = (0..ROUNDS).map(|i| dir.path().join(format!("{i}.csv"))).collect();
         for book in &books {
             fs::write(book, "kind,ballot\n").unwrap();
         }
@@ -272,10 +259,7 @@ mod tests {
         let started = Instant::now();
         fs::rename(&swap, &book).unwrap();
         wait_for_path(&watcher, &book);
-        println!(
-            "rename-over -> wake-up for the target: {:?}",
-            started.elapsed()
-        );
+        println!("rename-over -> wake-up for the target: {:?}", started.elapsed());
     }
 
     #[test]
@@ -291,10 +275,7 @@ mod tests {
             assert_eq!(fs::read_to_string(&book).unwrap().lines().count(), 2);
         }
         let before = settle(&watcher, &dir.path().join("end.marker"));
-        assert!(
-            !before.contains(&Wake::Path(book.clone())),
-            "reading woke the watcher: {before:?}"
-        );
+        assert!(!before.contains(&Wake::Path(book.clone())), "reading woke the watcher: {before:?}");
     }
 
     #[test]
@@ -327,35 +308,29 @@ mod tests {
     #[test]
     fn access_events_are_filtered_and_lost_events_mean_rescan() {
         let path = PathBuf::from("/books/lynch.csv");
-        let open =
-            Event::new(EventKind::Access(AccessKind::Open(AccessMode::Any))).add_path(path.clone());
-        let close = Event::new(EventKind::Access(AccessKind::Close(AccessMode::Write)))
-            .add_path(path.clone());
+        let open = Event::new(EventKind::Access(AccessKind::Open(AccessMode::Any))).add_path(path.clone());
+        let close =
+            Event::new(EventKind::Access(AccessKind::Close(AccessMode::Write))).add_path(path.clone());
         assert_eq!(wakes_for(Ok(open)), []);
         assert_eq!(wakes_for(Ok(close)), []);
 
         let create = Event::new(EventKind::Create(CreateKind::File)).add_path(path.clone());
-        let write =
-            Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any))).add_path(path.clone());
+        let write = Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any))).add_path(path.clone());
         assert_eq!(wakes_for(Ok(create)), [Wake::Path(path.clone())]);
         assert_eq!(wakes_for(Ok(write)), [Wake::Path(path.clone())]);
 
         let overflow = Event::new(EventKind::Other).set_flag(Flag::Rescan);
         assert_eq!(wakes_for(Ok(overflow)), [Wake::Rescan]);
         assert_eq!(wakes_for(Ok(Event::new(EventKind::Any))), [Wake::Rescan]);
-        assert_eq!(
-            wakes_for(Err(notify::Error::generic("lost"))),
-            [Wake::Rescan]
-        );
+        assert_eq!(wakes_for(Err(notify::Error::generic("lost"))), [Wake::Rescan]);
     }
 
     #[test]
     fn a_full_channel_turns_into_one_rescan() {
         let (sender, receiver) = mpsc::sync_channel(1);
         let overflowed = AtomicBool::new(false);
-        let write = |name: &str| {
-            Ok(Event::new(EventKind::Modify(ModifyKind::Any)).add_path(PathBuf::from(name)))
-        };
+        let write =
+            |name: &str| Ok(Event::new(EventKind::Modify(ModifyKind::Any)).add_path(PathBuf::from(name)));
         forward(&sender, &overflowed, write("a"));
         assert!(!overflowed.load(Ordering::Acquire));
         forward(&sender, &overflowed, write("b"));

@@ -1,0 +1,98 @@
+//! The Chamber's constants as a priest sees them, and the planted bugs tests switch on.
+//!
+//! Time is counted in ticks that the world outside feeds in (the priest reads no clock); every
+//! timeout below is a number of ticks.
+
+/// How a priest is set up. Every priest of a Chamber must share one `Config`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// How many priests the Chamber holds (at most 64); majority sets are counted out of this.
+    pub priests: usize,
+    /// A priest announces himself this often (§2.4: "at least every T − 11 minutes").
+    pub heartbeat_ticks: u64,
+    /// A priest not heard from for this long is away; a priest who has heard from no later name
+    /// for this long considers himself president (§2.4's T minutes).
+    pub president_timeout_ticks: u64,
+    /// A president re-sends an unanswered NextBallot or BeginBallot, and a priest re-sends a
+    /// petition to the president, this often.
+    pub retry_ticks: u64,
+    /// At most this many petitions are in ballots not yet passed at once (§3.2's pipelining).
+    pub window: usize,
+    /// At most this many decrees answer one inquiry from a priest who is catching up.
+    pub catch_up_batch: usize,
+    /// A priest whose statute book runs this many decrees behind another's does not lead until he
+    /// has caught up (§3.3.1: Ωκι's six months of copying).
+    pub behind_max: u64,
+    /// A deliberate bug, for showing that the checkers catch it. `None` in every real Chamber.
+    pub planted: Option<PlantedBug>,
+}
+
+impl Config {
+    /// The defaults for a Chamber of `priests` priests.
+    pub fn new(priests: usize) -> Self {
+        assert!((1..=64).contains(&priests), "a Chamber holds 1 to 64 priests");
+        Config {
+            priests,
+            heartbeat_ticks: 2,
+            president_timeout_ticks: 8,
+            retry_ticks: 6,
+            window: 32,
+            catch_up_batch: 256,
+            behind_max: 8,
+            planted: None,
+        }
+    }
+
+    /// Whether this bug is switched on.
+    pub fn has(&self, bug: PlantedBug) -> bool {
+        self.planted == Some(bug)
+    }
+}
+
+/// A bug a test may plant in every priest, to show that the checkers catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlantedBug {
+    /// On restart he ignores his `Promised` rows: he forgets nextBal.
+    ForgetPromise,
+    /// On restart he ignores his `Voted` rows: he forgets prevVote.
+    ForgetVote,
+    /// On restart he ignores his `Tried` rows and picks his next ballot from lastTried alone, so
+    /// he tries a number he already used (breaks B1).
+    ReuseBallot,
+    /// A new president ignores the votes reported to him and fills every number freely (breaks B3).
+    IgnoreHighestVote,
+    /// He votes in a ballot below the one he promised.
+    VoteBelowPromise,
+    /// A president counts a LastVote answering one of his older ballots as a promise for the
+    /// current one.
+    CountOldLastVote,
+}
+
+impl PlantedBug {
+    /// Every planted bug, for tests and `--help`.
+    pub const ALL: [PlantedBug; 6] = [
+        PlantedBug::ForgetPromise,
+        PlantedBug::ForgetVote,
+        PlantedBug::ReuseBallot,
+        PlantedBug::IgnoreHighestVote,
+        PlantedBug::VoteBelowPromise,
+        PlantedBug::CountOldLastVote,
+    ];
+
+    /// The bug's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlantedBug::ForgetPromise => "forget-promise",
+            PlantedBug::ForgetVote => "forget-vote",
+            PlantedBug::ReuseBallot => "reuse-ballot",
+            PlantedBug::IgnoreHighestVote => "ignore-highest-vote",
+            PlantedBug::VoteBelowPromise => "vote-below-promise",
+            PlantedBug::CountOldLastVote => "count-old-last-vote",
+        }
+    }
+
+    /// The bug with this command-line name.
+    pub fn from_name(name: &str) -> Option<PlantedBug> {
+        PlantedBug::ALL.into_iter().find(|b| b.name() == name)
+    }
+}

@@ -1,0 +1,254 @@
+//! The priest: his ledger state, his slip of paper, and how one input becomes one [`Step`].
+//!
+//! This file holds the bookkeeping every role shares; the protocol itself is in `voting.rs` (what
+//! any priest does with NextBallot, BeginBallot, Success and inquiries, §2.3 steps 2, 4 and 6),
+//! `president.rs` (steps 1, 3 and 5 and the multi-decree phase of §3.1) and `presence.rs`
+//! (heartbeats, choosing the president and passing petitions on, §2.4).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::ballot::{BallotNumber, PriestId, Quorum};
+use super::config::{Config, PlantedBug};
+use super::decree::{Decree, DecreeNo, Petition, PetitionId};
+use super::ledger::{Durable, LedgerDamage, Record};
+use super::message::{Envelope, Message};
+use super::step::{Input, Step};
+
+/// One priest of the Parliament: a pure state machine (no files, clock, randomness or threads).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Priest {
+    pub(super) id: PriestId,
+    pub(super) config: Config,
+    /// What his ledger says.
+    pub(super) durable: Durable,
+    /// What he keeps on his slip of paper, lost when he leaves the Chamber.
+    pub(super) slip: Slip,
+    /// The step being built; swapped with the caller's on every input.
+    out: Step,
+}
+
+/// Everything a priest knows that is not in his ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(super) struct Slip {
+    /// Ticks since he (re-)entered the Chamber.
+    pub now: u64,
+    /// When he last heard from each priest, and how far that priest said his statute book ran.
+    pub heard: Vec<Heard>,
+    /// The highest ballot he has seen anyone use, so a new ballot of his can go above it.
+    pub highest_seen: Option<BallotNumber>,
+    /// His presidency, while he holds one.
+    pub presidency: Option<Presidency>,
+    /// Petitions he holds that have not passed yet, in the order they reached him.
+    pub petitions: BTreeMap<u64, Petition>,
+    /// Where each held petition sits in `petitions`.
+    pub petition_seqs: BTreeMap<PetitionId, u64>,
+    /// The next place in `petitions`.
+    pub petition_seq_next: u64,
+    /// When he last announced himself.
+    pub heartbeat_at: Option<u64>,
+    /// When he last handed his petitions on to the president.
+    pub forwarded_at: u64,
+    /// When he last asked another priest for decrees he lacks.
+    pub inquired_at: Option<u64>,
+    /// Messages to himself, handled within the same step.
+    pub inbox: VecDeque<Message>,
+}
+
+/// What a priest knows of another from the messages he got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(super) struct Heard {
+    /// The tick of the latest message from him.
+    pub at: Option<u64>,
+    /// How far his statute book ran without a gap, as he last said.
+    pub known: DecreeNo,
+}
+
+/// A president's slip (§3.1): his ballot, who has promised, and the ballots he has begun.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Presidency {
+    /// The ballot he leads with: his lastTried.
+    pub ballot: BallotNumber,
+    /// He knew every decree up to this number when he sent NextBallot(ballot, decree_no).
+    pub decree_no: DecreeNo,
+    /// When he last sent NextBallot.
+    pub asked_at: u64,
+    /// Who has sent LastVote for this ballot.
+    pub promised: Quorum,
+    /// The highest vote reported to him for each decree number (for B3).
+    pub reports: BTreeMap<DecreeNo, super::message::Vote>,
+    /// Whether a majority set has promised: he may begin ballots.
+    pub prepared: bool,
+    /// Ballots begun and not yet passed, by decree number.
+    pub in_flight: BTreeMap<DecreeNo, Proposal>,
+    /// Petitions in those ballots.
+    pub proposed: BTreeSet<PetitionId>,
+    /// The lowest decree number he has not yet begun a ballot for.
+    pub next_decree_no: DecreeNo,
+    /// He has looked at his petitions up to this place.
+    pub petition_cursor: u64,
+}
+
+/// One ballot a president has begun.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Proposal {
+    /// The decree proposed.
+    pub decree: Decree,
+    /// Who has voted for it.
+    pub voters: Quorum,
+    /// When BeginBallot was last sent.
+    pub begun_at: u64,
+}
+
+impl Priest {
+    /// A priest entering the Chamber for the first time, with an empty ledger.
+    pub fn new(id: PriestId, config: Config) -> Self {
+        Priest::from_durable(id, config, Durable::default())
+    }
+
+    /// A priest coming back from a crash: rebuilt from his ledger rows alone.
+    pub fn restore<'a>(
+        id: PriestId,
+        config: Config,
+        rows: impl IntoIterator<Item = &'a Record>,
+    ) -> Result<Self, LedgerDamage> {
+        let forgotten = |r: &&Record| match r {
+            Record::Promised { .. } => config.has(PlantedBug::ForgetPromise),
+            Record::Voted(_) => config.has(PlantedBug::ForgetVote),
+            Record::Tried { .. } => config.has(PlantedBug::ReuseBallot),
+            Record::Decree { .. } => false,
+        };
+        let durable = Durable::restore(id, rows.into_iter().filter(|r| !forgotten(r)))?;
+        Ok(Priest::from_durable(id, config, durable))
+    }
+
+    fn from_durable(id: PriestId, config: Config, durable: Durable) -> Self {
+        assert!(id.index() < config.priests, "priest {id:?} is not in a Chamber of {}", config.priests);
+        let slip = Slip { heard: vec![Heard::default(); config.priests], ..Slip::default() };
+        Priest { id, config, durable, slip, out: Step::default() }
+    }
+
+    /// Answers one input. The rows and messages are appended to `step` (which the caller has
+    /// emptied); the caller must carry them out with [`super::carry_out`]: rows synced, then
+    /// messages relayed.
+    pub fn handle(&mut self, input: Input, step: &mut Step) {
+        std::mem::swap(&mut self.out, step);
+        match input {
+            Input::Tick => self.on_tick(),
+            Input::Petition(p) => self.on_petition(p, true),
+            Input::Message { from, message } => self.on_message(from, message),
+        }
+        while let Some(message) = self.slip.inbox.pop_front() {
+            self.on_message(self.id, message);
+        }
+        std::mem::swap(&mut self.out, step);
+    }
+
+    fn on_message(&mut self, from: PriestId, message: Message) {
+        if from.index() >= self.config.priests {
+            return;
+        }
+        self.slip.heard[from.index()].at = Some(self.slip.now);
+        match message {
+            Message::NextBallot { ballot, decree_no } => self.on_next_ballot(from, ballot, decree_no),
+            Message::LastVote { ballot, decree_no, known, votes, decrees } => {
+                self.on_last_vote(from, ballot, decree_no, known, votes, decrees)
+            }
+            Message::BeginBallot { ballot, decree_no, decree } => {
+                self.on_begin_ballot(from, ballot, decree_no, decree)
+            }
+            Message::Voted { ballot, decree_no } => self.on_voted(from, ballot, decree_no),
+            Message::Success { decree_no, decree } => self.learn(decree_no, decree),
+            Message::Rejected { ballot, next_bal } => self.on_rejected(ballot, next_bal),
+            Message::Petition(p) => self.on_petition(p, false),
+            Message::Heartbeat { known } => self.on_heartbeat(from, known),
+            Message::Inquiry { decree_no } => self.on_inquiry(from, decree_no),
+        }
+    }
+
+    /// Writes a row: applied to the durable state now, synced before this step's messages leave.
+    /// Returns false (and writes nothing) if the row would change nothing.
+    pub(super) fn record(&mut self, record: Record) -> bool {
+        let changed = self.durable.apply(&record);
+        if changed {
+            self.out.records.push(record);
+        }
+        changed
+    }
+
+    /// Sends a message; one to himself is handled before the step ends.
+    pub(super) fn send(&mut self, to: PriestId, message: Message) {
+        if to == self.id {
+            self.slip.inbox.push_back(message);
+        } else {
+            self.out.messages.push(Envelope { from: self.id, to, message });
+        }
+    }
+
+    /// Sends a message to every priest; to himself too if `himself`.
+    pub(super) fn send_all(&mut self, message: Message, himself: bool) {
+        for q in self.priests() {
+            if q != self.id || himself {
+                self.send(q, message.clone());
+            }
+        }
+    }
+
+    /// Every priest of the Chamber, in name order.
+    pub(super) fn priests(&self) -> impl DoubleEndedIterator<Item = PriestId> + use<> {
+        (0..self.config.priests as u16).map(PriestId)
+    }
+
+    /// Notes a ballot number seen in any message, so his next ballot can go above it.
+    pub(super) fn saw(&mut self, ballot: BallotNumber) {
+        self.slip.highest_seen = self.slip.highest_seen.max(Some(ballot));
+    }
+
+    /// Learns that decree `decree_no` passed (§2.3 step 6): written in the ledger, and the
+    /// petition it carries is no longer waiting.
+    pub(super) fn learn(&mut self, decree_no: DecreeNo, decree: Decree) {
+        if let Some(p) = decree.petition()
+            && let Some(seq) = self.slip.petition_seqs.remove(&p.id)
+        {
+            self.slip.petitions.remove(&seq);
+        }
+        let new = self.record(Record::Decree { decree_no, decree });
+        if new && let Some(p) = self.slip.presidency.as_mut() {
+            p.in_flight.remove(&decree_no);
+        }
+    }
+
+    /// Takes a petition into his keeping, unless it already passed or he already holds it.
+    /// Returns whether it was new to him.
+    pub(super) fn keep_petition(&mut self, petition: &Petition) -> bool {
+        if self.durable.passed.contains_key(&petition.id)
+            || self.slip.petition_seqs.contains_key(&petition.id)
+        {
+            return false;
+        }
+        let seq = self.slip.petition_seq_next;
+        self.slip.petition_seq_next += 1;
+        self.slip.petition_seqs.insert(petition.id.clone(), seq);
+        self.slip.petitions.insert(seq, petition.clone());
+        true
+    }
+
+    /// This priest's place in the Chamber.
+    pub fn id(&self) -> PriestId {
+        self.id
+    }
+
+    /// What his ledger says, as rebuilt in memory.
+    pub fn durable(&self) -> &Durable {
+        &self.durable
+    }
+
+    /// The ballot he leads with, if he is acting as president.
+    pub fn presidency(&self) -> Option<BallotNumber> {
+        self.slip.presidency.as_ref().map(|p| p.ballot)
+    }
+
+    /// How many petitions he holds that have not passed.
+    pub fn petitions_waiting(&self) -> usize {
+        self.slip.petitions.len()
+    }
+}

@@ -1,0 +1,66 @@
+//! Decrees and petitions (§3 of the paper).
+//!
+//! A decree is either a law some citizen petitioned for, or an olive-day decree: the no-op a new
+//! president uses to fill a gap in the statute book (§3.1, Dwork and decree 125). Each petition
+//! carries an identity chosen by whoever made it, so that a petition sent twice, re-sent after a
+//! crash, or in flight when the president changes still becomes one decree.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The number of a decree in the statute book; the first decree is number 1.
+pub type DecreeNo = u64;
+
+/// The identity of a petition: the same petition sent twice carries the same id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PetitionId(pub Arc<str>);
+
+impl fmt::Display for PetitionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A citizen's request that the Parliament pass a decree with this text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Petition {
+    /// Who asked, and which of his petitions this is; equal ids mean the same petition.
+    pub id: PetitionId,
+    /// The text of the law, as the citizen wrote it.
+    pub text: Arc<str>,
+}
+
+impl Petition {
+    /// A petition with the given id and text.
+    pub fn new(id: &str, text: &str) -> Self {
+        Petition { id: PetitionId(id.into()), text: text.into() }
+    }
+}
+
+/// What a ballot proposes and a passed ballot writes into the statute book.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decree {
+    /// The no-op that fills a gap: "the olive-day decree" (§3.1).
+    OliveDay,
+    /// A petition made law.
+    Law(Petition),
+}
+
+impl Decree {
+    /// The petition this decree makes law, if any.
+    pub fn petition(&self) -> Option<&Petition> {
+        match self {
+            Decree::OliveDay => None,
+            Decree::Law(p) => Some(p),
+        }
+    }
+}
+
+impl fmt::Display for Decree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decree::OliveDay => f.write_str("olive day"),
+            Decree::Law(p) => write!(f, "\"{}\"", p.text),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! What a priest writes in his ledger, in indelible ink (§2.3, Appendix A1), and how he rebuilds
+//! himself from it after leaving the Chamber.
+//!
+//! The ledger holds `lastTried`, `nextBal`, `prevVote` and the decrees he knows; everything else is
+//! on the slip of paper and lost in a crash. A ledger is only ever appended to, so the durable state
+//! is the fold of its rows in order.
+
+use std::collections::BTreeMap;
+
+use super::ballot::{BallotNumber, PriestId};
+use super::decree::{Decree, DecreeNo, PetitionId};
+use super::message::Vote;
+
+/// One ledger row.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// lastTried[p] := ballot: written before the NextBallot carrying it leaves (B1).
+    Tried { ballot: BallotNumber },
+    /// nextBal[p] := ballot: the promise, written before the LastVote carrying it leaves.
+    Promised { ballot: BallotNumber },
+    /// prevVote[p] := vote: written before the Voted message leaves.
+    Voted(Vote),
+    /// A decree passed: the statute book.
+    Decree { decree_no: DecreeNo, decree: Decree },
+}
+
+/// Why a ledger cannot be trusted: a priest with such a ledger refuses to vote.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerDamage {
+    /// Two rows give one decree number two different decrees.
+    #[error("row {row}: decree {decree_no} is written twice with different texts")]
+    DecreeRewritten { row: usize, decree_no: DecreeNo },
+    /// A ballot tried that the priest does not own, or not above his previous one.
+    #[error("row {row}: ballot {ballot} tried out of order or by the wrong priest")]
+    TriedOutOfOrder { row: usize, ballot: BallotNumber },
+    /// A promise below an earlier promise.
+    #[error("row {row}: promise {ballot} is below an earlier promise")]
+    PromiseWentBack { row: usize, ballot: BallotNumber },
+}
+
+/// The durable state: exactly what the ledger's rows say, nothing from the slip of paper.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Durable {
+    /// lastTried: the latest ballot this priest tried.
+    pub last_tried: Option<BallotNumber>,
+    /// nextBal: the highest ballot this priest promised.
+    pub next_bal: Option<BallotNumber>,
+    /// prevVote, per decree number whose decree he does not yet know.
+    pub prev_votes: BTreeMap<DecreeNo, Vote>,
+    /// The statute book: every decree he knows, by number (holes allowed, §3.3.2).
+    pub decrees: BTreeMap<DecreeNo, Decree>,
+    /// Every decree number up to this one is known (the statute book runs without a gap).
+    pub known: DecreeNo,
+    /// Which decree made each petition law: the lowest number carrying it. A petition can be
+    /// carried by a second, later decree (a president is bound by B3 to repeat a stale vote for
+    /// it); that later decree is a void repeat, kept for agreement, giving no new law.
+    pub passed: BTreeMap<PetitionId, DecreeNo>,
+}
+
+impl Durable {
+    /// Applies one row, as writing it does; returns false if the row changed nothing.
+    pub fn apply(&mut self, record: &Record) -> bool {
+        match record {
+            Record::Tried { ballot } => {
+                self.last_tried = self.last_tried.max(Some(*ballot));
+            }
+            Record::Promised { ballot } => {
+                self.next_bal = self.next_bal.max(Some(*ballot));
+            }
+            Record::Voted(vote) => {
+                if self.decrees.contains_key(&vote.decree_no) {
+                    return false;
+                }
+                self.prev_votes.insert(vote.decree_no, vote.clone());
+            }
+            Record::Decree { decree_no, decree } => {
+                if self.decrees.contains_key(decree_no) {
+                    return false;
+                }
+                self.prev_votes.remove(decree_no);
+                if let Decree::Law(p) = decree {
+                    let first = self.passed.entry(p.id.clone()).or_insert(*decree_no);
+                    *first = (*first).min(*decree_no);
+                }
+                self.decrees.insert(*decree_no, decree.clone());
+                while self.decrees.contains_key(&(self.known + 1)) {
+                    self.known += 1;
+                }
+            }
+        }
+        true
+    }
+
+    /// If decree `decree_no` repeats a petition that an earlier decree already made law, the
+    /// earlier decree's number: this one is void.
+    pub fn repeats(&self, decree_no: DecreeNo) -> Option<DecreeNo> {
+        let petition = self.decrees.get(&decree_no)?.petition()?;
+        self.passed.get(&petition.id).copied().filter(|&first| first < decree_no)
+    }
+
+    /// Rebuilds the durable state of `priest` from his ledger rows, checking that they could have
+    /// been written by a priest keeping the rules (TigerStyle's paired assertion: the same rules
+    /// the writer keeps are checked on load).
+    pub fn restore<'a>(
+        priest: PriestId,
+        rows: impl IntoIterator<Item = &'a Record>,
+    ) -> Result<Durable, LedgerDamage> {
+        let mut durable = Durable::default();
+        for (i, record) in rows.into_iter().enumerate() {
+            let row = i + 1;
+            match record {
+                Record::Tried { ballot } => {
+                    if ballot.priest != priest || Some(*ballot) <= durable.last_tried {
+                        return Err(LedgerDamage::TriedOutOfOrder { row, ballot: *ballot });
+                    }
+                }
+                Record::Promised { ballot } => {
+                    if Some(*ballot) < durable.next_bal {
+                        return Err(LedgerDamage::PromiseWentBack { row, ballot: *ballot });
+                    }
+                }
+                Record::Decree { decree_no, decree } => {
+                    if durable.decrees.get(decree_no).is_some_and(|d| d != decree) {
+                        return Err(LedgerDamage::DecreeRewritten { row, decree_no: *decree_no });
+                    }
+                }
+                Record::Voted(_) => {}
+            }
+            durable.apply(record);
+        }
+        Ok(durable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::decree::Petition;
+
+    fn law(text: &str) -> Decree {
+        Decree::Law(Petition::new(text, text))
+    }
+
+    #[test]
+    fn known_runs_to_the_first_gap_and_moves_when_it_fills() {
+        let mut d = Durable::default();
+        d.apply(&Record::Decree { decree_no: 1, decree: law("a") });
+        d.apply(&Record::Decree { decree_no: 3, decree: law("c") });
+        assert_eq!(d.known, 1, "decree 3 is kept aside until 2 arrives (§3.3.2)");
+        d.apply(&Record::Decree { decree_no: 2, decree: Decree::OliveDay });
+        assert_eq!(d.known, 3);
+    }
+
+    #[test]
+    fn a_vote_is_forgotten_once_its_decree_is_known() {
+        let me = PriestId(1);
+        let b = BallotNumber::new(1, me);
+        let rows = [
+            Record::Promised { ballot: b },
+            Record::Voted(Vote { decree_no: 1, ballot: b, decree: law("a") }),
+            Record::Decree { decree_no: 1, decree: law("a") },
+        ];
+        let d = Durable::restore(me, &rows).unwrap();
+        assert!(d.prev_votes.is_empty());
+        assert_eq!(d.next_bal, Some(b));
+    }
+
+    #[test]
+    fn restore_refuses_a_ledger_that_breaks_the_rules() {
+        let me = PriestId(0);
+        let rows = [Record::Tried { ballot: BallotNumber::new(1, PriestId(2)) }];
+        assert!(matches!(Durable::restore(me, &rows), Err(LedgerDamage::TriedOutOfOrder { .. })));
+        let rows = [
+            Record::Promised { ballot: BallotNumber::new(3, me) },
+            Record::Promised { ballot: BallotNumber::new(2, me) },
+        ];
+        assert!(matches!(Durable::restore(me, &rows), Err(LedgerDamage::PromiseWentBack { .. })));
+        let rows = [
+            Record::Decree { decree_no: 4, decree: law("a") },
+            Record::Decree { decree_no: 4, decree: law("b") },
+        ];
+        assert!(matches!(Durable::restore(me, &rows), Err(LedgerDamage::DecreeRewritten { .. })));
+    }
+}

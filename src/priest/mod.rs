@@ -1,0 +1,34 @@
+//! The priest of "The Part-Time Parliament": a pure state machine for the multi-decree Parliament
+//! (§2 and §3 of the paper). No files, clock, randomness or threads: an [`Input`] goes in, a
+//! [`Step`] comes out (ledger rows to record, then messages to send), and [`carry_out`] performs
+//! it in the only safe order. The same priest runs in the Chamber on files, in the simulator, and
+//! under the model checker.
+
+/// Priests and ballot numbers (§2.2).
+mod ballot;
+/// The Chamber's constants and the planted bugs tests switch on.
+mod config;
+/// The priest's state, slip of paper, and input dispatch.
+mod core;
+/// Decrees, olive-day decrees and petitions (§3).
+mod decree;
+/// Ledger rows and the durable state rebuilt from them (§2.3, Appendix A1).
+mod ledger;
+/// The messages priests send (§2.3, §2.4, §3.1).
+mod message;
+/// Heartbeats, the choice of president, petitions handed on (§2.4, §3.3.1).
+mod presence;
+/// The president's ballots (§2.3 steps 1, 3, 5; §3.1-§3.2).
+mod president;
+/// Steps and `carry_out`: record, sync, then relay.
+mod step;
+/// Promises, votes, rejections and catch-up answers (§2.3 steps 2, 4; §2.4).
+mod voting;
+
+pub use ballot::{BallotNumber, PriestId, Quorum};
+pub use config::{Config, PlantedBug};
+pub use core::Priest;
+pub use decree::{Decree, DecreeNo, Petition, PetitionId};
+pub use ledger::{Durable, LedgerDamage, Record};
+pub use message::{Envelope, Message, Vote};
+pub use step::{Input, LedgerBook, Messenger, Step, carry_out};

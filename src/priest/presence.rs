@@ -1,0 +1,90 @@
+//! Who is present, who is president, and where petitions go (§2.4 and §3.3.1 of the paper).
+//!
+//! Every priest announces himself each `heartbeat_ticks`. A priest considers the president to be
+//! the last name, in alphabetical order, among the priests heard from in the last
+//! `president_timeout_ticks`, himself included once he has listened that long. One change to the
+//! paper's rule, its own lesson from Ωκι (§3.3.1): a priest whose statute book runs more than
+//! `behind_max` decrees behind another present priest's is passed over until he catches up, and
+//! catches up by inquiry. Two priests may both believe they are president for a while; that only
+//! slows the Parliament, because B1-B3 hold whoever begins ballots.
+
+use super::ballot::PriestId;
+use super::core::Priest;
+use super::decree::{DecreeNo, Petition};
+use super::message::Message;
+
+impl Priest {
+    /// One tick: announce himself, reconsider the presidency, re-send what went unanswered.
+    pub(super) fn on_tick(&mut self) {
+        self.slip.now += 1;
+        let now = self.slip.now;
+        if self.slip.heartbeat_at.is_none_or(|t| now - t >= self.config.heartbeat_ticks) {
+            self.slip.heartbeat_at = Some(now);
+            let known = self.durable.known;
+            self.send_all(Message::Heartbeat { known }, false);
+        }
+        let president = self.president();
+        let leading = self.slip.presidency.is_some();
+        if president == Some(self.id) && !leading {
+            self.begin_presidency();
+        } else if president != Some(self.id) && leading {
+            self.slip.presidency = None;
+        } else if leading {
+            self.preside_tick();
+        }
+        if !self.slip.petitions.is_empty() && now - self.slip.forwarded_at >= self.config.retry_ticks {
+            self.slip.forwarded_at = now;
+            if let Some(q) = president.filter(|&q| q != self.id) {
+                let held: Vec<Petition> = self.slip.petitions.values().cloned().collect();
+                for p in held {
+                    self.send(q, Message::Petition(p));
+                }
+            }
+        }
+    }
+
+    /// Whom this priest believes to be president now, if anyone.
+    pub fn president(&self) -> Option<PriestId> {
+        let now = self.slip.now;
+        let timeout = self.config.president_timeout_ticks;
+        let present = |q: PriestId| {
+            if q == self.id {
+                now >= timeout
+            } else {
+                self.slip.heard[q.index()].at.is_some_and(|t| now - t <= timeout)
+            }
+        };
+        let known = |q: PriestId| {
+            if q == self.id { self.durable.known } else { self.slip.heard[q.index()].known }
+        };
+        let furthest = self.priests().filter(|&q| present(q) || q == self.id).map(known).max();
+        let furthest = furthest.unwrap_or(0);
+        self.priests().rev().find(|&q| present(q) && known(q) + self.config.behind_max >= furthest)
+    }
+
+    /// A heartbeat: note how far his book runs, and ask him for what we lack.
+    pub(super) fn on_heartbeat(&mut self, from: PriestId, known: DecreeNo) {
+        self.slip.heard[from.index()].known = known;
+        let now = self.slip.now;
+        if known > self.durable.known && self.slip.inquired_at != Some(now) {
+            self.slip.inquired_at = Some(now);
+            let decree_no = self.durable.known + 1;
+            self.send(from, Message::Inquiry { decree_no });
+        }
+    }
+
+    /// A petition, from a citizen (`from_citizen`) or handed on by a priest. The president puts it
+    /// to a ballot; any other priest keeps it and hands it on to the president, now if it came
+    /// from a citizen and otherwise with his next batch, so that two priests who disagree about
+    /// the president do not bounce it back and forth.
+    pub(super) fn on_petition(&mut self, petition: Petition, from_citizen: bool) {
+        if !self.keep_petition(&petition) {
+            return;
+        }
+        if self.slip.presidency.as_ref().is_some_and(|p| p.prepared) {
+            self.propose_petitions();
+        } else if from_citizen && let Some(q) = self.president().filter(|&q| q != self.id) {
+            self.send(q, Message::Petition(petition));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! What every priest does when asked to promise or to vote (§2.3 steps 2 and 4, in the
+//! multi-decree form of §3.1), how he refuses (§2.4), and how he answers a priest catching up.
+
+use super::ballot::{BallotNumber, PriestId};
+use super::config::PlantedBug;
+use super::core::Priest;
+use super::decree::{Decree, DecreeNo};
+use super::ledger::Record;
+use super::message::{Message, Vote};
+
+impl Priest {
+    /// Step 2: NextBallot(b, n). If b is not below his promise he promises it (recorded first),
+    /// then answers with LastVote: for every number above n, the decree he has or his latest vote.
+    pub(super) fn on_next_ballot(&mut self, from: PriestId, ballot: BallotNumber, n: DecreeNo) {
+        self.saw(ballot);
+        if let Some(next_bal) = self.durable.next_bal.filter(|&nb| ballot < nb) {
+            self.send(from, Message::Rejected { ballot, next_bal });
+            return;
+        }
+        if Some(ballot) > self.durable.next_bal {
+            self.record(Record::Promised { ballot });
+            self.outvoted_by(from, ballot);
+        }
+        let votes = self.durable.prev_votes.range(n + 1..).map(|(_, v)| v.clone()).collect();
+        let decrees = self.durable.decrees.range(n + 1..).map(|(&no, d)| (no, d.clone())).collect();
+        let known = self.durable.known;
+        self.send(from, Message::LastVote { ballot, decree_no: n, known, votes, decrees });
+    }
+
+    /// Step 4: BeginBallot(b, n, d). If b is not below his promise he votes (recorded first), then
+    /// answers Voted. If he already knows decree n, he tells the president instead.
+    pub(super) fn on_begin_ballot(
+        &mut self,
+        from: PriestId,
+        ballot: BallotNumber,
+        decree_no: DecreeNo,
+        decree: Decree,
+    ) {
+        self.saw(ballot);
+        let below = self.durable.next_bal.filter(|&nb| ballot < nb);
+        if let Some(next_bal) = below
+            && !self.config.has(PlantedBug::VoteBelowPromise)
+        {
+            self.send(from, Message::Rejected { ballot, next_bal });
+            return;
+        }
+        if let Some(known) = self.durable.decrees.get(&decree_no) {
+            let decree = known.clone();
+            self.send(from, Message::Success { decree_no, decree });
+            return;
+        }
+        if below.is_none() && Some(ballot) > self.durable.next_bal {
+            // Voting in b is promising b: no vote below it may follow.
+            self.record(Record::Promised { ballot });
+            self.outvoted_by(from, ballot);
+        }
+        let vote = Vote { decree_no, ballot, decree };
+        if self.durable.prev_votes.get(&decree_no) != Some(&vote) {
+            self.record(Record::Voted(vote));
+        }
+        self.send(from, Message::Voted { ballot, decree_no });
+    }
+
+    /// A promise to another priest's higher ballot ends his own presidency: his ballot can no
+    /// longer win a majority that includes himself.
+    fn outvoted_by(&mut self, from: PriestId, ballot: BallotNumber) {
+        if from != self.id && self.slip.presidency.as_ref().is_some_and(|p| p.ballot < ballot) {
+            self.slip.presidency = None;
+        }
+    }
+
+    /// An inquiry from a priest catching up: send him the decrees from `decree_no` on, a batch at
+    /// a time, and say how far our own book runs so he knows whether to ask again.
+    pub(super) fn on_inquiry(&mut self, from: PriestId, decree_no: DecreeNo) {
+        self.send_decrees(from, decree_no, DecreeNo::MAX);
+        let known = self.durable.known;
+        self.send(from, Message::Heartbeat { known });
+    }
+
+    /// Sends Success for each decree he has numbered `first..=last`, at most one batch.
+    pub(super) fn send_decrees(&mut self, to: PriestId, first: DecreeNo, last: DecreeNo) {
+        if first > last {
+            return;
+        }
+        let batch: Vec<_> = self
+            .durable
+            .decrees
+            .range(first..=last)
+            .take(self.config.catch_up_batch)
+            .map(|(&decree_no, d)| Message::Success { decree_no, decree: d.clone() })
+            .collect();
+        for m in batch {
+            self.send(to, m);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! The promises a Parliament keeps, checked row by row over every priest's ledger (§2.1's B1-B3
+//! and the consequences the paper draws from them in §2.2 and §3).
+//!
+//! One set of rules in code, fed ledger rows as they are written: the simulator after every step,
+//! and (from files) the audit. Each rule is order-insensitive across priests and in ledger order
+//! within one priest, so it does not matter which priest's rows arrive first.
+//!
+//! - **Agreement**: no two ledgers hold different decrees under one number.
+//! - **B1**: a priest tries only ballots he owns, each above the last he tried.
+//! - **Promises kept**: no priest votes in a ballot below one he already promised.
+//! - **B3** (in the form of the paper's Theorem 1): once a majority set has voted for a decree in
+//!   one ballot, every vote in a later ballot on that number is for the same decree.
+//! - **Validity**: every decree is olive day or a petition that was made, with its text.
+//!
+//! A petition may be carried by two decrees: a president is bound by B3 to repeat a stale vote for
+//! it even after another president passed it under a lower number, and no president can safely do
+//! otherwise. The statute book gives it effect once, at the lower number; the later decree is a
+//! void repeat. The rules count repeats rather than call them violations.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, PetitionId, PriestId, Quorum, Record};
+
+/// Which promise was broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// Two ledgers hold different decrees under one number.
+    Agreement,
+    /// A ballot number was tried twice, or by a priest who does not own it.
+    B1,
+    /// A vote in a ballot below a promise.
+    PromisesKept,
+    /// A later ballot voted for a different decree than one a majority set had already chosen.
+    B3,
+    /// A decree no one petitioned for, or one that changed a petition's text.
+    Validity,
+    /// Faults stopped, and still not every petition passed into every ledger in time.
+    Liveness,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::Agreement => "agreement",
+            Rule::B1 => "B1",
+            Rule::PromisesKept => "promises kept",
+            Rule::B3 => "B3",
+            Rule::Validity => "validity",
+            Rule::Liveness => "liveness",
+        })
+    }
+}
+
+/// A broken promise: which rule, whose ledger, which row (1-based, rows after the header), why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule broken.
+    pub rule: Rule,
+    /// The priest whose ledger row broke it.
+    pub priest: PriestId,
+    /// The row of his ledger, counting from 1.
+    pub row: usize,
+    /// What was wrong, in the paper's words.
+    pub detail: String,
+}
+
+/// What the rules remember of one priest's ledger.
+#[derive(Clone, Debug, Default)]
+struct LedgerSoFar {
+    rows: usize,
+    last_tried: Option<BallotNumber>,
+    promised: Option<BallotNumber>,
+}
+
+/// What the rules remember of one decree number.
+#[derive(Clone, Debug, Default)]
+struct NumberSoFar {
+    /// The decree written in a ledger under this number, with the first priest and row that did.
+    decree: Option<(Decree, PriestId, usize)>,
+    /// Votes by ballot: the decree and who voted.
+    votes: BTreeMap<BallotNumber, (Decree, Quorum)>,
+    /// The lowest ballot in which a majority set voted, and its decree.
+    chosen: Option<(BallotNumber, Decree)>,
+}
+
+/// The rules, fed every ledger row of a Parliament.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    priests: usize,
+    ledgers: Vec<LedgerSoFar>,
+    numbers: BTreeMap<DecreeNo, NumberSoFar>,
+    petitions: BTreeMap<PetitionId, Arc<str>>,
+    passed: BTreeMap<PetitionId, DecreeNo>,
+    repeats: u64,
+}
+
+impl Rules {
+    /// Rules for a Parliament of `priests` priests.
+    pub fn new(priests: usize) -> Self {
+        Rules {
+            priests,
+            ledgers: vec![LedgerSoFar::default(); priests],
+            numbers: BTreeMap::new(),
+            petitions: BTreeMap::new(),
+            passed: BTreeMap::new(),
+            repeats: 0,
+        }
+    }
+
+    /// Notes that a citizen made this petition, so a decree carrying it is valid.
+    pub fn petition_made(&mut self, petition: &Petition) {
+        self.petitions.entry(petition.id.clone()).or_insert_with(|| petition.text.clone());
+    }
+
+    /// Which decree passed each petition, as far as any ledger says.
+    pub fn passed(&self) -> &BTreeMap<PetitionId, DecreeNo> {
+        &self.passed
+    }
+
+    /// How many decrees repeat a petition already passed under another number (void repeats).
+    pub fn repeats(&self) -> u64 {
+        self.repeats
+    }
+
+    /// The highest decree number any ledger holds.
+    pub fn last_decree_no(&self) -> DecreeNo {
+        self.numbers.iter().rev().find(|(_, n)| n.decree.is_some()).map_or(0, |(&no, _)| no)
+    }
+
+    /// Checks the next row of `priest`'s ledger against every rule.
+    pub fn observe(&mut self, priest: PriestId, record: &Record) -> Result<(), Violation> {
+        let ledger = &mut self.ledgers[priest.index()];
+        ledger.rows += 1;
+        let row = ledger.rows;
+        let broken = |rule, detail: String| Err(Violation { rule, priest, row, detail });
+        match record {
+            Record::Tried { ballot } => {
+                if ballot.priest != priest {
+                    return broken(Rule::B1, format!("tried ballot {ballot}, which another priest owns"));
+                }
+                if let Some(last) = ledger.last_tried.filter(|&last| *ballot <= last) {
+                    return broken(Rule::B1, format!("tried ballot {ballot} after already trying {last}"));
+                }
+                ledger.last_tried = Some(*ballot);
+            }
+            Record::Promised { ballot } => {
+                ledger.promised = ledger.promised.max(Some(*ballot));
+            }
+            Record::Voted(vote) => {
+                if let Some(promised) = ledger.promised.filter(|&p| vote.ballot < p) {
+                    return broken(
+                        Rule::PromisesKept,
+                        format!("voted in ballot {} after promising {promised}", vote.ballot),
+                    );
+                }
+                return self.vote(priest, row, vote.decree_no, vote.ballot, &vote.decree);
+            }
+            Record::Decree { decree_no, decree } => return self.decree(priest, row, *decree_no, decree),
+        }
+        Ok(())
+    }
+
+    fn vote(
+        &mut self,
+        priest: PriestId,
+        row: usize,
+        decree_no: DecreeNo,
+        ballot: BallotNumber,
+        decree: &Decree,
+    ) -> Result<(), Violation> {
+        let majority = self.priests;
+        let number = self.numbers.entry(decree_no).or_default();
+        let (voted_for, voters) =
+            number.votes.entry(ballot).or_insert_with(|| (decree.clone(), Quorum::default()));
+        let broken = |detail: String| Err(Violation { rule: Rule::B3, priest, row, detail });
+        if voted_for != decree {
+            return broken(format!(
+                "voted in ballot {ballot} for decree {decree_no} {decree}, but that ballot is for {voted_for}"
+            ));
+        }
+        voters.insert(priest);
+        let newly_chosen = voters.is_majority_of(majority)
+            && number.chosen.as_ref().is_none_or(|(chosen_in, _)| ballot < *chosen_in);
+        if newly_chosen {
+            if let Some((later, (other, _))) = number.votes.range(ballot..).find(|(_, (d, _))| d != decree) {
+                return broken(format!(
+                    "ballot {ballot} chose {decree} for decree {decree_no}, but a later ballot {later} voted for {other}"
+                ));
+            }
+            number.chosen = Some((ballot, decree.clone()));
+        }
+        if let Some((chosen_in, chosen)) = &number.chosen
+            && ballot > *chosen_in
+            && decree != chosen
+        {
+            return broken(format!(
+                "voted in ballot {ballot} for decree {decree_no} {decree}, after ballot {chosen_in} chose {chosen}"
+            ));
+        }
+        Ok(())
+    }
+
+    fn decree(
+        &mut self,
+        priest: PriestId,
+        row: usize,
+        decree_no: DecreeNo,
+        decree: &Decree,
+    ) -> Result<(), Violation> {
+        let broken = |rule, detail: String| Err(Violation { rule, priest, row, detail });
+        let number = self.numbers.entry(decree_no).or_default();
+        match &number.decree {
+            Some((first, who, at)) if first != decree => {
+                return broken(
+                    Rule::Agreement,
+                    format!("decree {decree_no} is {decree}, but priest {} wrote {first} in row {at}", who.0),
+                );
+            }
+            Some(_) => return Ok(()),
+            None => number.decree = Some((decree.clone(), priest, row)),
+        }
+        if let Decree::Law(p) = decree {
+            match self.petitions.get(&p.id) {
+                None => {
+                    return broken(
+                        Rule::Validity,
+                        format!("decree {decree_no} is petition {} that no one made", p.id),
+                    );
+                }
+                Some(text) if **text != *p.text => {
+                    return broken(
+                        Rule::Validity,
+                        format!("decree {decree_no} changes the text of petition {}", p.id),
+                    );
+                }
+                Some(_) => {}
+            }
+            let first = self.passed.entry(p.id.clone()).or_insert(decree_no);
+            if *first != decree_no {
+                self.repeats += 1;
+                *first = (*first).min(decree_no);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::Vote;
+
+    fn law(id: &str) -> Decree {
+        Decree::Law(Petition::new(id, id))
+    }
+
+    fn rules() -> Rules {
+        let mut r = Rules::new(3);
+        for id in ["a", "b"] {
+            r.petition_made(&Petition::new(id, id));
+        }
+        r
+    }
+
+    #[test]
+    fn two_decrees_under_one_number_break_agreement() {
+        let mut r = rules();
+        r.observe(PriestId(0), &Record::Decree { decree_no: 1, decree: law("a") }).unwrap();
+        r.observe(PriestId(1), &Record::Decree { decree_no: 1, decree: law("a") }).unwrap();
+        let v = r.observe(PriestId(2), &Record::Decree { decree_no: 1, decree: law("b") });
+        assert_eq!(v.unwrap_err().rule, Rule::Agreement);
+    }
+
+    #[test]
+    fn a_ballot_tried_twice_breaks_b1() {
+        let mut r = rules();
+        let b = BallotNumber::new(1, PriestId(0));
+        r.observe(PriestId(0), &Record::Tried { ballot: b }).unwrap();
+        assert_eq!(r.observe(PriestId(0), &Record::Tried { ballot: b }).unwrap_err().rule, Rule::B1);
+        let theirs = BallotNumber::new(5, PriestId(2));
+        assert_eq!(r.observe(PriestId(0), &Record::Tried { ballot: theirs }).unwrap_err().rule, Rule::B1);
+    }
+
+    #[test]
+    fn a_vote_below_a_promise_is_caught_with_its_row() {
+        let mut r = rules();
+        let p = PriestId(1);
+        r.observe(p, &Record::Promised { ballot: BallotNumber::new(3, PriestId(0)) }).unwrap();
+        let vote = Vote { decree_no: 1, ballot: BallotNumber::new(2, PriestId(2)), decree: law("a") };
+        let v = r.observe(p, &Record::Voted(vote)).unwrap_err();
+        assert_eq!((v.rule, v.row), (Rule::PromisesKept, 2));
+    }
+
+    #[test]
+    fn a_later_ballot_for_another_decree_breaks_b3_in_either_order() {
+        let vote = |ballot, id| Record::Voted(Vote { decree_no: 1, ballot, decree: law(id) });
+        let (b1, b2) = (BallotNumber::new(1, PriestId(0)), BallotNumber::new(2, PriestId(1)));
+        let mut r = rules();
+        r.observe(PriestId(0), &vote(b1, "a")).unwrap();
+        r.observe(PriestId(1), &vote(b1, "a")).unwrap();
+        assert_eq!(r.observe(PriestId(2), &vote(b2, "b")).unwrap_err().rule, Rule::B3);
+        let mut r = rules();
+        r.observe(PriestId(2), &vote(b2, "b")).unwrap();
+        r.observe(PriestId(0), &vote(b1, "a")).unwrap();
+        assert_eq!(r.observe(PriestId(1), &vote(b1, "a")).unwrap_err().rule, Rule::B3);
+    }
+
+    #[test]
+    fn validity_refuses_unmade_petitions_and_counts_repeats() {
+        let mut r = rules();
+        let v = r.observe(PriestId(0), &Record::Decree { decree_no: 1, decree: law("z") });
+        assert_eq!(v.unwrap_err().rule, Rule::Validity);
+        let forged = Decree::Law(Petition::new("a", "another text"));
+        let v = r.observe(PriestId(0), &Record::Decree { decree_no: 5, decree: forged });
+        assert_eq!(v.unwrap_err().rule, Rule::Validity);
+        r.observe(PriestId(0), &Record::Decree { decree_no: 3, decree: law("a") }).unwrap();
+        r.observe(PriestId(0), &Record::Decree { decree_no: 2, decree: law("a") }).unwrap();
+        r.observe(PriestId(1), &Record::Decree { decree_no: 3, decree: law("a") }).unwrap();
+        assert_eq!(r.repeats(), 1, "one decree repeats petition a");
+        assert_eq!(r.passed()[&PetitionId("a".into())], 2, "it takes effect at the lower number");
+        r.observe(PriestId(0), &Record::Decree { decree_no: 4, decree: Decree::OliveDay }).unwrap();
+    }
+}

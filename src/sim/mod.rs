@@ -1,0 +1,79 @@
+//! The simulator: N real priests over an in-memory messenger and virtual time, every chance drawn
+//! from one seed (TigerBeetle's VOPR is the model). The messenger of the paper may lose, duplicate,
+//! delay and so reorder messages, and priests leave the Chamber at any moment, even between
+//! writing their ledger and sending what it allows; the rules of [`crate::rules`] are checked after
+//! every step, and once faults stop every petition must pass into every ledger in bounded time.
+
+/// Telling the run as it happens, in the paper's voice.
+mod narrative;
+/// SplitMix64, the only source of chance.
+pub mod rng;
+/// The event loop: priests, messengers, citizens, crashes and checks.
+mod world;
+
+pub use narrative::Narrator;
+pub use world::{Failure, Outcome, Stats, run};
+
+use crate::priest::PlantedBug;
+
+/// One simulated run's settings; together with the seed they replay the run byte for byte.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig {
+    /// The seed every chance is drawn from.
+    pub seed: u64,
+    /// How many priests sit in the Chamber.
+    pub priests: usize,
+    /// How many petitions citizens make; each must become exactly one decree.
+    pub decrees: usize,
+    /// Chance that a message is lost.
+    pub lose: f64,
+    /// Chance that a message is delivered twice.
+    pub duplicate: f64,
+    /// Chance, per step, that the priest leaves the Chamber during it.
+    pub crash: f64,
+    /// A message takes 1 to this many ticks, so messages overtake each other.
+    pub delay_max: u64,
+    /// Faults (loss, duplication, crashes) stop after this many ticks.
+    pub fault_ticks: u64,
+    /// Once faults stop, every petition must be in every ledger within this many ticks.
+    pub liveness_ticks: u64,
+    /// A bug planted in every priest, to see the checkers catch it.
+    pub planted: Option<PlantedBug>,
+}
+
+impl SimConfig {
+    /// Defaults for a run of `priests` priests passing `decrees` petitions, with no faults.
+    pub fn new(seed: u64, priests: usize, decrees: usize) -> Self {
+        SimConfig {
+            seed,
+            priests,
+            decrees,
+            lose: 0.0,
+            duplicate: 0.0,
+            crash: 0.0,
+            delay_max: 3,
+            fault_ticks: 300 + 4 * decrees as u64,
+            liveness_ticks: 1_000 + 4 * decrees as u64,
+            planted: None,
+        }
+    }
+
+    /// The command that replays this run.
+    pub fn replay_command(&self) -> String {
+        let mut c = format!(
+            "parliament simulate --seed {} --priests {} --decrees {} --lose {} --duplicate {} --crash {} --delay-max {} --fault-ticks {}",
+            self.seed,
+            self.priests,
+            self.decrees,
+            self.lose,
+            self.duplicate,
+            self.crash,
+            self.delay_max,
+            self.fault_ticks
+        );
+        if let Some(bug) = self.planted {
+            c.push_str(&format!(" --plant {}", bug.name()));
+        }
+        c
+    }
+}

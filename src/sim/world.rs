@@ -1,0 +1,387 @@
+//! The simulated world: priests, the paper's unreliable messengers, citizens who petition and
+//! petition again, and crashes, all driven by one seed over virtual time. Every step goes through
+//! [`carry_out`], so a crash can fall between the ledger write and the sends it allows; every
+//! ledger row is checked by [`Rules`] the moment it is written.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::SimConfig;
+use super::narrative::Narrator;
+use super::rng::Rng;
+use crate::priest::{
+    Config, Envelope, Input, LedgerBook, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
+};
+use crate::rules::{Rule, Rules, Violation};
+
+/// Citizens whose petition has not passed ask again this often, of a priest chosen by chance.
+const CITIZEN_RETRY_TICKS: u64 = 25;
+/// A priest who leaves the Chamber comes back within this many ticks.
+const AWAY_TICKS_MAX: u64 = 40;
+
+/// What happened in a run, in numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Virtual ticks the run took.
+    pub ticks: u64,
+    /// Inputs priests handled (messages, petitions, ticks).
+    pub steps: u64,
+    /// Messages priests sent.
+    pub sent: u64,
+    /// Messages delivered (a duplicate counts twice).
+    pub delivered: u64,
+    /// Messages the messenger lost.
+    pub lost: u64,
+    /// Messages the messenger delivered twice.
+    pub duplicated: u64,
+    /// Messages that reached a priest who was out of the Chamber.
+    pub missed: u64,
+    /// Times a priest left the Chamber.
+    pub crashes: u64,
+    /// ... of which between writing his ledger and sending what it allowed.
+    pub crashes_before_send: u64,
+    /// Messages lost that way: written for in the ledger, never sent.
+    pub unsent: u64,
+    /// Petitions citizens made again because no decree had come of them yet.
+    pub petitions_again: u64,
+    /// Ledger rows written by all priests.
+    pub rows: u64,
+    /// Decrees in the statute book at the end.
+    pub decrees: u64,
+    /// Decrees that repeat a petition already passed under a lower number (void repeats).
+    pub repeats: u64,
+}
+
+/// Why a run failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// A ledger row broke a rule.
+    Violation(Violation),
+    /// A priest could not rebuild himself from his ledger.
+    Damaged { priest: PriestId, detail: String },
+}
+
+/// A finished run: what happened, what broke, and every ledger as it was left.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The run's settings.
+    pub config: SimConfig,
+    /// What happened, in numbers.
+    pub stats: Stats,
+    /// The first thing that broke, if anything did.
+    pub failure: Option<Failure>,
+    /// Every priest's ledger rows, in the order written.
+    pub ledgers: Vec<Vec<Record>>,
+}
+
+/// Something due to happen at a tick.
+#[derive(Debug)]
+enum Happening {
+    Deliver(Envelope),
+    Return(PriestId),
+    Petition(usize, PriestId),
+}
+
+/// A happening in the queue; ties within a tick are broken by a random number, which is how
+/// the messenger reorders.
+#[derive(Debug)]
+struct Event {
+    at: u64,
+    order: u64,
+    what: Happening,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.order) == (other.at, other.order)
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    /// Reversed, so that the `BinaryHeap` yields the earliest first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.order).cmp(&(self.at, self.order))
+    }
+}
+
+/// A ledger in memory: nothing in the simulator can lose a synced row.
+struct MemoryLedger<'a>(&'a mut Vec<Record>);
+
+impl LedgerBook for MemoryLedger<'_> {
+    type Error = std::convert::Infallible;
+    fn append(&mut self, records: &[Record]) -> Result<(), Self::Error> {
+        self.0.extend_from_slice(records);
+        Ok(())
+    }
+    fn sync(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The paper's messenger: loses, duplicates and delays (so reorders) while faults last.
+struct Relay<'a> {
+    rng: &'a mut Rng,
+    queue: &'a mut BinaryHeap<Event>,
+    stats: &'a mut Stats,
+    config: &'a SimConfig,
+    now: u64,
+    faults: bool,
+    /// The priest left the Chamber before his messenger set out: nothing leaves.
+    gone: bool,
+}
+
+impl Messenger for Relay<'_> {
+    fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
+        for envelope in envelopes.drain(..) {
+            self.stats.sent += 1;
+            if self.gone {
+                self.stats.unsent += 1;
+                continue;
+            }
+            if self.faults && self.rng.chance(self.config.lose) {
+                self.stats.lost += 1;
+                continue;
+            }
+            if self.faults && self.rng.chance(self.config.duplicate) {
+                self.stats.duplicated += 1;
+                self.send(envelope.clone());
+            }
+            self.send(envelope);
+        }
+    }
+}
+
+impl Relay<'_> {
+    fn send(&mut self, envelope: Envelope) {
+        let at = self.now + 1 + self.rng.below(self.config.delay_max.max(1));
+        let order = self.rng.next_u64();
+        self.queue.push(Event { at, order, what: Happening::Deliver(envelope) });
+    }
+}
+
+/// The whole simulated Parliament.
+struct World<'n> {
+    config: SimConfig,
+    priest_config: Config,
+    rng: Rng,
+    now: u64,
+    priests: Vec<Option<Priest>>,
+    ledgers: Vec<Vec<Record>>,
+    queue: BinaryHeap<Event>,
+    petitions: Vec<Petition>,
+    issued: Vec<bool>,
+    rules: Rules,
+    stats: Stats,
+    narrator: Option<&'n mut Narrator>,
+    step: Step,
+}
+
+/// Runs one simulation to its end, telling it to `narrator` if given.
+pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
+    let mut world = World::new(config.clone(), narrator);
+    let failure = world.run().err();
+    world.stats.decrees = world.rules.last_decree_no();
+    world.stats.repeats = world.rules.repeats();
+    Outcome { config: world.config, stats: world.stats, failure, ledgers: world.ledgers }
+}
+
+impl<'n> World<'n> {
+    fn new(config: SimConfig, narrator: Option<&'n mut Narrator>) -> Self {
+        let mut priest_config = Config::new(config.priests);
+        priest_config.planted = config.planted;
+        let n = config.priests;
+        let priests = (0..n).map(|i| Some(Priest::new(PriestId(i as u16), priest_config.clone())));
+        let petitions = (0..config.decrees).map(super::narrative::petition).collect();
+        World {
+            rng: Rng::new(config.seed),
+            now: 0,
+            priests: priests.collect(),
+            ledgers: vec![Vec::new(); n],
+            queue: BinaryHeap::new(),
+            petitions,
+            issued: vec![false; config.decrees],
+            rules: Rules::new(n),
+            stats: Stats::default(),
+            narrator,
+            step: Step::default(),
+            priest_config,
+            config,
+        }
+    }
+
+    fn run(&mut self) -> Result<(), Failure> {
+        for k in 0..self.config.decrees {
+            let at = 1 + self.rng.below((self.config.fault_ticks / 2).max(1));
+            let to = self.any_priest();
+            self.push(at, Happening::Petition(k, to));
+        }
+        let end = self.config.fault_ticks + self.config.liveness_ticks;
+        for now in 1..=end {
+            self.now = now;
+            self.stats.ticks = now;
+            while self.queue.peek().is_some_and(|e| e.at <= now) {
+                let event = self.queue.pop().expect("peeked");
+                self.happen(event.what)?;
+            }
+            for i in 0..self.config.priests {
+                let p = PriestId(i as u16);
+                if self.faulty() && self.priests[i].is_some() && self.rng.chance(self.config.crash) {
+                    self.leave(p, false);
+                }
+                self.input(p, Input::Tick)?;
+            }
+            if now % CITIZEN_RETRY_TICKS == 0 {
+                self.petition_again();
+            }
+            if now >= self.config.fault_ticks && self.finished() {
+                return Ok(());
+            }
+        }
+        Err(self.liveness_failure())
+    }
+
+    /// Whether faults are still being injected.
+    fn faulty(&self) -> bool {
+        self.now < self.config.fault_ticks
+    }
+
+    fn any_priest(&mut self) -> PriestId {
+        PriestId(self.rng.below(self.config.priests as u64) as u16)
+    }
+
+    fn push(&mut self, at: u64, what: Happening) {
+        let order = self.rng.next_u64();
+        self.queue.push(Event { at, order, what });
+    }
+
+    fn happen(&mut self, what: Happening) -> Result<(), Failure> {
+        match what {
+            Happening::Deliver(Envelope { from, to, message }) => {
+                if self.priests[to.index()].is_none() {
+                    self.stats.missed += 1;
+                    return Ok(());
+                }
+                self.stats.delivered += 1;
+                self.input(to, Input::Message { from, message })
+            }
+            Happening::Return(p) => self.come_back(p),
+            Happening::Petition(k, to) => {
+                self.issued[k] = true;
+                let petition = self.petitions[k].clone();
+                self.rules.petition_made(&petition);
+                if let Some(n) = self.narrator.as_deref_mut() {
+                    n.petition(self.now, to, &petition, self.priests[to.index()].is_some());
+                }
+                self.input(to, Input::Petition(petition))
+            }
+        }
+    }
+
+    /// One input to one priest, carried out with the checks, and perhaps a crash between the
+    /// ledger write and the sends.
+    fn input(&mut self, p: PriestId, input: Input) -> Result<(), Failure> {
+        let faults = self.faulty();
+        let Some(priest) = self.priests[p.index()].as_mut() else { return Ok(()) };
+        self.step.clear();
+        priest.handle(input, &mut self.step);
+        self.stats.steps += 1;
+        if self.step.is_empty() {
+            return Ok(());
+        }
+        for record in &self.step.records {
+            self.rules.observe(p, record).map_err(Failure::Violation)?;
+        }
+        if let Some(n) = self.narrator.as_deref_mut() {
+            n.step(self.now, p, priest.durable(), &self.step);
+        }
+        self.stats.rows += self.step.records.len() as u64;
+        let gone = faults && !self.step.records.is_empty() && self.rng.chance(self.config.crash);
+        let mut relay = Relay {
+            rng: &mut self.rng,
+            queue: &mut self.queue,
+            stats: &mut self.stats,
+            config: &self.config,
+            now: self.now,
+            faults,
+            gone,
+        };
+        let unsent = self.step.messages.len();
+        let Ok(()) = carry_out(&mut self.step, &mut MemoryLedger(&mut self.ledgers[p.index()]), &mut relay);
+        if gone {
+            self.stats.crashes_before_send += 1;
+            if let Some(n) = self.narrator.as_deref_mut() {
+                n.slip_lost(self.now, p, unsent);
+            }
+            self.leave(p, true);
+        }
+        Ok(())
+    }
+
+    /// The priest leaves the Chamber: his slip of paper is lost, his ledger stays.
+    fn leave(&mut self, p: PriestId, quietly: bool) {
+        self.priests[p.index()] = None;
+        self.stats.crashes += 1;
+        let at = self.now + 1 + self.rng.below(AWAY_TICKS_MAX);
+        self.push(at, Happening::Return(p));
+        if let Some(n) = self.narrator.as_deref_mut()
+            && !quietly
+        {
+            n.leave(self.now, p, self.ledgers[p.index()].len());
+        }
+    }
+
+    /// The priest returns and rebuilds himself from his ledger alone.
+    fn come_back(&mut self, p: PriestId) -> Result<(), Failure> {
+        let priest = Priest::restore(p, self.priest_config.clone(), &self.ledgers[p.index()])
+            .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
+        if let Some(n) = self.narrator.as_deref_mut() {
+            n.come_back(self.now, p, priest.durable());
+        }
+        self.priests[p.index()] = Some(priest);
+        Ok(())
+    }
+
+    /// Citizens whose petitions have not passed yet ask again.
+    fn petition_again(&mut self) {
+        for k in 0..self.petitions.len() {
+            if self.issued[k] && !self.rules.passed().contains_key(&self.petitions[k].id) {
+                self.stats.petitions_again += 1;
+                let to = self.any_priest();
+                self.push(self.now + 1, Happening::Petition(k, to));
+            }
+        }
+    }
+
+    /// Every petition has passed and every priest is present with every decree.
+    fn finished(&self) -> bool {
+        let last = self.rules.last_decree_no();
+        self.rules.passed().len() == self.petitions.len()
+            && self.priests.iter().all(|p| p.as_ref().is_some_and(|p| p.durable().known == last))
+    }
+
+    fn liveness_failure(&self) -> Failure {
+        let last = self.rules.last_decree_no();
+        let waiting = self.petitions.len() - self.rules.passed().len();
+        let behind: Vec<String> = (0..self.config.priests)
+            .map(|i| match &self.priests[i] {
+                None => format!("priest {i} away"),
+                Some(p) => format!("priest {i} knows {} of {last}", p.durable().known),
+            })
+            .collect();
+        Failure::Violation(Violation {
+            rule: Rule::Liveness,
+            priest: PriestId(0),
+            row: 0,
+            detail: format!(
+                "{} ticks after faults stopped, {waiting} petitions have not passed; {}",
+                self.config.liveness_ticks,
+                behind.join(", ")
+            ),
+        })
+    }
+}
