@@ -1,7 +1,11 @@
 //! `parliament`: Lamport's "The Part-Time Parliament" (Paxos), where the network is the file system.
 
+/// The Chamber on files: ledgers, messagebooks, messengers and God.
+pub mod chamber;
 /// The file layer: durable appends, tail reading, folder watching.
 pub mod files;
+/// Exhaustive model checking of the real priest with stateright (3 priests, crashes, planted bugs).
+pub mod model;
 /// Priests' names: ASCII for files, the paper's spelling for the narrative.
 pub mod names;
 /// The priest: a pure state machine for the multi-decree Parliament (§2-§3).

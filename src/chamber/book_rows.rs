@@ -1,0 +1,255 @@
+//! The messagebook's CSV rows (`messagebooks/<priest>.csv`): one message, one row (§2.3, §3.1).
+//!
+//! ```text
+//! at,from,message,decree,decree_no,ballot,petition,known,promised,votes
+//! ,Ann,Petition,Wine may not be watered
+//! 2026-11-23T21:40:00.100Z,Toueg,NextBallot,,0,1.Toueg,,,,
+//! 2026-11-23T21:40:00.101Z,Lynch,LastVote,,0,1.Toueg,,0,,"3,2.Oki,paper-3,Painting is forbidden"
+//! 2026-11-23T21:40:00.150Z,Toueg,BeginBallot,Lamps must use only olive oil,1,1.Toueg,paper-1,,,
+//! 2026-11-23T21:40:00.151Z,Lynch,Voted,,1,1.Toueg,,,,
+//! 2026-11-23T21:40:00.160Z,Toueg,Success,Lamps must use only olive oil,1,,paper-1,,,
+//! 2026-11-23T21:40:00.170Z,Oki,Rejected,,,1.Toueg,,,2.Oki,
+//! 2026-11-23T21:40:00.200Z,Lynch,Heartbeat,,,,,1,,
+//! 2026-11-23T21:40:00.210Z,Dwork,Inquiry,,1,,,,,
+//! ```
+//!
+//! Columns a message does not use are left empty, and trailing empty columns may be left out, so
+//! a petition by hand is just `,Ann,Petition,Wine may not be watered`. A LastVote's `votes` column
+//! holds one line per decree number above `decree_no`: `decree_no,ballot,petition,decree`, with an
+//! empty ballot for a decree the priest already has.
+
+use chrono::{DateTime, Utc};
+
+use super::csvrow::{read_row, unguard, write_row};
+use super::ledger_rows::{decree_fields, parse_decree};
+use super::roll::Roll;
+use crate::priest::{Decree, DecreeNo, Message, Petition, PriestId, Vote};
+
+/// The messagebook's header row.
+pub const BOOK_HEADER: &str = "at,from,message,decree,decree_no,ballot,petition,known,promised,votes";
+
+/// The message kinds a row may name.
+const KINDS: &str =
+    "NextBallot, LastVote, BeginBallot, Voted, Success, Rejected, Petition, Heartbeat, Inquiry";
+
+/// Writes one messagebook row: `message` from `from`.
+pub fn book_row(roll: &Roll, at: DateTime<Utc>, from: &str, message: &Message) -> String {
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut decree: Option<&Decree> = None;
+    let (mut decree_no, mut ballot, mut known, mut promised, mut votes) =
+        (String::new(), String::new(), String::new(), String::new(), String::new());
+    let law;
+    match message {
+        Message::NextBallot { ballot: b, decree_no: n } => {
+            ballot = roll.ballot(*b);
+            decree_no = n.to_string();
+        }
+        Message::LastVote { ballot: b, decree_no: n, known: k, votes: vs, decrees } => {
+            ballot = roll.ballot(*b);
+            decree_no = n.to_string();
+            known = k.to_string();
+            votes = vote_lines(roll, vs, decrees);
+        }
+        Message::BeginBallot { ballot: b, decree_no: n, decree: d } => {
+            ballot = roll.ballot(*b);
+            decree_no = n.to_string();
+            decree = Some(d);
+        }
+        Message::Voted { ballot: b, decree_no: n } => {
+            ballot = roll.ballot(*b);
+            decree_no = n.to_string();
+        }
+        Message::Success { decree_no: n, decree: d } => {
+            decree_no = n.to_string();
+            decree = Some(d);
+        }
+        Message::Rejected { ballot: b, next_bal } => {
+            ballot = roll.ballot(*b);
+            promised = roll.ballot(*next_bal);
+        }
+        Message::Petition(p) => {
+            law = Decree::Law(p.clone());
+            decree = Some(&law);
+        }
+        Message::Heartbeat { known: k } => known = k.to_string(),
+        Message::Inquiry { decree_no: n } => decree_no = n.to_string(),
+    }
+    let (text, petition) = decree_fields(decree);
+    let fields = [&at, from, message.kind(), text, &decree_no, &ballot, petition, &known, &promised, &votes];
+    write_row(&fields, &[false, true, false, true, false, false, true, false, false, false])
+}
+
+fn vote_lines(roll: &Roll, votes: &[Vote], decrees: &[(DecreeNo, Decree)]) -> String {
+    let mut lines = String::new();
+    for v in votes {
+        let (text, petition) = decree_fields(Some(&v.decree));
+        let no = v.decree_no.to_string();
+        lines.push_str(&write_row(
+            &[&no, &roll.ballot(v.ballot), petition, text],
+            &[false, false, true, true],
+        ));
+    }
+    for (no, d) in decrees {
+        let (text, petition) = decree_fields(Some(d));
+        lines.push_str(&write_row(&[&no.to_string(), "", petition, text], &[false, false, true, true]));
+    }
+    lines.trim_end_matches('\n').to_string()
+}
+
+/// What a messagebook row says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BookEntry {
+    /// A message from a priest of the Chamber.
+    Message { from: PriestId, message: Message },
+    /// A petition, from anyone; `id` is empty when the person gave none.
+    Petition { from: String, text: String, id: String },
+}
+
+/// Reads one messagebook row; the error says what was wrong and what was expected.
+pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
+    let f = read_row(text)?;
+    let field = |i: usize| f.get(i).map_or("", String::as_str);
+    let kind = field(2);
+    let from = unguard(field(1));
+    if kind == "Petition" {
+        let text = unguard(field(3));
+        if text.trim().is_empty() {
+            return Err("a Petition needs its text in the 'decree' column (the 4th)".to_string());
+        }
+        let from = if from.is_empty() { "a citizen" } else { from };
+        return Ok(BookEntry::Petition {
+            from: from.to_string(),
+            text: text.to_string(),
+            id: unguard(field(6)).to_string(),
+        });
+    }
+    if !KINDS.split(", ").any(|k| k == kind) {
+        return Err(format!("unknown message {kind:?}; expected one of {KINDS}"));
+    }
+    let from = roll.id(from).ok_or_else(|| {
+        format!("{kind} from {from:?}, who is not a priest of this Chamber ({})", roll.names().join(", "))
+    })?;
+    let number = |i: usize, column: &str| {
+        field(i)
+            .parse::<u64>()
+            .map_err(|_| format!("{kind}: '{column}' is {:?}; expected a number", field(i)))
+    };
+    let ballot = || roll.parse_ballot(field(5));
+    let decree = || parse_decree(unguard(field(3)), unguard(field(6)));
+    let message = match kind {
+        "NextBallot" => Message::NextBallot { ballot: ballot()?, decree_no: number(4, "decree_no")? },
+        "LastVote" => {
+            let (votes, decrees) = parse_votes(roll, field(9))?;
+            Message::LastVote {
+                ballot: ballot()?,
+                decree_no: number(4, "decree_no")?,
+                known: number(7, "known")?,
+                votes,
+                decrees,
+            }
+        }
+        "BeginBallot" => {
+            Message::BeginBallot { ballot: ballot()?, decree_no: number(4, "decree_no")?, decree: decree() }
+        }
+        "Voted" => Message::Voted { ballot: ballot()?, decree_no: number(4, "decree_no")? },
+        "Success" => Message::Success { decree_no: number(4, "decree_no")?, decree: decree() },
+        "Rejected" => Message::Rejected { ballot: ballot()?, next_bal: roll.parse_ballot(field(8))? },
+        "Heartbeat" => Message::Heartbeat { known: number(7, "known")? },
+        _ => Message::Inquiry { decree_no: number(4, "decree_no")? },
+    };
+    Ok(BookEntry::Message { from, message })
+}
+
+type Votes = (Vec<Vote>, Vec<(DecreeNo, Decree)>);
+
+fn parse_votes(roll: &Roll, field: &str) -> Result<Votes, String> {
+    let (mut votes, mut decrees) = (Vec::new(), Vec::new());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(field.as_bytes());
+    for record in reader.records() {
+        let f = record.map_err(|e| format!("LastVote: the 'votes' column is not CSV: {e}"))?;
+        let get = |i: usize| f.get(i).unwrap_or("");
+        let decree_no = get(0).parse::<u64>().map_err(|_| {
+            format!("LastVote: each line of 'votes' should start with a decree number, not {:?}", get(0))
+        })?;
+        let decree = parse_decree(unguard(get(3)), unguard(get(2)));
+        match get(1) {
+            "" => decrees.push((decree_no, decree)),
+            b => votes.push(Vote { decree_no, ballot: roll.parse_ballot(b)?, decree }),
+        }
+    }
+    Ok((votes, decrees))
+}
+
+/// A petition read from a row, with the id it gets when the person gave none: the book and line
+/// it was written on, so that re-reading the same row never makes a second petition.
+pub fn petition_from(book: &str, line: u64, text: &str, id: &str) -> Petition {
+    if id.is_empty() { Petition::new(&format!("{book}:{line}"), text) } else { Petition::new(id, text) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::BallotNumber;
+
+    #[test]
+    fn every_message_round_trips() {
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let b = BallotNumber::new(2, PriestId(4));
+        let law = Decree::Law(Petition::new("paper-1", "+1, \"quoted\"\nsecond line"));
+        let messages = [
+            Message::NextBallot { ballot: b, decree_no: 3 },
+            Message::LastVote {
+                ballot: b,
+                decree_no: 3,
+                known: 2,
+                votes: vec![Vote {
+                    decree_no: 4,
+                    ballot: BallotNumber::new(1, PriestId(0)),
+                    decree: law.clone(),
+                }],
+                decrees: vec![(5, Decree::OliveDay), (6, law.clone())],
+            },
+            Message::LastVote { ballot: b, decree_no: 0, known: 0, votes: vec![], decrees: vec![] },
+            Message::BeginBallot { ballot: b, decree_no: 4, decree: law.clone() },
+            Message::Voted { ballot: b, decree_no: 4 },
+            Message::Success { decree_no: 4, decree: Decree::OliveDay },
+            Message::Rejected { ballot: b, next_bal: BallotNumber::new(3, PriestId(1)) },
+            Message::Heartbeat { known: 9 },
+            Message::Inquiry { decree_no: 10 },
+        ];
+        for m in messages {
+            let row = book_row(&roll, Utc::now(), "Lynch", &m);
+            let back = parse_book_row(&roll, row.trim_end_matches('\n')).unwrap();
+            assert_eq!(back, BookEntry::Message { from: PriestId(2), message: m }, "{row}");
+        }
+    }
+
+    #[test]
+    fn a_petition_by_hand_needs_three_columns() {
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let entry = parse_book_row(&roll, ",Ann,Petition,Wine may not be watered").unwrap();
+        assert_eq!(
+            entry,
+            BookEntry::Petition {
+                from: "Ann".into(),
+                text: "Wine may not be watered".into(),
+                id: String::new()
+            }
+        );
+        assert_eq!(petition_from("lynch", 7, "x", "").id.0.as_ref(), "lynch:7");
+    }
+
+    #[test]
+    fn bad_rows_say_what_was_expected() {
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let e = parse_book_row(&roll, ",Lynch,Vote,,1,1.Oki").unwrap_err();
+        assert!(e.contains("expected one of NextBallot"), "{e}");
+        let e = parse_book_row(&roll, ",Plato,Voted,,1,1.Oki").unwrap_err();
+        assert!(e.contains("not a priest"), "{e}");
+        let e = parse_book_row(&roll, ",Lynch,Voted,,x,1.Oki").unwrap_err();
+        assert!(e.contains("expected a number"), "{e}");
+        let e = parse_book_row(&roll, ",Ann,Petition,").unwrap_err();
+        assert!(e.contains("needs its text"), "{e}");
+    }
+}

@@ -1,0 +1,170 @@
+//! The seeded simulator as a test: thousands of seeds with the paper's unreliable messengers and
+//! priests leaving the Chamber at every moment, the rules checked after every step; and planted
+//! bugs, each of which the checkers must catch.
+
+use parliament::priest::PlantedBug;
+use parliament::rules::Rule;
+use parliament::sim::{self, Failure, Outcome, SimConfig};
+
+/// Runs seeds `first..first + count` with `configure` applied, on every core, and returns the
+/// first failure by seed, with how many seeds ran and the totals of faults injected.
+fn sweep(first: u64, count: u64, configure: impl Fn(&mut SimConfig) + Sync) -> (Option<Outcome>, sim::Stats) {
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let results: Vec<(Option<Outcome>, sim::Stats)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let configure = &configure;
+                scope.spawn(move || {
+                    let mut failure = None;
+                    let mut totals = sim::Stats::default();
+                    for seed in (first + j..first + count).step_by(jobs as usize) {
+                        let mut config = SimConfig::new(seed, 5, 20);
+                        configure(&mut config);
+                        let outcome = sim::run(&config, None);
+                        totals.delivered += outcome.stats.delivered;
+                        totals.lost += outcome.stats.lost;
+                        totals.duplicated += outcome.stats.duplicated;
+                        totals.crashes += outcome.stats.crashes;
+                        totals.crashes_before_send += outcome.stats.crashes_before_send;
+                        totals.decrees += outcome.stats.decrees;
+                        if outcome.failure.is_some() {
+                            failure = Some(outcome);
+                            break;
+                        }
+                    }
+                    (failure, totals)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a sweep thread panicked")).collect()
+    });
+    let mut totals = sim::Stats::default();
+    let mut first_failure: Option<Outcome> = None;
+    for (failure, t) in results {
+        totals.delivered += t.delivered;
+        totals.lost += t.lost;
+        totals.duplicated += t.duplicated;
+        totals.crashes += t.crashes;
+        totals.crashes_before_send += t.crashes_before_send;
+        totals.decrees += t.decrees;
+        if let Some(f) = failure
+            && first_failure.as_ref().is_none_or(|o| f.config.seed < o.config.seed)
+        {
+            first_failure = Some(f);
+        }
+    }
+    (first_failure, totals)
+}
+
+fn explain(outcome: &Outcome) -> String {
+    format!("{:?}\nreplay: {}", outcome.failure, outcome.config.replay_command())
+}
+
+/// Loss up to 30 %, duplication up to 50 %, and crashes, over 1,200 seeds in four mixes.
+#[test]
+fn every_check_holds_over_a_thousand_faulty_seeds() {
+    let mixes: [(f64, f64, f64); 4] = [(0.3, 0.5, 0.02), (0.1, 0.0, 0.01), (0.0, 0.5, 0.0), (0.3, 0.0, 0.05)];
+    for (i, (lose, duplicate, crash)) in mixes.into_iter().enumerate() {
+        let (failure, totals) = sweep(1 + 300 * i as u64, 300, |c| {
+            c.lose = lose;
+            c.duplicate = duplicate;
+            c.crash = crash;
+        });
+        if let Some(f) = failure {
+            panic!("lose {lose}, duplicate {duplicate}, crash {crash}: {}", explain(&f));
+        }
+        assert!(totals.decrees >= 300 * 20, "every seed passes at least its 20 petitions");
+        assert!(lose == 0.0 || totals.lost > 0, "faults were really injected");
+        assert!(duplicate == 0.0 || totals.duplicated > 0);
+        assert!(crash == 0.0 || totals.crashes_before_send > 0, "crashes fell between ledger and send");
+    }
+}
+
+/// Chambers of other sizes: 1, 2, 3 and 7 priests.
+#[test]
+fn every_check_holds_in_chambers_of_other_sizes() {
+    for priests in [1, 2, 3, 7] {
+        let (failure, _) = sweep(10_000, 150, |c| {
+            c.priests = priests;
+            c.lose = 0.2;
+            c.duplicate = 0.2;
+            c.crash = 0.01;
+        });
+        if let Some(f) = failure {
+            panic!("{priests} priests: {}", explain(&f));
+        }
+    }
+}
+
+/// A seed replays the same run, byte for byte.
+#[test]
+fn a_seed_replays_the_same_run() {
+    let mut config = SimConfig::new(42, 5, 20);
+    config.lose = 0.3;
+    config.duplicate = 0.3;
+    config.crash = 0.02;
+    let a = sim::run(&config, None);
+    let b = sim::run(&config, None);
+    assert_eq!(a.stats, b.stats);
+    assert_eq!(a.ledgers, b.ledgers);
+    config.seed = 43;
+    assert_ne!(sim::run(&config, None).ledgers, a.ledgers, "another seed, another run");
+}
+
+/// Each planted bug must be caught by the rule that names it, within the first seeds.
+fn caught(bug: PlantedBug, rules: &[Rule]) {
+    let (failure, _) = sweep(1, 2_000, |c| {
+        c.planted = Some(bug);
+        c.lose = 0.2;
+        c.duplicate = 0.2;
+        c.crash = 0.02;
+    });
+    let failure = failure.unwrap_or_else(|| panic!("{bug:?} went unnoticed over 2,000 seeds"));
+    match failure.failure {
+        Some(Failure::Violation(v)) => assert!(rules.contains(&v.rule), "{bug:?} was caught as {v:?}"),
+        other => panic!("{bug:?} was caught as {other:?}"),
+    }
+}
+
+#[test]
+fn a_priest_who_forgets_his_promise_on_restart_is_caught() {
+    caught(PlantedBug::ForgetPromise, &[Rule::PromisesKept, Rule::B3, Rule::Agreement]);
+}
+
+#[test]
+fn a_priest_who_reuses_a_ballot_number_is_caught() {
+    caught(PlantedBug::ReuseBallot, &[Rule::B1]);
+}
+
+#[test]
+fn a_president_who_ignores_the_highest_reported_vote_is_caught() {
+    caught(PlantedBug::IgnoreHighestVote, &[Rule::B3, Rule::Agreement]);
+}
+
+#[test]
+fn a_priest_who_votes_below_his_promise_is_caught() {
+    caught(PlantedBug::VoteBelowPromise, &[Rule::PromisesKept]);
+}
+
+/// The long run: 100,000 seeds. `cargo test --release -- --ignored hundred_thousand`.
+#[test]
+#[ignore = "long: about a minute and a half on two cores"]
+fn every_check_holds_over_a_hundred_thousand_seeds() {
+    let (failure, totals) = sweep(1, 100_000, |c| {
+        c.lose = 0.3;
+        c.duplicate = 0.5;
+        c.crash = 0.02;
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    println!(
+        "100000 seeds: {} decrees, {} messages delivered, {} lost, {} duplicated, {} crashes ({} between ledger and send)",
+        totals.decrees,
+        totals.delivered,
+        totals.lost,
+        totals.duplicated,
+        totals.crashes,
+        totals.crashes_before_send
+    );
+}
