@@ -1,13 +1,20 @@
 //! The command line's shape: one clap-derived struct per subcommand, whose `///` docs are the
 //! `--help` text, and the dispatch to each.
 
+mod chamber;
+mod laws;
+mod options;
 mod simulate;
 
 use clap::{Parser, Subcommand};
 
 /// Lamport's Part-Time Parliament (Paxos), where the network is the file system.
+///
+/// Each priest keeps a CSV ledger in ledgers/ and reads his messages from a CSV messagebook in
+/// messagebooks/. Read them with cat, tail -f or a spreadsheet; append a row by hand and the
+/// priest answers it.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,6 +22,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Lay out the Chamber (or resume it) and have the priests pass petitions.
+    Convene(chamber::ConveneArgs),
+    /// Hand a petition to a priest: appends the row a person could write by hand.
+    Petition(chamber::PetitionArgs),
+    /// Run one priest of an existing Chamber in this process, until stopped.
+    Priest(chamber::PriestArgs),
+    /// Print the statute book: every decree, and which priests' ledgers hold it.
+    Laws(laws::ReadArgs),
+    /// Show each priest's ballot, promise, last vote and decrees, and who is president.
+    Status(laws::ReadArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
     Simulate(simulate::SimulateArgs),
@@ -23,6 +40,11 @@ enum Command {
 /// Runs the chosen subcommand; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
+        Command::Convene(args) => chamber::convene(args),
+        Command::Petition(args) => chamber::petition(args),
+        Command::Priest(args) => chamber::priest(args),
+        Command::Laws(args) => laws::laws(args),
+        Command::Status(args) => laws::status(args),
         Command::Simulate(args) => simulate::run(args),
     }
 }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
+
+use super::options::probability;
 use parliament::names::chamber_names;
 use parliament::priest::PlantedBug;
 use parliament::sim::{self, Failure, Narrator, Outcome, SimConfig, Stats};
@@ -52,13 +54,6 @@ pub struct SimulateArgs {
     /// Print only the summary, not the narrative.
     #[arg(long, short)]
     quiet: bool,
-}
-
-fn probability(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("{s:?} is not a probability; expected a number from 0 to 1, like 0.3")),
-    }
 }
 
 fn planted_bug(s: &str) -> Result<PlantedBug, String> {

@@ -11,7 +11,7 @@ pub mod rng;
 /// The event loop: priests, messengers, citizens, crashes and checks.
 mod world;
 
-pub use narrative::Narrator;
+pub use narrative::{DECREES, Narrator};
 pub use world::{Failure, Outcome, Stats, run};
 
 use crate::priest::PlantedBug;

@@ -8,7 +8,7 @@ use crate::names::paper_spelling;
 use crate::priest::{BallotNumber, Decree, Durable, Message, Petition, PriestId, Record, Step};
 
 /// Decrees the paper reports passing, for the simulated citizens to petition for.
-const DECREES: [&str; 8] = [
+pub const DECREES: [&str; 8] = [
     "Lamps must use only olive oil",
     "The olive tax is 3 drachmas per ton",
     "Painting on temple walls is forbidden",

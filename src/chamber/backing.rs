@@ -1,0 +1,108 @@
+//! What another priest's ledger holds, so that a message claiming to come from him can be checked
+//! against it: every message is a pure function of its sender's ledger (§2.3), so a row in a
+//! messagebook that his ledger does not back was written by someone else, and is refused.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, Message, Record};
+
+/// The rows of one priest's ledger, indexed for checking messages he is said to have sent.
+#[derive(Debug, Default)]
+pub struct LedgerIndex {
+    tried: BTreeSet<BallotNumber>,
+    promised: BTreeSet<BallotNumber>,
+    votes: HashMap<(DecreeNo, BallotNumber), Decree>,
+    durable: Durable,
+}
+
+impl LedgerIndex {
+    /// Adds the next row of his ledger.
+    pub fn add(&mut self, record: &Record) {
+        match record {
+            Record::Tried { ballot } => {
+                self.tried.insert(*ballot);
+            }
+            Record::Promised { ballot } => {
+                self.promised.insert(*ballot);
+            }
+            Record::Voted(v) => {
+                self.votes.insert((v.decree_no, v.ballot), v.decree.clone());
+            }
+            Record::Decree { .. } => {}
+        }
+        self.durable.apply(record);
+    }
+
+    /// His durable state, as his ledger says.
+    pub fn durable(&self) -> &Durable {
+        &self.durable
+    }
+
+    /// Whether his ledger backs this message; if not, what is missing.
+    pub fn backs(&self, message: &Message) -> Result<(), String> {
+        let vote = |no: DecreeNo, b: BallotNumber, d: Option<&Decree>| match self.votes.get(&(no, b)) {
+            Some(v) if d.is_none_or(|d| d == v) => Ok(()),
+            Some(v) => Err(format!(
+                "his ledger has his vote in ballot {b:?} on decree {no} for {v}, not this decree"
+            )),
+            None => Err(format!("his ledger has no vote in that ballot on decree {no}")),
+        };
+        let decree = |no: DecreeNo, d: &Decree| match self.durable.decrees.get(&no) {
+            Some(known) if known == d => Ok(()),
+            Some(known) => Err(format!("his ledger has decree {no} as {known}")),
+            None => Err(format!("his ledger has no decree {no}")),
+        };
+        match message {
+            Message::NextBallot { ballot, .. } if !self.tried.contains(ballot) => {
+                Err("his ledger never tried that ballot".to_string())
+            }
+            Message::LastVote { ballot, votes, decrees, .. } => {
+                if !self.promised.contains(ballot) {
+                    return Err("his ledger never promised that ballot".to_string());
+                }
+                votes.iter().try_for_each(|v| vote(v.decree_no, v.ballot, Some(&v.decree)))?;
+                decrees.iter().try_for_each(|(no, d)| decree(*no, d))
+            }
+            Message::BeginBallot { ballot, decree_no, decree: d } => {
+                if !self.tried.contains(ballot) {
+                    return Err("his ledger never tried that ballot".to_string());
+                }
+                vote(*decree_no, *ballot, Some(d))
+            }
+            Message::Voted { ballot, decree_no } => vote(*decree_no, *ballot, None),
+            Message::Success { decree_no, decree: d } => decree(*decree_no, d),
+            Message::Rejected { next_bal, .. } if !self.promised.contains(next_bal) => {
+                Err("his ledger never promised the ballot he cites".to_string())
+            }
+            Message::Heartbeat { known } if *known > self.durable.known => {
+                Err(format!("his ledger runs only to decree {}", self.durable.known))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::{Petition, PriestId, Vote};
+
+    #[test]
+    fn only_what_the_ledger_holds_is_backed() {
+        let b = BallotNumber::new(1, PriestId(0));
+        let law = Decree::Law(Petition::new("p", "Lamps must use only olive oil"));
+        let mut index = LedgerIndex::default();
+        assert!(index.backs(&Message::Voted { ballot: b, decree_no: 1 }).is_err());
+        index.add(&Record::Tried { ballot: b });
+        index.add(&Record::Promised { ballot: b });
+        index.add(&Record::Voted(Vote { decree_no: 1, ballot: b, decree: law.clone() }));
+        assert!(index.backs(&Message::Voted { ballot: b, decree_no: 1 }).is_ok());
+        assert!(index.backs(&Message::BeginBallot { ballot: b, decree_no: 1, decree: law.clone() }).is_ok());
+        let forged = Message::BeginBallot { ballot: b, decree_no: 1, decree: Decree::OliveDay };
+        assert!(index.backs(&forged).is_err(), "a BeginBallot must carry the decree he voted for");
+        assert!(index.backs(&Message::Success { decree_no: 1, decree: law.clone() }).is_err());
+        index.add(&Record::Decree { decree_no: 1, decree: law.clone() });
+        assert!(index.backs(&Message::Success { decree_no: 1, decree: law }).is_ok());
+        assert!(index.backs(&Message::Heartbeat { known: 2 }).is_err());
+    }
+}

@@ -1,0 +1,269 @@
+//! God: lays out the Chamber (`ledgers/` and `messagebooks/`), creates the priests and their
+//! messengers, runs them (threads, or one OS process each, brought back when one dies), hands
+//! them the citizens' petitions, and stops them cleanly when the statute book is complete or when
+//! asked to (Ctrl-C, SIGTERM).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+
+use super::book_rows::{BOOK_HEADER, book_row};
+use super::ledger_rows::LEDGER_HEADER;
+use super::messenger::Faults;
+use super::roll::Roll;
+use super::runtime::{PriestSettings, Runtime, ledger_path};
+use super::statute::{Chamber, discover_roll};
+use crate::files::{AppendFile, FolderWatcher};
+use crate::priest::{Message, Petition};
+
+/// What `convene` was asked to do.
+#[derive(Clone, Debug)]
+pub struct ConveneOptions {
+    /// The Chamber's folder.
+    pub dir: PathBuf,
+    /// The priests' names for a new Chamber (an existing one keeps its own).
+    pub names: Vec<String>,
+    /// Whether the names were asked for (so a resumed Chamber must match them).
+    pub names_given: bool,
+    /// Petitions to pass: (id, text).
+    pub petitions: Vec<(String, String)>,
+    /// Sit until stopped instead of leaving when the petitions have passed.
+    pub stay: bool,
+    /// Run each priest as his own OS process.
+    pub processes: bool,
+    /// How unreliable the messengers are.
+    pub faults: Faults,
+    /// Print the narrative.
+    pub narrate: bool,
+    /// Give up (exit 1) if the petitions have not passed into every ledger by then.
+    pub timeout: Duration,
+    /// One tick of the priests' time.
+    pub tick: Duration,
+}
+
+/// Lays out the Chamber in `dir`: the folders, and for a new Chamber each priest's ledger and
+/// messagebook with their header rows. Returns the roll, which for an existing Chamber is the
+/// ledgers found.
+pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Result<Roll> {
+    for sub in ["ledgers", "messagebooks"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("creating {}", dir.join(sub).display()))?;
+    }
+    if let Some(roll) = discover_roll(dir)? {
+        let mut asked = names.to_vec();
+        asked.sort();
+        if names_given && asked != roll.names() {
+            bail!(
+                "{} already holds a Chamber of {} ({}); convene it without --priests/--names, or choose another --dir",
+                dir.display(),
+                roll.len(),
+                roll.names().join(", ")
+            );
+        }
+        return Ok(roll);
+    }
+    let roll = Roll::new(names.to_vec()).map_err(anyhow::Error::msg)?;
+    for n in roll.names() {
+        AppendFile::open_with_header(ledger_path(dir, n), LEDGER_HEADER)?;
+        AppendFile::open_with_header(book_path(dir, n), BOOK_HEADER)?;
+    }
+    Ok(roll)
+}
+
+/// `messagebooks/<name>.csv` under `dir`.
+pub fn book_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join("messagebooks").join(format!("{name}.csv"))
+}
+
+/// Appends a petition row to a priest's messagebook: exactly the row a person could write.
+pub fn petition(dir: &Path, roll: &Roll, to: &str, from: &str, id: &str, text: &str) -> anyhow::Result<()> {
+    let row = book_row(roll, Utc::now(), from, &Message::Petition(Petition::new(id, text)));
+    let mut book = AppendFile::open_with_header(book_path(dir, to), BOOK_HEADER)?;
+    book.append_rows(row.as_bytes()).with_context(|| format!("writing {}", book_path(dir, to).display()))
+}
+
+/// The priests at work, as threads or as processes.
+enum Priests {
+    Threads(Vec<(String, thread::JoinHandle<()>, mpsc::Sender<()>)>),
+    Processes(Vec<(String, Child)>),
+}
+
+/// Convenes the Chamber; returns when the petitions have passed into every ledger (or, with
+/// `stay`, when `stop` is set). Returns the Chamber as its ledgers leave it.
+pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<Chamber> {
+    let roll = lay_out(&opts.dir, &opts.names, opts.names_given)?;
+    let mut chamber = Chamber::open(&opts.dir, &roll);
+    chamber.refresh()?;
+    let ids: Vec<String> = opts.petitions.iter().map(|(id, _)| id.clone()).collect();
+    let present = vec![true; roll.len()];
+    if !opts.stay && chamber.holds_all(&ids, &present) {
+        return Ok(chamber);
+    }
+    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+    watcher.watch_folder(opts.dir.join("ledgers"))?;
+    watcher.watch_folder(opts.dir.join("messagebooks"))?;
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (god_tx, god_rx) = mpsc::channel();
+    let mut priests = if opts.processes {
+        Priests::Processes(
+            roll.names().iter().map(|n| Ok((n.clone(), spawn(opts, n)?))).collect::<anyhow::Result<_>>()?,
+        )
+    } else {
+        Priests::Threads(start_threads(opts, &roll, &stopping))
+    };
+    let mut fan_out: Vec<mpsc::Sender<()>> = match &priests {
+        Priests::Threads(t) => t.iter().map(|(_, _, tx)| tx.clone()).chain([god_tx]).collect(),
+        Priests::Processes(_) => vec![god_tx],
+    };
+    let fan_stop = stopping.clone();
+    let fan = thread::spawn(move || {
+        while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
+            if fan_stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if !w.paths.is_empty() || w.rescan {
+                fan_out.retain(|tx| tx.send(()).is_ok());
+                if fan_out.is_empty() {
+                    break;
+                }
+            }
+        }
+    });
+    let started = Instant::now();
+    let mut asked_at = None::<Instant>;
+    let mut asked = 0usize;
+    let result = loop {
+        if stop.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+        let _ = god_rx.recv_timeout(Duration::from_millis(100));
+        chamber.refresh()?;
+        let alive = alive(&mut priests, opts, &stop);
+        if !opts.stay && chamber.holds_all(&ids, &alive) {
+            break Ok(());
+        }
+        if asked_at.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
+            asked_at = Some(Instant::now());
+            for (id, text) in &opts.petitions {
+                if !chamber.ledgers.iter().any(|f| f.durable.passed.keys().any(|k| *k.0 == **id)) {
+                    let to = &roll.names()[asked % roll.len()];
+                    asked += 1;
+                    petition(&opts.dir, &roll, to, "citizen", id, text)?;
+                }
+            }
+        }
+        if !opts.stay && started.elapsed() > opts.timeout {
+            break Err(anyhow::anyhow!(
+                "the petitions did not pass into every ledger within {:?}; the ledgers in {} show how far they got",
+                opts.timeout,
+                opts.dir.display()
+            ));
+        }
+    };
+    stopping.store(true, Ordering::Relaxed);
+    dismiss(priests);
+    let _ = fan.join();
+    chamber.refresh()?;
+    result.map(|()| chamber)
+}
+
+fn start_threads(
+    opts: &ConveneOptions,
+    roll: &Roll,
+    stopping: &Arc<AtomicBool>,
+) -> Vec<(String, thread::JoinHandle<()>, mpsc::Sender<()>)> {
+    roll.names()
+        .iter()
+        .map(|name| {
+            let (tx, rx) = mpsc::channel();
+            let settings = settings(opts, name);
+            let (roll, stopping) = (roll.clone(), stopping.clone());
+            let handle = thread::spawn(move || {
+                let result = Runtime::enter(settings.clone(), &roll).and_then(|r| r.run(&rx, &stopping));
+                if let Err(e) = result {
+                    eprintln!("{} leaves the Chamber: {e}", settings.name);
+                }
+            });
+            (name.clone(), handle, tx)
+        })
+        .collect()
+}
+
+/// The settings God gives each priest.
+pub fn settings(opts: &ConveneOptions, name: &str) -> PriestSettings {
+    PriestSettings {
+        dir: opts.dir.clone(),
+        name: name.to_string(),
+        tick: opts.tick,
+        faults: opts.faults.clone(),
+        narrate: opts.narrate,
+    }
+}
+
+/// Which priests are at work; a priest process that died is brought back into the Chamber.
+fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec<bool> {
+    match priests {
+        Priests::Threads(t) => t.iter().map(|(_, h, _)| !h.is_finished()).collect(),
+        Priests::Processes(children) => children
+            .iter_mut()
+            .map(|(name, child)| {
+                if let Ok(Some(status)) = child.try_wait()
+                    && !stop.load(Ordering::Relaxed)
+                {
+                    eprintln!("{name} left the Chamber ({status}); God brings him back");
+                    match spawn(opts, name) {
+                        Ok(c) => *child = c,
+                        Err(e) => eprintln!("{name} could not be brought back: {e:#}"),
+                    }
+                }
+                true
+            })
+            .collect(),
+    }
+}
+
+/// Starts `parliament priest NAME` as a process of its own.
+fn spawn(opts: &ConveneOptions, name: &str) -> anyhow::Result<Child> {
+    let exe = std::env::current_exe().context("finding the parliament binary")?;
+    let mut c = Command::new(exe);
+    c.arg("priest").arg(name).arg("--dir").arg(&opts.dir);
+    c.arg("--tick-ms").arg(opts.tick.as_millis().to_string());
+    let f = &opts.faults;
+    c.args(["--lose", &f.lose.to_string(), "--duplicate", &f.duplicate.to_string()]);
+    c.args(["--seed", &f.seed.to_string(), "--pace-ms", &f.pace.as_millis().to_string()]);
+    if let Some((a, b)) = f.delay {
+        c.args(["--delay-ms", &format!("{}..{}", a.as_millis(), b.as_millis())]);
+    }
+    if !opts.narrate {
+        c.arg("--quiet");
+    }
+    c.spawn().with_context(|| format!("starting priest {name}"))
+}
+
+/// Stops every priest: threads finish their wake-up and return; processes get SIGTERM, which
+/// they answer the same way. Neither leaves a torn row.
+fn dismiss(priests: Priests) {
+    match priests {
+        Priests::Threads(t) => {
+            for (_, handle, tx) in t {
+                drop(tx);
+                let _ = handle.join();
+            }
+        }
+        Priests::Processes(children) => {
+            for (_, child) in &children {
+                // SAFETY: kill(2) with a pid we spawned and still own; no memory is involved.
+                unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            }
+            for (_, mut child) in children {
+                let _ = child.wait();
+            }
+        }
+    }
+}

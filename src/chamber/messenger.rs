@@ -1,0 +1,157 @@
+//! A priest's Messenger (§1.1, "the messengers"): relays the messages his synced ledger rows
+//! allow by appending rows to the recipients' messagebooks, one `write` per recipient so
+//! concurrent appends never interleave. Messengers may be made as unreliable as the paper's: they
+//! lose, duplicate and delay messages, seeded so a run can be repeated; `pace` slows every delivery
+//! so a person can follow along.
+//!
+//! It is only ever handed messages by [`crate::priest::carry_out`], after the ledger sync, so it
+//! relays only rows known to be synced. A priest who dies before his messenger sets out loses those
+//! messages like the paper's slip of paper; his ledger still holds what they said, and the priest
+//! re-sends whatever goes unanswered.
+
+use std::collections::BinaryHeap;
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::book_rows::{BOOK_HEADER, book_row};
+use super::roll::Roll;
+use crate::files::AppendFile;
+use crate::priest::{Envelope, Messenger};
+use crate::sim::rng::Rng;
+
+/// How unreliable a messenger is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Chance that a message is lost.
+    pub lose: f64,
+    /// Chance that a message is delivered twice.
+    pub duplicate: f64,
+    /// Each delivery is delayed by a time drawn from this range.
+    pub delay: Option<(Duration, Duration)>,
+    /// Every delivery is delayed by at least this much.
+    pub pace: Duration,
+    /// The seed the chances are drawn from.
+    pub seed: u64,
+}
+
+/// A message waiting for its delivery time.
+#[derive(PartialEq, Eq)]
+struct Delayed {
+    due: Instant,
+    order: u64,
+    to: usize,
+    row: String,
+}
+
+impl Ord for Delayed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.due, other.order).cmp(&(self.due, self.order))
+    }
+}
+impl PartialOrd for Delayed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One priest's messenger, writing into every other priest's messagebook.
+pub struct FileMessenger {
+    roll: Roll,
+    from: String,
+    books: Vec<AppendFile>,
+    faults: Faults,
+    rng: Rng,
+    delayed: BinaryHeap<Delayed>,
+    order: u64,
+    pending: Vec<String>,
+    /// The first error writing a messagebook, kept for the runtime to report.
+    pub error: Option<io::Error>,
+}
+
+impl FileMessenger {
+    /// A messenger for priest `from`, writing into `messagebooks` under `dir`.
+    pub fn new(dir: &Path, roll: &Roll, from: &str, faults: Faults) -> io::Result<FileMessenger> {
+        let books = roll
+            .names()
+            .iter()
+            .map(|n| {
+                AppendFile::open_with_header(dir.join("messagebooks").join(format!("{n}.csv")), BOOK_HEADER)
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        let seed = faults.seed ^ (0x9E37_79B9 * (roll.id(from).map_or(0, |p| p.0) as u64 + 1));
+        Ok(FileMessenger {
+            roll: roll.clone(),
+            from: from.to_string(),
+            books,
+            rng: Rng::new(seed),
+            faults,
+            delayed: BinaryHeap::new(),
+            order: 0,
+            pending: vec![String::new(); roll.len()],
+            error: None,
+        })
+    }
+
+    /// When the next delayed message is due, if any.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.delayed.peek().map(|d| d.due)
+    }
+
+    /// Delivers every delayed message now due.
+    pub fn deliver_due(&mut self, now: Instant) {
+        while self.delayed.peek().is_some_and(|d| d.due <= now) {
+            let d = self.delayed.pop().expect("peeked");
+            self.pending[d.to].push_str(&d.row);
+        }
+        self.write_pending();
+    }
+
+    fn delay(&mut self) -> Duration {
+        let extra = match self.faults.delay {
+            Some((a, b)) if b > a => a + (b - a).mul_f64(self.rng.below(1_000_000) as f64 / 1e6),
+            Some((a, _)) => a,
+            None => Duration::ZERO,
+        };
+        self.faults.pace + extra
+    }
+
+    fn write_pending(&mut self) {
+        for (to, rows) in self.pending.iter_mut().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            if let Err(e) = self.books[to].append_rows(rows.as_bytes()) {
+                self.error.get_or_insert(e);
+            }
+            rows.clear();
+        }
+    }
+}
+
+impl Messenger for FileMessenger {
+    fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
+        let now = Utc::now();
+        let started = Instant::now();
+        for e in envelopes.drain(..) {
+            if self.rng.chance(self.faults.lose) {
+                continue;
+            }
+            let copies = if self.rng.chance(self.faults.duplicate) { 2 } else { 1 };
+            let row = book_row(&self.roll, now, &self.from, &e.message);
+            for _ in 0..copies {
+                let delay = self.delay();
+                if delay.is_zero() {
+                    self.pending[e.to.index()].push_str(&row);
+                } else {
+                    self.order += 1;
+                    let (due, order, to) = (started + delay, self.order, e.to.index());
+                    self.delayed.push(Delayed { due, order, to, row: row.clone() });
+                }
+            }
+        }
+        self.write_pending();
+    }
+}

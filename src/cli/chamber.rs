@@ -1,0 +1,245 @@
+//! `parliament convene`, `parliament priest` and `parliament petition`: the Chamber on files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use parliament::chamber::god::{self, ConveneOptions};
+use parliament::chamber::messenger::Faults;
+use parliament::chamber::runtime::Runtime;
+use parliament::chamber::statute::{Chamber, discover_roll};
+use parliament::files::FolderWatcher;
+use parliament::names::chamber_names;
+use parliament::sim::DECREES;
+
+use super::laws::print_laws;
+use super::options::{duration, duration_range, probability};
+
+/// How unreliable the messengers are, and how fast time passes; shared by `convene` and `priest`.
+#[derive(Args, Debug, Clone)]
+pub struct MessengerArgs {
+    /// Chance that a messenger loses a message (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    lose: f64,
+    /// Chance that a messenger delivers a message twice (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    duplicate: f64,
+    /// Delay every delivery by a time drawn from MIN..MAX (e.g. 10ms..200ms).
+    #[arg(long, value_parser = duration_range, value_name = "MIN..MAX")]
+    delay: Option<(Duration, Duration)>,
+    /// The seed the messengers' chances are drawn from.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Slow every delivery by this much, so a person can follow along (e.g. 500ms).
+    #[arg(long, value_parser = duration, default_value = "0ms")]
+    pace: Duration,
+    /// One tick of the priests' time; heartbeats go every 10 ticks [default: 20ms, or half
+    /// the pace or the longest delay if more].
+    #[arg(long, value_parser = duration)]
+    tick: Option<Duration>,
+    /// Print only what went wrong, not the narrative.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl MessengerArgs {
+    fn faults(&self) -> Faults {
+        Faults {
+            lose: self.lose,
+            duplicate: self.duplicate,
+            delay: self.delay,
+            pace: self.pace,
+            seed: self.seed,
+        }
+    }
+
+    fn tick(&self) -> Duration {
+        let slowest = self.pace + self.delay.map_or(Duration::ZERO, |(_, b)| b);
+        self.tick.unwrap_or_else(|| Duration::from_millis(20).max(slowest / 2))
+    }
+}
+
+/// Options of `parliament convene`.
+#[derive(Args, Debug)]
+pub struct ConveneArgs {
+    /// The Chamber's folder: its ledgers/ and messagebooks/ are made here.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// How many priests a new Chamber holds; they take the paper's names.
+    #[arg(long, conflicts_with = "names", value_parser = clap::value_parser!(u16).range(1..=64))]
+    priests: Option<u16>,
+    /// The priests' names for a new Chamber (letters, digits, '-', '_'), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    names: Vec<String>,
+    /// A petition to pass (repeat for more) [default: five decrees from the paper].
+    #[arg(long = "petition", value_name = "TEXT")]
+    petitions: Vec<String>,
+    /// Sit until stopped (Ctrl-C), answering petitions and hand-written rows.
+    #[arg(long)]
+    stay: bool,
+    /// Run each priest as his own OS process; God brings back any that dies.
+    #[arg(long)]
+    processes: bool,
+    /// Give up, exit 1, if the petitions have not passed into every ledger by then.
+    #[arg(long, value_parser = duration, default_value = "60s")]
+    timeout: Duration,
+    #[command(flatten)]
+    messengers: MessengerArgs,
+}
+
+/// An id for a petition given to `convene`: the same text is the same petition, so convening
+/// again does not pass it twice.
+fn convene_id(text: &str) -> String {
+    let h =
+        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("convene-{h:016x}")
+}
+
+/// The flag Ctrl-C and SIGTERM set.
+fn stop_on_signal() -> anyhow::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::Relaxed)).context("catching Ctrl-C and SIGTERM")?;
+    Ok(stop)
+}
+
+/// Runs `parliament convene`.
+pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
+    let names_given = args.priests.is_some() || !args.names.is_empty();
+    let names = if args.names.is_empty() {
+        chamber_names(usize::from(args.priests.unwrap_or(5)))
+    } else {
+        args.names.clone()
+    };
+    let petitions = if args.petitions.is_empty() {
+        DECREES.iter().take(5).enumerate().map(|(i, t)| (format!("paper-{}", i + 1), t.to_string())).collect()
+    } else {
+        args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
+    };
+    let m = &args.messengers;
+    let opts = ConveneOptions {
+        dir: args.dir.clone(),
+        names,
+        names_given,
+        petitions,
+        stay: args.stay,
+        processes: args.processes,
+        faults: m.faults(),
+        narrate: !m.quiet,
+        timeout: args.timeout,
+        tick: m.tick(),
+    };
+    let chamber = god::convene(&opts, stop_on_signal()?)?;
+    print_laws(&chamber, false);
+    Ok(0)
+}
+
+/// Options of `parliament priest`.
+#[derive(Args, Debug)]
+pub struct PriestArgs {
+    /// The priest's name, as in ledgers/<NAME>.csv.
+    name: String,
+    /// The Chamber's folder.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// The tick in milliseconds (as God passes it).
+    #[arg(long, hide = true)]
+    tick_ms: Option<u64>,
+    /// The pace in milliseconds (as God passes it).
+    #[arg(long, hide = true)]
+    pace_ms: Option<u64>,
+    /// The delay range in milliseconds (as God passes it).
+    #[arg(long, hide = true, value_parser = duration_range)]
+    delay_ms: Option<(Duration, Duration)>,
+    #[command(flatten)]
+    messengers: MessengerArgs,
+}
+
+/// Runs `parliament priest NAME`: one priest, in this process, until stopped.
+pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
+    let Some(roll) = discover_roll(&args.dir)? else {
+        bail!(
+            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            args.dir.display(),
+            args.dir.display()
+        );
+    };
+    let mut m = args.messengers.clone();
+    if let Some(ms) = args.pace_ms {
+        m.pace = Duration::from_millis(ms);
+    }
+    if args.delay_ms.is_some() {
+        m.delay = args.delay_ms;
+    }
+    let tick = args.tick_ms.map_or_else(|| m.tick(), Duration::from_millis);
+    let settings = parliament::chamber::runtime::PriestSettings {
+        dir: args.dir.clone(),
+        name: args.name.clone(),
+        tick,
+        faults: m.faults(),
+        narrate: !m.quiet,
+    };
+    let runtime = Runtime::enter(settings, &roll)?;
+    let stop = stop_on_signal()?;
+    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+    watcher.watch_folder(args.dir.join("messagebooks"))?;
+    watcher.watch_folder(args.dir.join("ledgers"))?;
+    let (tx, rx) = mpsc::channel();
+    let fan_stop = stop.clone();
+    std::thread::spawn(move || {
+        while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
+            if fan_stop.load(Ordering::Relaxed) || ((!w.paths.is_empty() || w.rescan) && tx.send(()).is_err())
+            {
+                break;
+            }
+        }
+    });
+    runtime.run(&rx, &stop)?;
+    Ok(0)
+}
+
+/// Options of `parliament petition`.
+#[derive(Args, Debug)]
+pub struct PetitionArgs {
+    /// The text of the decree asked for.
+    text: String,
+    /// The Chamber's folder.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// The priest to hand it to [default: the president, as the ledgers show him].
+    #[arg(long)]
+    to: Option<String>,
+    /// Who petitions.
+    #[arg(long, default_value = "citizen")]
+    from: String,
+}
+
+/// Runs `parliament petition`: appends the row a person could write by hand.
+pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
+    let Some(roll) = discover_roll(&args.dir)? else {
+        bail!(
+            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            args.dir.display(),
+            args.dir.display()
+        );
+    };
+    let to = match args.to {
+        Some(to) if roll.id(&to).is_none() => {
+            bail!("{to} is not a priest of this Chamber ({})", roll.names().join(", "))
+        }
+        Some(to) => to,
+        None => {
+            let mut chamber = Chamber::open(&args.dir, &roll);
+            chamber.refresh()?;
+            chamber.president().map_or_else(|| roll.names()[0].clone(), |p| roll.name(p).to_string())
+        }
+    };
+    let id = format!("{}-{}", args.from, chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"));
+    god::petition(&args.dir, &roll, &to, &args.from, &id, &args.text)?;
+    println!("petition {id} is in messagebooks/{to}.csv");
+    Ok(0)
+}

@@ -1,0 +1,152 @@
+//! `parliament laws` and `parliament status`: reading the Chamber from its ledgers alone.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+use parliament::chamber::statute::{Chamber, discover_roll};
+use parliament::names::paper_spelling;
+use parliament::priest::Decree;
+use serde_json::json;
+
+/// Options of `laws` and `status`.
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    /// The Chamber's folder.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Print JSON for machines.
+    #[arg(long)]
+    json: bool,
+}
+
+fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
+    let Some(roll) = discover_roll(&args.dir)? else {
+        bail!(
+            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            args.dir.display(),
+            args.dir.display()
+        );
+    };
+    let mut chamber = Chamber::open(&args.dir, &roll);
+    chamber.refresh()?;
+    for (i, f) in chamber.ledgers.iter().enumerate() {
+        for (line, why) in &f.bad {
+            eprintln!("ledgers/{}.csv line {line}: {why}", roll.names()[i]);
+        }
+    }
+    Ok(chamber)
+}
+
+fn decree_text(d: &Decree) -> String {
+    match d {
+        Decree::OliveDay => "(olive day)".to_string(),
+        Decree::Law(p) => p.text.to_string(),
+    }
+}
+
+/// Prints the statute book: number, decree, and which priests hold it.
+pub fn print_laws(chamber: &Chamber, as_json: bool) {
+    let book = chamber.statute_book();
+    let everyone = chamber.roll.len();
+    let repeats = |no| {
+        chamber
+            .ledgers
+            .iter()
+            .find_map(|f| f.durable.repeats(no).filter(|_| f.durable.decrees.contains_key(&no)))
+    };
+    if as_json {
+        let laws: Vec<_> = book
+            .iter()
+            .map(|(no, (d, holders))| {
+                json!({
+                    "decree_no": no,
+                    "decree": decree_text(d),
+                    "petition": d.petition().map(|p| p.id.to_string()),
+                    "olive_day": matches!(d, Decree::OliveDay),
+                    "void_repeat_of": repeats(*no),
+                    "held_by": holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json!({ "laws": laws })).expect("JSON"));
+        return;
+    }
+    if book.is_empty() {
+        println!("The statute book is empty.");
+        return;
+    }
+    println!("The statute book ({} decrees):", book.len());
+    for (no, (d, holders)) in &book {
+        let held = if holders.len() == everyone {
+            "every ledger".to_string()
+        } else {
+            holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>().join(", ")
+        };
+        let void = repeats(*no).map_or(String::new(), |first| format!(" (void: repeats decree {first})"));
+        println!("{no:>6}  {}{void}  [{held}]", decree_text(d));
+    }
+}
+
+/// Runs `parliament laws`.
+pub fn laws(args: ReadArgs) -> anyhow::Result<i32> {
+    let chamber = open(&args)?;
+    print_laws(&chamber, args.json);
+    Ok(0)
+}
+
+/// Runs `parliament status`: each priest's ballot, promise, last vote, decrees, and the president.
+pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
+    let chamber = open(&args)?;
+    let roll = &chamber.roll;
+    let president = chamber.president().map(|p| roll.name(p).to_string());
+    let priests: Vec<_> = roll
+        .names()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let p = parliament::priest::PriestId(i as u16);
+            let d = chamber.durable(p);
+            let vote =
+                chamber.last_vote(p).map(|v| (roll.ballot(v.ballot), v.decree_no, decree_text(&v.decree)));
+            json!({
+                "priest": name,
+                "ballot_tried": d.last_tried.map(|b| roll.ballot(b)),
+                "promise": d.next_bal.map(|b| roll.ballot(b)),
+                "last_vote": vote.as_ref().map(|(b, n, t)| json!({"ballot": b, "decree_no": n, "decree": t})),
+                "decrees_known": d.decrees.len(),
+                "complete_through": d.known,
+                "rows": chamber.rows(p),
+            })
+        })
+        .collect();
+    if args.json {
+        let out = json!({ "president": president, "priests": priests });
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return Ok(0);
+    }
+    match &president {
+        Some(p) => println!("President: {} ({p}), by the highest ballot promised", paper_spelling(p)),
+        None => println!("No president yet: no priest has promised a ballot."),
+    }
+    println!(
+        "{:<10} {:>12} {:>12} {:>8} {:>9}  last vote",
+        "priest", "tried", "promised", "decrees", "complete"
+    );
+    for p in &priests {
+        let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
+        let vote = match &p["last_vote"] {
+            serde_json::Value::Null => "-".to_string(),
+            v => format!("{} on decree {}", v["ballot"].as_str().unwrap_or(""), v["decree_no"]),
+        };
+        println!(
+            "{:<10} {:>12} {:>12} {:>8} {:>9}  {vote}",
+            s("priest"),
+            s("ballot_tried"),
+            s("promise"),
+            p["decrees_known"].to_string(),
+            p["complete_through"].to_string()
+        );
+    }
+    Ok(0)
+}
