@@ -123,7 +123,8 @@ impl FileMessenger {
             if rows.is_empty() {
                 continue;
             }
-            if let Err(e) = self.books[to].append_rows(rows.as_bytes()) {
+            let book = &mut self.books[to];
+            if let Err(e) = book.follow_replacement().and_then(|_| book.append_rows(rows.as_bytes())) {
                 self.error.get_or_insert(e);
             }
             rows.clear();

@@ -15,29 +15,35 @@ use super::runtime::ledger_path;
 use crate::files::{TailEvent, TailReader};
 use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PriestId};
 
-/// The roll of the Chamber in `dir`, from the ledgers in `dir/ledgers` (None if there are none).
+/// The roll of the Chamber in `dir`: every priest with a ledger or a messagebook there (None if
+/// there are none). A priest who lost his ledger stays on the roll, so he can be refused a vote
+/// rather than silently leave the Chamber smaller.
 pub fn discover_roll(dir: &Path) -> io::Result<Option<Roll>> {
-    let ledgers = dir.join("ledgers");
-    let entries = match fs::read_dir(&ledgers) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
     let mut names = Vec::new();
-    for entry in entries {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if let Some(stem) = name.strip_suffix(".csv")
-            && !stem.starts_with('.')
-        {
-            names.push(stem.to_string());
+    for sub in ["ledgers", "messagebooks"] {
+        let folder = dir.join(sub);
+        let entries = match fs::read_dir(&folder) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".csv")
+                && !stem.starts_with('.')
+                && !names.iter().any(|n| n == stem)
+            {
+                names.push(stem.to_string());
+            }
         }
     }
     if names.is_empty() {
         return Ok(None);
     }
+    let where_ = dir.display();
     Roll::new(names)
         .map(Some)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", ledgers.display())))
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{where_}: {e}")))
 }
 
 /// One priest's ledger, followed as it grows.

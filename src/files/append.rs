@@ -102,6 +102,24 @@ impl AppendFile {
         self.sync()
     }
 
+    /// Reopens the file if the path now names another file than the handle: after an editor's
+    /// rename-over save, or after the file was deleted (it is created anew, empty). Without this
+    /// a long-lived handle goes on appending to the old, unlinked file, where no reader looks.
+    /// Returns whether it reopened.
+    pub fn follow_replacement(&mut self) -> io::Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        let held = self.file.metadata()?;
+        let same = match std::fs::metadata(&self.path) {
+            Ok(now) => (now.dev(), now.ino()) == (held.dev(), held.ino()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        if !same {
+            self.file = OpenOptions::new().append(true).create(true).open(&self.path)?;
+        }
+        Ok(!same)
+    }
+
     /// The file's current length in bytes, including other writers' appends.
     pub fn len(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())
@@ -141,6 +159,20 @@ fn sync_parent_folder(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handle_follows_a_rename_over_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        let mut book = AppendFile::open(&path).unwrap();
+        book.append_rows(b"old\n").unwrap();
+        assert!(!book.follow_replacement().unwrap());
+        std::fs::write(dir.path().join("swap"), "old\nedited\n").unwrap();
+        std::fs::rename(dir.path().join("swap"), &path).unwrap();
+        assert!(book.follow_replacement().unwrap());
+        book.append_rows(b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\nedited\nnew\n");
+    }
     use std::collections::HashSet;
     use std::sync::{Arc, Barrier};
     use std::thread;

@@ -1,0 +1,175 @@
+//! The Chamber on files, through the built binary in temporary folders (fd's `TestEnv` habit):
+//! convene and read every ledger, resume without changing a byte, petitions by hand (`echo >>`,
+//! an editor's rename-over save, a row in two halves), a garbage row, SIGTERM, and a priest
+//! process killed with SIGKILL who is brought back and catches up.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use parliament::chamber::ledger_file::read_ledger;
+use parliament::chamber::statute::{Chamber, discover_roll};
+
+const NAMES: [&str; 5] = ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"];
+
+fn parliament(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Starts a Chamber that stays, its output going to files in the folder.
+fn stay(dir: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--stay", "--quiet", "--dir"])
+        .arg(dir)
+        .args(extra)
+        .stdout(fs::File::create(dir.join("out.txt")).unwrap())
+        .stderr(fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Waits (with a deadline) until every ledger holds a decree with this text.
+fn wait_for_law(dir: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let roll = loop {
+        if let Some(roll) = discover_roll(dir).unwrap() {
+            break roll;
+        }
+        assert!(Instant::now() < deadline, "no Chamber appeared in {}", dir.display());
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut chamber = Chamber::open(dir, &roll);
+    loop {
+        chamber.refresh().unwrap();
+        let everywhere = chamber
+            .ledgers
+            .iter()
+            .all(|f| f.durable.decrees.values().any(|d| d.petition().is_some_and(|p| &*p.text == text)));
+        if everywhere {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{text:?} did not pass into every ledger within 20 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn sigterm(child: &mut Child) {
+    // SAFETY: kill(2) on a child we spawned.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "convene --stay should exit 0 on SIGTERM, got {status}");
+}
+
+fn book(dir: &Path, name: &str) -> PathBuf {
+    dir.join("messagebooks").join(format!("{name}.csv"))
+}
+
+fn append(path: &Path, text: &str) {
+    OpenOptions::new().append(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
+}
+
+/// Every ledger ends in a newline and reads back whole: no torn row.
+fn assert_no_torn_rows(dir: &Path) {
+    let roll = discover_roll(dir).unwrap().unwrap();
+    for name in roll.names() {
+        let path = dir.join("ledgers").join(format!("{name}.csv"));
+        let read = read_ledger(&path, &roll).unwrap();
+        assert!(!read.torn_at_end && read.warnings.is_empty(), "{}: {:?}", path.display(), read.warnings);
+    }
+}
+
+#[test]
+fn convene_passes_the_papers_decrees_into_every_ledger_and_resuming_changes_no_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("The statute book (5 decrees)"), "{stdout}");
+    let mut before = Vec::new();
+    for name in NAMES {
+        let ledger = fs::read_to_string(dir.path().join("ledgers").join(format!("{name}.csv"))).unwrap();
+        assert!(ledger.starts_with("at,entry,ballot,decree_no,decree,petition\n"));
+        assert_eq!(ledger.lines().filter(|l| l.contains(",Decree,")).count(), 5, "{name}: {ledger}");
+        assert!(ledger.contains("Lamps must use only olive oil"));
+        before.push(ledger);
+    }
+    let out = parliament(dir.path(), &["convene", "--quiet"]);
+    assert!(out.status.success());
+    for (name, old) in NAMES.iter().zip(before) {
+        let now = fs::read_to_string(dir.path().join("ledgers").join(format!("{name}.csv"))).unwrap();
+        assert_eq!(now, old, "resuming changed {name}'s ledger");
+    }
+    let laws = parliament(dir.path(), &["laws", "--json"]);
+    let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
+    assert_eq!(laws["laws"].as_array().unwrap().len(), 5);
+    assert_eq!(laws["laws"][0]["held_by"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn hand_written_rows_pass_and_garbage_is_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    // echo >>
+    append(&book(dir.path(), "Lynch"), ",Ann,Petition,Olives are free for priests\n");
+    wait_for_law(dir.path(), "Olives are free for priests");
+    // A garbage row, then a row written in two halves.
+    append(&book(dir.path(), "Oki"), "garbage,,Vote,,x\n");
+    append(&book(dir.path(), "Oki"), ",Bob,Petition,\"Wine, ");
+    // Whether or not the priest woke between the halves, the row must pass once, whole.
+    append(&book(dir.path(), "Oki"), "not water\"\n");
+    wait_for_law(dir.path(), "Wine, not water");
+    // An editor's save: the whole book written anew beside it, renamed over it.
+    let path = book(dir.path(), "Fischer");
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str(",Cy,Petition,=1+1 is two\n");
+    fs::write(dir.path().join("messagebooks/.Fischer.csv.swp"), text).unwrap();
+    fs::rename(dir.path().join("messagebooks/.Fischer.csv.swp"), &path).unwrap();
+    wait_for_law(dir.path(), "=1+1 is two");
+    sigterm(&mut chamber);
+    assert_no_torn_rows(dir.path());
+    let err = fs::read_to_string(dir.path().join("err.txt")).unwrap();
+    assert!(err.contains("Oki.csv line") && err.contains("unknown message \"Vote\""), "{err}");
+    let ledger = fs::read_to_string(dir.path().join("ledgers/Lynch.csv")).unwrap();
+    assert!(ledger.contains(",'=1+1 is two,"), "formulas are guarded in the file: {ledger}");
+    let laws = String::from_utf8(parliament(dir.path(), &["laws"]).stdout).unwrap();
+    assert_eq!(laws.matches("=1+1 is two").count(), 1, "the editor's save passed once: {laws}");
+    assert_eq!(laws.matches("Olives are free for priests").count(), 1, "{laws}");
+}
+
+#[test]
+fn a_priest_process_killed_is_brought_back_and_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &["--processes"]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let found = Command::new("pkill")
+        .args(["-9", "-f", &format!("priest Oki --dir {}", dir.path().display())])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(found.success(), "Oki's process was found and killed");
+    append(&book(dir.path(), "Lynch"), ",Ann,Petition,Passed while Oki was away\n");
+    wait_for_law(dir.path(), "Passed while Oki was away");
+    sigterm(&mut chamber);
+    let err = fs::read_to_string(dir.path().join("err.txt")).unwrap();
+    assert!(err.contains("Oki left the Chamber") && err.contains("God brings him back"), "{err}");
+    assert_no_torn_rows(dir.path());
+}
+
+#[test]
+fn a_priest_without_his_ledger_refuses_to_vote() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    fs::rename(dir.path().join("ledgers/Oki.csv"), dir.path().join("Oki-lost.csv")).unwrap();
+    let out = parliament(dir.path(), &["priest", "Oki", "--quiet"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Oki.csv: the ledger is missing") && err.contains("must not vote"), "{err}");
+}
