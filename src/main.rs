@@ -7,6 +7,9 @@ mod cli;
 use clap::Parser;
 
 fn main() {
+    // Like `cat`, end quietly when the reader of our output goes away (`parliament laws | head`).
+    // SAFETY: setting a signal's disposition to its default before any thread starts.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let args = cli::Cli::parse();
     let code = match cli::run(args) {
         Ok(code) => code,

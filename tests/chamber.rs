@@ -173,3 +173,23 @@ fn a_priest_without_his_ledger_refuses_to_vote() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Oki.csv: the ledger is missing") && err.contains("must not vote"), "{err}");
 }
+
+#[test]
+fn a_simulated_run_is_written_as_a_chamber_that_laws_and_status_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["simulate", "--seed", "3", "--lose", "0.2", "--crash", "0.01", "--quiet", "--dir"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let laws = parliament(&run, &["laws", "--json"]);
+    let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
+    let laws = laws["laws"].as_array().unwrap();
+    assert_eq!(laws.len(), 20, "20 petitions, 20 decrees");
+    assert!(laws.iter().all(|l| l["held_by"].as_array().unwrap().len() == 5));
+    let book = fs::read_to_string(run.join("messagebooks/Toueg.csv")).unwrap();
+    assert!(book.contains(",Voted,") && book.contains(",LastVote,"), "the books hold the messages delivered");
+    assert_no_torn_rows(&run);
+}

@@ -48,6 +48,10 @@ pub struct SimulateArgs {
     /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
+    /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be
+    /// read with `parliament laws --dir`, `status`, or a spreadsheet.
+    #[arg(long, conflicts_with = "seeds")]
+    dir: Option<std::path::PathBuf>,
     /// Threads for a run of many seeds [default: one per core].
     #[arg(long)]
     jobs: Option<usize>,
@@ -74,6 +78,7 @@ impl SimulateArgs {
             c.fault_ticks = t;
         }
         c.planted = self.plant;
+        c.keep_books = self.dir.is_some();
         c
     }
 }
@@ -96,6 +101,15 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
     let started = Instant::now();
     let outcome = sim::run(&config, (!args.quiet).then_some(&mut narrator));
     let elapsed = started.elapsed();
+    if let Some(dir) = &args.dir {
+        sim::files::write_chamber(&outcome, dir)
+            .with_context(|| format!("writing the run into {}", dir.display()))?;
+        println!(
+            "The run is written as a Chamber in {}: try `parliament laws --dir {}`.",
+            dir.display(),
+            dir.display()
+        );
+    }
     if let Some(failure) = &outcome.failure {
         report_failure(&outcome, failure, &names);
         return Ok(1);

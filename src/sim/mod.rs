@@ -12,7 +12,10 @@ pub mod rng;
 mod world;
 
 pub use narrative::{DECREES, Narrator};
-pub use world::{Failure, Outcome, Stats, run};
+pub use world::{BookEntry, Failure, Outcome, Stats, run};
+
+/// Writing a run out as a Chamber's ledgers and messagebooks.
+pub mod files;
 
 use crate::priest::PlantedBug;
 
@@ -39,6 +42,8 @@ pub struct SimConfig {
     pub liveness_ticks: u64,
     /// A bug planted in every priest, to see the checkers catch it.
     pub planted: Option<PlantedBug>,
+    /// Keep every delivered message, to write the run out as messagebooks.
+    pub keep_books: bool,
 }
 
 impl SimConfig {
@@ -55,6 +60,7 @@ impl SimConfig {
             fault_ticks: 300 + 4 * decrees as u64,
             liveness_ticks: 1_000 + 4 * decrees as u64,
             planted: None,
+            keep_books: false,
         }
     }
 

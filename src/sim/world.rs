@@ -10,7 +10,8 @@ use super::SimConfig;
 use super::narrative::Narrator;
 use super::rng::Rng;
 use crate::priest::{
-    Config, Envelope, Input, LedgerBook, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
+    Config, Envelope, Input, LedgerBook, Message, Messenger, Petition, Priest, PriestId, Record, Step,
+    carry_out,
 };
 use crate::rules::{Rule, Rules, Violation};
 
@@ -72,7 +73,15 @@ pub struct Outcome {
     pub failure: Option<Failure>,
     /// Every priest's ledger rows, in the order written.
     pub ledgers: Vec<Vec<Record>>,
+    /// The tick at which each ledger row was written.
+    pub ledger_ticks: Vec<Vec<u64>>,
+    /// Each priest's messagebook: what reached him, when and from whom (`None`: a citizen's
+    /// petition). Kept only when [`SimConfig::keep_books`] is set.
+    pub books: Vec<Vec<BookEntry>>,
 }
+
+/// One message that reached a priest: the tick, who sent it (`None` for a citizen), and what.
+pub type BookEntry = (u64, Option<PriestId>, Message);
 
 /// Something due to happen at a tick.
 #[derive(Debug)]
@@ -172,6 +181,8 @@ struct World<'n> {
     now: u64,
     priests: Vec<Option<Priest>>,
     ledgers: Vec<Vec<Record>>,
+    ledger_ticks: Vec<Vec<u64>>,
+    books: Vec<Vec<BookEntry>>,
     queue: BinaryHeap<Event>,
     petitions: Vec<Petition>,
     issued: Vec<bool>,
@@ -187,7 +198,14 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
     let failure = world.run().err();
     world.stats.decrees = world.rules.last_decree_no();
     world.stats.repeats = world.rules.repeats();
-    Outcome { config: world.config, stats: world.stats, failure, ledgers: world.ledgers }
+    Outcome {
+        config: world.config,
+        stats: world.stats,
+        failure,
+        ledgers: world.ledgers,
+        ledger_ticks: world.ledger_ticks,
+        books: world.books,
+    }
 }
 
 impl<'n> World<'n> {
@@ -202,6 +220,8 @@ impl<'n> World<'n> {
             now: 0,
             priests: priests.collect(),
             ledgers: vec![Vec::new(); n],
+            ledger_ticks: vec![Vec::new(); n],
+            books: vec![Vec::new(); n],
             queue: BinaryHeap::new(),
             petitions,
             issued: vec![false; config.decrees],
@@ -267,6 +287,9 @@ impl<'n> World<'n> {
                     return Ok(());
                 }
                 self.stats.delivered += 1;
+                if self.config.keep_books {
+                    self.books[to.index()].push((self.now, Some(from), message.clone()));
+                }
                 self.input(to, Input::Message { from, message })
             }
             Happening::Return(p) => self.come_back(p),
@@ -274,6 +297,9 @@ impl<'n> World<'n> {
                 self.issued[k] = true;
                 let petition = self.petitions[k].clone();
                 self.rules.petition_made(&petition);
+                if self.config.keep_books && self.priests[to.index()].is_some() {
+                    self.books[to.index()].push((self.now, None, Message::Petition(petition.clone())));
+                }
                 if let Some(n) = self.narrator.as_deref_mut() {
                     n.petition(self.now, to, &petition, self.priests[to.index()].is_some());
                 }
@@ -312,6 +338,8 @@ impl<'n> World<'n> {
         };
         let unsent = self.step.messages.len();
         let Ok(()) = carry_out(&mut self.step, &mut MemoryLedger(&mut self.ledgers[p.index()]), &mut relay);
+        let ticks = &mut self.ledger_ticks[p.index()];
+        ticks.resize(self.ledgers[p.index()].len(), self.now);
         if gone {
             self.stats.crashes_before_send += 1;
             if let Some(n) = self.narrator.as_deref_mut() {
