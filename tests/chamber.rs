@@ -23,16 +23,31 @@ fn parliament(dir: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// A Chamber running in the background, stopped with SIGKILL if a test fails before it stops it.
+struct Running(Child, PathBuf);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+            let pattern = format!("--dir {}", self.1.display());
+            let _ = Command::new("pkill").args(["-9", "-f", &pattern]).status();
+        }
+    }
+}
+
 /// Starts a Chamber that stays, its output going to files in the folder.
-fn stay(dir: &Path, extra: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_parliament"))
+fn stay(dir: &Path, extra: &[&str]) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
         .args(["convene", "--stay", "--quiet", "--dir"])
         .arg(dir)
         .args(extra)
         .stdout(fs::File::create(dir.join("out.txt")).unwrap())
         .stderr(fs::File::create(dir.join("err.txt")).unwrap())
         .spawn()
-        .expect("the binary starts")
+        .expect("the binary starts");
+    Running(child, dir.to_path_buf())
 }
 
 /// Waits (with a deadline) until every ledger holds a decree with this text.
@@ -60,7 +75,8 @@ fn wait_for_law(dir: &Path, text: &str) {
     }
 }
 
-fn sigterm(child: &mut Child) {
+fn sigterm(running: &mut Running) {
+    let child = &mut running.0;
     // SAFETY: kill(2) on a child we spawned.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let status = child.wait().unwrap();

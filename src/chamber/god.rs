@@ -105,36 +105,7 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     if !opts.stay && chamber.holds_all(&ids, &present) {
         return Ok(chamber);
     }
-    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
-    watcher.watch_folder(opts.dir.join("ledgers"))?;
-    watcher.watch_folder(opts.dir.join("messagebooks"))?;
-    let stopping = Arc::new(AtomicBool::new(false));
-    let (god_tx, god_rx) = mpsc::channel();
-    let mut priests = if opts.processes {
-        Priests::Processes(
-            roll.names().iter().map(|n| Ok((n.clone(), spawn(opts, n)?))).collect::<anyhow::Result<_>>()?,
-        )
-    } else {
-        Priests::Threads(start_threads(opts, &roll, &stopping))
-    };
-    let mut fan_out: Vec<mpsc::Sender<()>> = match &priests {
-        Priests::Threads(t) => t.iter().map(|(_, _, tx)| tx.clone()).chain([god_tx]).collect(),
-        Priests::Processes(_) => vec![god_tx],
-    };
-    let fan_stop = stopping.clone();
-    let fan = thread::spawn(move || {
-        while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
-            if fan_stop.load(Ordering::Relaxed) {
-                break;
-            }
-            if !w.paths.is_empty() || w.rescan {
-                fan_out.retain(|tx| tx.send(()).is_ok());
-                if fan_out.is_empty() {
-                    break;
-                }
-            }
-        }
-    });
+    let mut sitting = Sitting::open(opts, &roll)?;
     let started = Instant::now();
     let mut asked_at = None::<Instant>;
     let mut asked = 0usize;
@@ -142,16 +113,17 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
         if stop.load(Ordering::Relaxed) {
             break Ok(());
         }
-        let _ = god_rx.recv_timeout(Duration::from_millis(100));
+        let _ = sitting.wakes.recv_timeout(Duration::from_millis(100));
         chamber.refresh()?;
-        let alive = alive(&mut priests, opts, &stop);
+        let alive = sitting.alive(opts, &stop);
         if !opts.stay && chamber.holds_all(&ids, &alive) {
             break Ok(());
         }
         if asked_at.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
             asked_at = Some(Instant::now());
             for (id, text) in &opts.petitions {
-                if !chamber.ledgers.iter().any(|f| f.durable.passed.keys().any(|k| *k.0 == **id)) {
+                let id_ = crate::priest::PetitionId(id.as_str().into());
+                if !chamber.ledgers.iter().any(|f| f.durable.passed.contains_key(&id_)) {
                     let to = &roll.names()[asked % roll.len()];
                     asked += 1;
                     petition(&opts.dir, &roll, to, "citizen", id, text)?;
@@ -166,11 +138,78 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
             ));
         }
     };
-    stopping.store(true, Ordering::Relaxed);
-    dismiss(priests);
-    let _ = fan.join();
+    sitting.dismiss();
     chamber.refresh()?;
     result.map(|()| chamber)
+}
+
+/// The priests at work, and the one watcher of the process routing wake-ups: a change to
+/// `messagebooks/<name>.csv` wakes that priest, anything else (the ledgers) wakes God on `wakes`,
+/// and a lost-events `Rescan` wakes everyone.
+pub struct Sitting {
+    priests: Priests,
+    fan: thread::JoinHandle<()>,
+    stopping: Arc<AtomicBool>,
+    /// Wakes when a ledger (or anything but a thread priest's messagebook) changes.
+    pub wakes: mpsc::Receiver<()>,
+}
+
+impl Sitting {
+    /// Starts the priests of `roll` as `opts` says (threads or processes), and the watcher.
+    pub fn open(opts: &ConveneOptions, roll: &Roll) -> anyhow::Result<Sitting> {
+        let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+        watcher.watch_folder(opts.dir.join("ledgers"))?;
+        watcher.watch_folder(opts.dir.join("messagebooks"))?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let (god_tx, wakes) = mpsc::channel();
+        let priests = if opts.processes {
+            let children = roll.names().iter().map(|n| Ok((n.clone(), spawn(opts, n)?)));
+            Priests::Processes(children.collect::<anyhow::Result<_>>()?)
+        } else {
+            Priests::Threads(start_threads(opts, roll, &stopping))
+        };
+        let books: Vec<(std::ffi::OsString, mpsc::Sender<()>)> = match &priests {
+            Priests::Threads(t) => {
+                t.iter().map(|(n, _, tx)| (format!("{n}.csv").into(), tx.clone())).collect()
+            }
+            Priests::Processes(_) => Vec::new(),
+        };
+        let fan_stop = stopping.clone();
+        let fan = thread::spawn(move || {
+            while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
+                if fan_stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut god = w.rescan;
+                for (book, tx) in &books {
+                    if w.rescan || w.paths.iter().any(|p| p.file_name() == Some(book) && in_books(p)) {
+                        let _ = tx.send(());
+                    }
+                }
+                god |= w.paths.iter().any(|p| !in_books(p));
+                if god && god_tx.send(()).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Sitting { priests, fan, stopping, wakes })
+    }
+
+    /// Which priests are at work; a priest process that died is brought back into the Chamber.
+    pub fn alive(&mut self, opts: &ConveneOptions, stop: &AtomicBool) -> Vec<bool> {
+        alive(&mut self.priests, opts, stop)
+    }
+
+    /// Stops every priest and the watcher.
+    pub fn dismiss(self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        dismiss(self.priests);
+        let _ = self.fan.join();
+    }
+}
+
+fn in_books(path: &Path) -> bool {
+    path.parent().and_then(Path::file_name) == Some(std::ffi::OsStr::new("messagebooks"))
 }
 
 fn start_threads(

@@ -19,6 +19,9 @@ use super::roll::Roll;
 use crate::files::AppendFile;
 use crate::priest::{LedgerBook, Record};
 
+/// Syncs issued by every ledger of this process, for `bench`'s syncs per decree.
+pub static SYNCS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The `entry` of the row that voids a torn row above it.
 pub const TORN: &str = "Torn";
 
@@ -138,6 +141,7 @@ impl LedgerBook for LedgerFile {
     }
 
     fn sync(&mut self) -> io::Result<()> {
+        SYNCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.file.sync()
     }
 }

@@ -4,6 +4,8 @@
 
 /// What another priest's ledger holds, to check the messages said to be his.
 pub mod backing;
+/// `parliament bench`: a real Chamber driven as fast as it takes petitions.
+pub mod bench;
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
 /// Messagebook rows: one message, one row.

@@ -42,6 +42,10 @@ pub fn chamber_config(priests: usize) -> Config {
     c.heartbeat_ticks = 10;
     c.president_timeout_ticks = 25;
     c.retry_ticks = 10;
+    // Many ballots in flight (§3.2), and a lag allowed between announcements that a president
+    // at full speed does not exceed between two heartbeats; a priest back from long away still does.
+    c.window = 256;
+    c.behind_max = 4096;
     c
 }
 

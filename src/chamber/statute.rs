@@ -13,7 +13,7 @@ use super::ledger_rows::parse_ledger_row;
 use super::roll::Roll;
 use super::runtime::ledger_path;
 use crate::files::{TailEvent, TailReader};
-use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PriestId};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PetitionId, PriestId};
 
 /// The roll of the Chamber in `dir`: every priest with a ledger or a messagebook there (None if
 /// there are none). A priest who lost his ledger stays on the roll, so he can be refused a vote
@@ -121,7 +121,7 @@ impl Chamber {
         let last = last.unwrap_or(0);
         self.ledgers.iter().zip(present).filter(|(_, p)| **p).all(|(f, _)| {
             f.durable.known == last
-                && petitions.iter().all(|id| f.durable.passed.keys().any(|k| *k.0 == **id))
+                && petitions.iter().all(|id| f.durable.passed.contains_key(&PetitionId(id.as_str().into())))
         })
     }
 

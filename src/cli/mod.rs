@@ -1,6 +1,8 @@
 //! The command line's shape: one clap-derived struct per subcommand, whose `///` docs are the
 //! `--help` text, and the dispatch to each.
 
+mod audit;
+mod bench;
 mod chamber;
 mod laws;
 mod options;
@@ -32,6 +34,11 @@ enum Command {
     Laws(laws::ReadArgs),
     /// Show each priest's ballot, promise, last vote and decrees, and who is president.
     Status(laws::ReadArgs),
+    /// Prove from the files alone that the Parliament kept its word: agreement, B1, promises
+    /// kept, B3, validity, provenance, ledger health. Exit 0 if all held, 1 if not, 2 if unreadable.
+    Audit(audit::AuditArgs),
+    /// Measure decrees per second and latency through real files, against the disk's own sync rate.
+    Bench(bench::BenchArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
     Simulate(simulate::SimulateArgs),
@@ -45,6 +52,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Priest(args) => chamber::priest(args),
         Command::Laws(args) => laws::laws(args),
         Command::Status(args) => laws::status(args),
+        Command::Audit(args) => audit::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -46,6 +46,9 @@ pub(super) struct Slip {
     pub petition_seq_next: u64,
     /// When he last announced himself.
     pub heartbeat_at: Option<u64>,
+    /// How far his statute book ran when he last announced himself: compared with the others'
+    /// announcements, which are as old, and never with his book as it runs now.
+    pub announced: DecreeNo,
     /// When he last handed his petitions on to the president.
     pub forwarded_at: u64,
     /// When he last asked another priest for decrees he lacks.

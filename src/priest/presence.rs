@@ -21,6 +21,7 @@ impl Priest {
         if self.slip.heartbeat_at.is_none_or(|t| now - t >= self.config.heartbeat_ticks) {
             self.slip.heartbeat_at = Some(now);
             let known = self.durable.known;
+            self.slip.announced = known;
             self.send_all(Message::Heartbeat { known }, false);
         }
         let president = self.president();
@@ -54,8 +55,11 @@ impl Priest {
                 self.slip.heard[q.index()].at.is_some_and(|t| now - t <= timeout)
             }
         };
+        // Everyone's statute book as announced in heartbeats, his own too: a president passes
+        // decrees faster than he announces them, so his book must not be judged by an older
+        // announcement against another priest's book as it runs now.
         let known = |q: PriestId| {
-            if q == self.id { self.durable.known } else { self.slip.heard[q.index()].known }
+            if q == self.id { self.slip.announced } else { self.slip.heard[q.index()].known }
         };
         let furthest = self.priests().filter(|&q| present(q) || q == self.id).map(known).max();
         let furthest = furthest.unwrap_or(0);

@@ -1,0 +1,94 @@
+//! `parliament bench`: decrees per second and latency through real files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::bail;
+use clap::Args;
+use parliament::chamber::bench::{BenchOptions, bench};
+
+/// Options of `parliament bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Priests in the Chamber.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
+    priests: u16,
+    /// Petitions to pass at full load.
+    #[arg(long, default_value_t = 20_000)]
+    decrees: usize,
+    /// Petitions kept outstanding at full load.
+    #[arg(long, default_value_t = 256)]
+    in_flight: usize,
+    /// Petitions passed one at a time, for the light-load latency.
+    #[arg(long, default_value_t = 200)]
+    light: usize,
+    /// Leave the Chamber in this (new) folder, for `laws` and `audit` [default: a temporary one].
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `parliament bench`.
+pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
+    let temp;
+    let dir = match &args.dir {
+        Some(d) => {
+            if d.join("ledgers").exists() {
+                bail!("{} already holds a Chamber; bench needs a fresh folder", d.display());
+            }
+            d.clone()
+        }
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("parliament-bench")
+                .tempdir_in(".")
+                .or_else(|_| tempfile::tempdir())?;
+            temp.path().to_path_buf()
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;
+    let o = BenchOptions {
+        priests: usize::from(args.priests),
+        decrees: args.decrees,
+        in_flight: args.in_flight.max(1),
+        light: args.light,
+        progress: std::io::stderr().is_terminal() && !args.json,
+    };
+    let r = bench(&dir, &o, &stop)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(0);
+    }
+    println!(
+        "parliament bench: {} priests, {} decrees, {} in flight, in {}",
+        r.priests,
+        r.decrees,
+        r.in_flight,
+        dir.display()
+    );
+    println!("  this disk, one append + fdatasync:  {:>9.0} syncs/s", r.disk_syncs_per_s);
+    println!(
+        "  decrees into a majority of ledgers: {:>9.0} /s  ({:.2} x the disk's sync rate)",
+        r.decrees_per_s_majority, r.ratio_to_disk
+    );
+    println!("  decrees into every ledger:          {:>9.0} /s", r.decrees_per_s_all);
+    println!(
+        "  full load, petition to majority:    p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        r.latency_p50_ms, r.latency_p99_ms, r.latency_max_ms
+    );
+    println!(
+        "  light load (one at a time):         p50 {:.2} ms, p99 {:.2} ms",
+        r.light_latency_p50_ms, r.light_latency_p99_ms
+    );
+    println!(
+        "  per decree: {:.2} ledger rows, {:.2} syncs (all priests)",
+        r.rows_per_decree, r.syncs_per_decree
+    );
+    Ok(0)
+}
