@@ -53,6 +53,10 @@ pub struct BenchReport {
     pub rows_per_decree: f64,
     /// Ledger syncs issued per decree (every priest's), at full load.
     pub syncs_per_decree: f64,
+    /// Rows in the ledger a priest was restored from (0: not measured).
+    pub restore_rows: u64,
+    /// Seconds to read that ledger and rebuild the priest from it.
+    pub restore_s: f64,
 }
 
 /// How a bench run is set up.
@@ -65,8 +69,43 @@ pub struct BenchOptions {
     pub in_flight: usize,
     /// Petitions passed one at a time for the light-load latency.
     pub light: usize,
+    /// Rows of the ledger to restore a priest from (0 to skip).
+    pub restore_rows: u64,
     /// Whether to show progress on standard error.
     pub progress: bool,
+}
+
+/// Writes a ledger of `rows` rows (a priest's votes and decrees, two rows per decree) and times
+/// reading it and rebuilding the priest from it, as a priest returning to the Chamber does.
+pub fn restore_time(dir: &Path, rows: u64) -> anyhow::Result<f64> {
+    use super::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::priest::{BallotNumber, Petition, Priest, PriestId, Record, Vote};
+    let roll = super::Roll::new(chamber_names(5)).map_err(anyhow::Error::msg)?;
+    let path = dir.join(".bench-restore.csv");
+    let mut text = String::with_capacity(rows as usize * 90);
+    text.push_str(LEDGER_HEADER);
+    text.push('\n');
+    let ballot = BallotNumber::new(1, PriestId(4));
+    let at = chrono::Utc::now();
+    text.push_str(&ledger_row(&roll, at, &Record::Promised { ballot }));
+    for n in 1..rows / 2 {
+        let decree = Decree::Law(Petition::new(&format!("p-{n}"), &format!("Bench decree {n}")));
+        text.push_str(&ledger_row(
+            &roll,
+            at,
+            &Record::Voted(Vote { decree_no: n, ballot, decree: decree.clone() }),
+        ));
+        text.push_str(&ledger_row(&roll, at, &Record::Decree { decree_no: n, decree }));
+    }
+    std::fs::write(&path, text)?;
+    let started = Instant::now();
+    let read = super::ledger_file::read_ledger(&path, &roll)?;
+    let config = super::runtime::chamber_config(5);
+    let priest = Priest::restore(PriestId(0), config, read.rows.iter().map(|(_, r)| &r.record))?;
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(priest.durable().known == rows / 2 - 1, "the restored priest lost decrees");
+    std::fs::remove_file(&path)?;
+    Ok(seconds)
 }
 
 /// Appends a 45-byte row and syncs, over and over for about a second: this disk's own pace.
@@ -137,6 +176,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     let names = chamber_names(o.priests);
     let roll = lay_out(dir, &names, true)?;
     let disk = disk_syncs_per_s(dir).context("measuring the disk's sync rate")?;
+    let restore_s = if o.restore_rows > 0 { restore_time(dir, o.restore_rows)? } else { 0.0 };
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
         names,
@@ -235,6 +275,8 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         ratio_to_disk: majority / disk,
         rows_per_decree: rows as f64 / o.decrees as f64,
         syncs_per_decree: syncs as f64 / o.decrees as f64,
+        restore_rows: o.restore_rows,
+        restore_s,
     })
 }
 

@@ -108,7 +108,7 @@ pub enum BookEntry {
 /// Reads one messagebook row; the error says what was wrong and what was expected.
 pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
     let f = read_row(text)?;
-    let field = |i: usize| f.get(i).map_or("", String::as_str);
+    let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let kind = field(2);
     let from = unguard(field(1));
     if kind == "Petition" {

@@ -83,7 +83,7 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
         if number == 1 && line == LEDGER_HEADER {
             continue;
         }
-        let Some((first, row)) = joiner.push(number, line) else { continue };
+        let Some((first, row)) = joiner.push_borrowed(number, line) else { continue };
         if row.split(',').nth(1) == Some(TORN) {
             if let Some((line, _)) = pending.take() {
                 read.warnings.push(format!("{} line {line}: a row torn by a crash, void", path.display()));

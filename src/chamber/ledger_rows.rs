@@ -66,7 +66,7 @@ pub struct LedgerRow {
 /// Reads one ledger row; the error says what was wrong and what was expected.
 pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
     let f = read_row(text)?;
-    let field = |i: usize| f.get(i).map_or("", String::as_str);
+    let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let at = match field(0) {
         "" => None,
         s => Some(

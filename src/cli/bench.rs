@@ -24,6 +24,9 @@ pub struct BenchArgs {
     /// Petitions passed one at a time, for the light-load latency.
     #[arg(long, default_value_t = 200)]
     light: usize,
+    /// Rows of the ledger to restore a priest from, timed (0 to skip).
+    #[arg(long, default_value_t = 1_000_000)]
+    restore_rows: u64,
     /// Leave the Chamber in this (new) folder, for `laws` and `audit` [default: a temporary one].
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -58,6 +61,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         decrees: args.decrees,
         in_flight: args.in_flight.max(1),
         light: args.light,
+        restore_rows: args.restore_rows,
         progress: std::io::stderr().is_terminal() && !args.json,
     };
     let r = bench(&dir, &o, &stop)?;
@@ -90,5 +94,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         "  per decree: {:.2} ledger rows, {:.2} syncs (all priests)",
         r.rows_per_decree, r.syncs_per_decree
     );
+    if r.restore_rows > 0 {
+        println!("  restoring a priest from a {}-row ledger: {:.2} s", r.restore_rows, r.restore_s);
+    }
     Ok(0)
 }
