@@ -1,0 +1,104 @@
+//! `cargo bench`: the priest core and the row formats, with no files or clock in the way.
+//!
+//! - `decree_through_three_priests`: one petition becomes one decree in every ledger of a
+//!   three-priest Chamber held in memory (§3.2's steady state: BeginBallot, Voted, Success).
+//! - the row writers and parsers of ledgers and messagebooks.
+
+use divan::{Bencher, black_box};
+use parliament::chamber::Roll;
+use parliament::chamber::book_rows::{book_row, parse_book_row};
+use parliament::chamber::ledger_rows::{ledger_row, parse_ledger_row};
+use parliament::names::chamber_names;
+use parliament::priest::{
+    BallotNumber, Config, Decree, Input, Message, Petition, Priest, PriestId, Record, Step, Vote,
+};
+
+fn main() {
+    divan::main();
+}
+
+/// Three priests in memory, with Toueg (priest 2) already president.
+fn chamber() -> Vec<Priest> {
+    let config = Config::new(3);
+    let mut priests: Vec<Priest> = (0..3).map(|i| Priest::new(PriestId(i), config.clone())).collect();
+    let mut step = Step::default();
+    for _ in 0..20 {
+        for p in 0..3 {
+            step.clear();
+            priests[p].handle(Input::Tick, &mut step);
+            deliver(&mut priests, &mut step, p);
+        }
+    }
+    assert_eq!(priests[2].presidency().map(|b| b.priest), Some(PriestId(2)), "Toueg presides");
+    priests
+}
+
+/// Delivers every message of `step` (from priest `from`) and what they cause, until quiet.
+fn deliver(priests: &mut [Priest], step: &mut Step, from: usize) {
+    let mut queue: Vec<(usize, usize, Message)> =
+        step.messages.drain(..).map(|e| (from, e.to.index(), e.message)).collect();
+    let mut next = Step::default();
+    while let Some((from, to, message)) = queue.pop() {
+        next.clear();
+        priests[to].handle(Input::Message { from: PriestId(from as u16), message }, &mut next);
+        queue.extend(next.messages.drain(..).map(|e| (to, e.to.index(), e.message)));
+    }
+}
+
+#[divan::bench]
+fn decree_through_three_priests(bencher: Bencher) {
+    let mut priests = chamber();
+    let mut step = Step::default();
+    let mut k = 0u64;
+    bencher.bench_local(|| {
+        k += 1;
+        step.clear();
+        let petition = Petition::new(&format!("p{k}"), "Lamps must use only olive oil");
+        priests[2].handle(Input::Petition(petition), &mut step);
+        deliver(&mut priests, &mut step, 2);
+        black_box(priests[0].durable().known)
+    });
+}
+
+fn roll() -> Roll {
+    Roll::new(chamber_names(5)).expect("a valid roll")
+}
+
+fn vote() -> Record {
+    let decree = Decree::Law(Petition::new("paper-1", "Lamps must use only olive oil"));
+    Record::Voted(Vote { decree_no: 7, ballot: BallotNumber::new(3, PriestId(4)), decree })
+}
+
+#[divan::bench]
+fn write_ledger_row(bencher: Bencher) {
+    let (roll, record, at) = (roll(), vote(), chrono::Utc::now());
+    bencher.bench_local(|| ledger_row(&roll, at, black_box(&record)));
+}
+
+#[divan::bench]
+fn parse_ledger_row_plain(bencher: Bencher) {
+    let roll = roll();
+    let row = ledger_row(&roll, chrono::Utc::now(), &vote());
+    let row = row.trim_end();
+    bencher.bench_local(|| parse_ledger_row(&roll, black_box(row)).expect("parses"));
+}
+
+#[divan::bench]
+fn parse_ledger_row_quoted(bencher: Bencher) {
+    let roll = roll();
+    let decree = Decree::Law(Petition::new("p", "Wine, \"unwatered\", is law"));
+    let record = Record::Decree { decree_no: 9, decree };
+    let row = ledger_row(&roll, chrono::Utc::now(), &record);
+    let row = row.trim_end();
+    bencher.bench_local(|| parse_ledger_row(&roll, black_box(row)).expect("parses"));
+}
+
+#[divan::bench]
+fn parse_book_row_begin_ballot(bencher: Bencher) {
+    let roll = roll();
+    let decree = Decree::Law(Petition::new("paper-1", "Lamps must use only olive oil"));
+    let m = Message::BeginBallot { ballot: BallotNumber::new(3, PriestId(4)), decree_no: 7, decree };
+    let row = book_row(&roll, chrono::Utc::now(), "Toueg", &m);
+    let row = row.trim_end();
+    bencher.bench_local(|| parse_book_row(&roll, black_box(row)).expect("parses"));
+}
