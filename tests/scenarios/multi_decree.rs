@@ -1,0 +1,179 @@
+//! Scenarios for the multi-decree Parliament (§3 of the paper, and the choice of president of
+//! §2.4): the steady state, who presides, a priest far behind, decree order, olive-day gaps and a
+//! priest catching up after many decrees.
+
+use std::collections::BTreeSet;
+
+use parliament::priest::{Config, Decree, DecreeNo, Envelope, Message, Record};
+
+use crate::harness::{Parliament, id, kind_to, law, petition};
+
+/// §3.2: once a president has his majority set, each decree costs only BeginBallot, Voted and
+/// Success, with no NextBallot or LastVote, and several ballots are in flight at once.
+#[test]
+fn steady_state_is_begin_voted_success_with_several_decrees_in_flight() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    parl.pass(2, &[petition("warm-up")]);
+    let (sent, rows) = (parl.sent.len(), parl.ledgers.iter().map(Vec::len).collect::<Vec<_>>());
+
+    let laws: Vec<_> = (2..=6).map(|i| petition(&format!("law {i}"))).collect();
+    laws.iter().for_each(|l| parl.petition(2, l));
+    let begun: BTreeSet<DecreeNo> = parl
+        .queue
+        .iter()
+        .filter_map(|e| {
+            if let Message::BeginBallot { decree_no, .. } = e.message { Some(decree_no) } else { None }
+        })
+        .collect();
+    assert_eq!(begun, (2..=6).collect(), "five ballots in flight before a single vote came back");
+
+    parl.deliver_all();
+    for kind in ["BeginBallot", "Voted", "Success"] {
+        let count = parl.sent[sent..].iter().filter(|e| e.message.kind() == kind).count();
+        assert_eq!(count, 5 * 2, "{kind}: one to or from each other priest per decree");
+    }
+    assert_eq!(parl.sent.len() - sent, 5 * 3 * 2, "nothing but the three steps of §3.2");
+    for (q, ledger) in parl.ledgers.iter().enumerate() {
+        let new = &ledger[rows[q]..];
+        assert_eq!(new.len(), 10, "priest {q}: a vote and a decree per number");
+        assert!(new.iter().all(|r| matches!(r, Record::Voted(_) | Record::Decree { .. })));
+    }
+    for q in 0..3 {
+        let book: Vec<DecreeNo> = parl.statute_book(q).iter().map(|(n, _)| *n).collect();
+        assert_eq!(book, (1..=6).collect::<Vec<_>>());
+    }
+}
+
+/// §2.4: the president is the last name among the priests heard from lately; when he leaves the
+/// next name takes over after the timeout, and hands back when he returns.
+#[test]
+fn the_president_is_the_last_name_heard_from() {
+    let mut parl = Parliament::new(5);
+    let everyone_says = |p: &Parliament, who: usize, present: usize| {
+        (0..present).all(|q| p.priest(q).president() == Some(id(who)))
+            && (0..present).all(|q| p.priest(q).presidency().is_some() == (q == who))
+    };
+    parl.run_until(|p| everyone_says(p, 4, 5), 30);
+    parl.crash(4);
+    let ticks = parl.run_until(|p| everyone_says(p, 3, 4), 30);
+    assert!(ticks > parl.config.president_timeout_ticks, "priest 4 is given his timeout first");
+    parl.pass(0, &[petition("under priest 3")]);
+
+    parl.come_back(4);
+    parl.run_until(|p| everyone_says(p, 4, 5), 30);
+    parl.pass(1, &[petition("under priest 4")]);
+    let passing = parl.sent.iter().rev().find(|e| e.message.kind() == "Success").expect("sent");
+    assert_eq!(passing.from, id(4));
+}
+
+/// §3.3.1: Ωκι back from six months away must not lead while he copies them. A priest far
+/// behind is passed over, catches up by inquiry, and only then takes his turn.
+#[test]
+fn a_priest_far_behind_does_not_lead_until_caught_up() {
+    let mut config = Config::new(3);
+    config.catch_up_batch = 4;
+    let behind_max = config.behind_max;
+    let mut parl = Parliament::with_config(config);
+    parl.crash(2);
+    parl.elect(1);
+    let laws: Vec<_> = (1..=20).map(|i| petition(&format!("law {i}"))).collect();
+    parl.pass(1, &laws);
+    // Let every priest announce his full book before priest 2 returns.
+    parl.run(parl.config.heartbeat_ticks);
+
+    parl.come_back(2);
+    parl.run_until(
+        |p| {
+            let known = p.priest(2).durable().known;
+            for q in 0..3 {
+                let leads = p.priest(q).president() == Some(id(2));
+                assert!(!leads || known + behind_max >= 20, "priest {q} follows priest 2, {known} of 20");
+            }
+            p.priest(2).presidency().is_some()
+        },
+        60,
+    );
+    let ledger = &parl.ledgers[2];
+    let tried = ledger.iter().position(|r| matches!(r, Record::Tried { .. })).expect("he leads");
+    let copied = ledger[..tried].iter().filter(|r| matches!(r, Record::Decree { .. })).count();
+    assert!(copied as u64 + behind_max >= 20, "he tried a ballot after copying only {copied} decrees");
+    let inquiries = parl.sent.iter().filter(|e| e.from == id(2) && e.message.kind() == "Inquiry").count();
+    assert!(inquiries >= 3, "20 decrees in batches of 4 take several inquiries, not {inquiries}");
+    parl.pass(0, &[petition("under priest 2")]);
+}
+
+/// §3.2: if decree A passed before decree B was proposed, A has the lower number, even when B
+/// goes to a new president who never heard of A, and the only trace of A left is a vote.
+#[test]
+fn a_decree_passed_before_another_was_proposed_has_the_lower_number() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    let (a, b) = (petition("A"), petition("B"));
+    parl.hold(1);
+    parl.petition(2, &a);
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("priest 0 votes for A");
+    parl.deliver(|e| kind_to(e, "Voted", 2)).expect("and A passes");
+    assert_eq!(parl.numbers_of(2, &a), [1]);
+    // The president leaves before any Success goes out; priest 1 never heard of A.
+    parl.crash(2);
+    parl.drop_where(|_| true);
+    parl.release_all();
+    parl.petition(1, &b);
+    parl.run_until(|p| (0..2).all(|q| p.numbers_of(q, &b).len() == 1), 60);
+    for q in 0..2 {
+        assert!(parl.numbers_of(q, &a) < parl.numbers_of(q, &b), "priest {q}: {:?}", parl.statute_book(q));
+    }
+}
+
+/// §3.1 (Δφωρκ and decree 125): a new president who finds a vote at n + 2 and nothing at n + 1
+/// fills n + 1 with an olive-day decree, never with a new petition waiting on his slip.
+#[test]
+fn a_gap_is_filled_with_an_olive_day_decree() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    parl.pass(2, &[petition("a")]);
+    let (b, c, d) = (petition("b"), petition("c"), petition("d"));
+    parl.petition(2, &b);
+    parl.petition(2, &c);
+    let at_3 = |e: &Envelope| e.to == id(0) && matches!(e.message, Message::BeginBallot { decree_no: 3, .. });
+    parl.deliver(at_3).expect("priest 0 votes for c at 3");
+    parl.drop_where(|_| true);
+    parl.crash(2);
+
+    parl.petition(1, &d);
+    parl.run_until(|p| (0..2).all(|q| p.statute_book(q).len() == 4), 60);
+    let book = [(1, law("a")), (2, Decree::OliveDay), (3, law("c")), (4, law("d"))];
+    (0..2).for_each(|q| assert_eq!(parl.statute_book(q), book));
+
+    // Priest 2 comes back with his stale vote for b at 2, and learns olive day there instead.
+    assert_eq!(
+        parl.ledgers[2].iter().filter(|r| matches!(r, Record::Voted(v) if v.decree_no == 2)).count(),
+        1
+    );
+    parl.come_back(2);
+    parl.run_until(|p| p.statute_book(2).len() == 4, 30);
+    assert_eq!(parl.statute_book(2), book);
+}
+
+/// §3.1 and §3.3.2: a priest away for 300 decrees (more than one catch-up batch) learns every
+/// one he missed.
+#[test]
+fn a_priest_away_for_300_decrees_catches_up() {
+    let mut parl = Parliament::new(3);
+    parl.crash(0);
+    parl.elect(2);
+    let laws: Vec<_> = (1..=300).map(|i| petition(&format!("law {i}"))).collect();
+    parl.pass(2, &laws);
+    assert!(parl.config.catch_up_batch < 300);
+
+    parl.come_back(0);
+    let start = parl.steps.len();
+    parl.run_until(|p| p.priest(0).durable().known == 300, 30);
+    assert_eq!(parl.statute_book(0), parl.statute_book(2));
+    for (q, step) in &parl.steps[start..] {
+        let to_0 = step.messages.iter().filter(|e| kind_to(e, "Success", 0)).count();
+        assert!(to_0 <= parl.config.catch_up_batch, "priest {q} sent {to_0} decrees in one batch");
+    }
+    parl.pass(0, &[petition("law 301")]);
+}
