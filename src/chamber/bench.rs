@@ -188,6 +188,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         narrate: false,
         timeout: Duration::from_secs(600),
         tick: Duration::from_millis(20),
+        crash_after_sync: 0.0,
     };
     let sitting = Sitting::open(&opts, &roll)?;
     let president = roll.names().last().expect("a priest").clone();

@@ -23,9 +23,9 @@ pub struct BookReader {
     joiner: RowJoiner,
     roll: Roll,
     seen_path: PathBuf,
-    /// A fingerprint of each row answered, by the line it began on, so a rewritten book's old rows
-    /// are recognised and not answered twice.
-    answered: Vec<u64>,
+    /// A fingerprint of each row answered, so that a rewritten book's old rows are recognised and
+    /// not answered twice, even when the rewrite moved them to other lines.
+    answered: std::collections::HashSet<u64>,
     rewritten: bool,
 }
 
@@ -48,7 +48,7 @@ impl BookReader {
             joiner: RowJoiner::default(),
             roll: roll.clone(),
             seen_path,
-            answered: Vec::new(),
+            answered: Default::default(),
             rewritten: false,
         }
     }
@@ -76,14 +76,9 @@ impl BookReader {
                 continue;
             }
             let print = fingerprint(&row);
-            let index = first as usize - 1;
-            if self.rewritten && self.answered.get(index) == Some(&print) {
+            if !self.answered.insert(print) && self.rewritten {
                 continue;
             }
-            if self.answered.len() <= index {
-                self.answered.resize(index + 1, 0);
-            }
-            self.answered[index] = print;
             out.push((first, parse_book_row(&self.roll, &row)));
         }
         Ok(out)
@@ -101,7 +96,7 @@ impl BookReader {
 }
 
 /// FNV-1a, 64 bits: ours, so a fingerprint never changes between builds.
-fn fingerprint(text: &str) -> u64 {
+pub fn fingerprint(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 

@@ -101,12 +101,14 @@ fn vote_lines(roll: &Roll, votes: &[Vote], decrees: &[(DecreeNo, Decree)]) -> St
 pub enum BookEntry {
     /// A message from a priest of the Chamber.
     Message { from: PriestId, message: Message },
-    /// A petition, from anyone; `id` is empty when the person gave none.
-    Petition { from: String, text: String, id: String },
+    /// A petition, from anyone; `id` is empty when the person gave none, and `print` is a
+    /// fingerprint of the row's text, which stands in for it.
+    Petition { from: String, text: String, id: String, print: u64 },
 }
 
 /// Reads one messagebook row; the error says what was wrong and what was expected.
 pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
+    let text_row = text;
     let f = read_row(text)?;
     let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let kind = field(2);
@@ -117,11 +119,9 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
             return Err("a Petition needs its text in the 'decree' column (the 4th)".to_string());
         }
         let from = if from.is_empty() { "a citizen" } else { from };
-        return Ok(BookEntry::Petition {
-            from: from.to_string(),
-            text: text.to_string(),
-            id: unguard(field(6)).to_string(),
-        });
+        let id = unguard(field(6)).to_string();
+        let print = super::book_reader::fingerprint(text_row);
+        return Ok(BookEntry::Petition { from: from.to_string(), text: text.to_string(), id, print });
     }
     if !KINDS.split(", ").any(|k| k == kind) {
         return Err(format!("unknown message {kind:?}; expected one of {KINDS}"));
@@ -181,10 +181,16 @@ fn parse_votes(roll: &Roll, field: &str) -> Result<Votes, String> {
     Ok((votes, decrees))
 }
 
-/// A petition read from a row, with the id it gets when the person gave none: the book and line
-/// it was written on, so that re-reading the same row never makes a second petition.
-pub fn petition_from(book: &str, line: u64, text: &str, id: &str) -> Petition {
-    if id.is_empty() { Petition::new(&format!("{book}:{line}"), text) } else { Petition::new(id, text) }
+/// A petition read from a row, with the id it gets when the person gave none: the book's name
+/// and a fingerprint of the row's text, so that re-reading the same row (after an editor's save
+/// moved it to another line) never makes a second petition. Two identical rows are one petition;
+/// give an id (the `petition` column) or a time (`at`) to make them two.
+pub fn petition_from(book: &str, print: u64, text: &str, id: &str) -> Petition {
+    if id.is_empty() {
+        Petition::new(&format!("{book}:{:08x}", print >> 32), text)
+    } else {
+        Petition::new(id, text)
+    }
 }
 
 #[cfg(test)]
@@ -229,15 +235,20 @@ mod tests {
     fn a_petition_by_hand_needs_three_columns() {
         let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
         let entry = parse_book_row(&roll, ",Ann,Petition,Wine may not be watered").unwrap();
-        assert_eq!(
+        assert!(matches!(
             entry,
-            BookEntry::Petition {
-                from: "Ann".into(),
-                text: "Wine may not be watered".into(),
-                id: String::new()
-            }
+            BookEntry::Petition { ref from, ref text, ref id, .. }
+                if from == "Ann" && text == "Wine may not be watered" && id.is_empty()
+        ));
+        let print = |row| match parse_book_row(&roll, row).unwrap() {
+            BookEntry::Petition { print, .. } => print,
+            other => panic!("{other:?}"),
+        };
+        let id = petition_from("Lynch", print(",Ann,Petition,x"), "x", "").id;
+        assert!(
+            id.0.starts_with("Lynch:") && id == petition_from("Lynch", print(",Ann,Petition,x"), "x", "").id
         );
-        assert_eq!(petition_from("lynch", 7, "x", "").id.0.as_ref(), "lynch:7");
+        assert_ne!(id, petition_from("Lynch", print(",Bob,Petition,x"), "x", "").id);
     }
 
     #[test]

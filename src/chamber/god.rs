@@ -45,6 +45,9 @@ pub struct ConveneOptions {
     pub timeout: Duration,
     /// One tick of the priests' time.
     pub tick: Duration,
+    /// Chance that a priest process kills itself (SIGKILL) right after a ledger sync, before his
+    /// messenger relays what it allows: for the chaos trials.
+    pub crash_after_sync: f64,
 }
 
 /// Lays out the Chamber in `dir`: the folders, and for a new Chamber each priest's ledger and
@@ -91,8 +94,13 @@ pub fn petition(dir: &Path, roll: &Roll, to: &str, from: &str, id: &str, text: &
 /// The priests at work, as threads or as processes.
 enum Priests {
     Threads(Vec<(String, thread::JoinHandle<()>, mpsc::Sender<()>)>),
-    Processes(Vec<(String, Child)>),
+    /// Each priest's process, `None` once he refused to vote (he is not brought back).
+    Processes(Vec<(String, Option<Child>)>),
 }
+
+/// The exit code of `parliament priest` when he refuses to vote (his ledger is missing or
+/// damaged): God does not bring such a priest back.
+pub const REFUSES: i32 = 3;
 
 /// Convenes the Chamber; returns when the petitions have passed into every ledger (or, with
 /// `stay`, when `stop` is set). Returns the Chamber as its ledgers leave it.
@@ -163,7 +171,7 @@ impl Sitting {
         let stopping = Arc::new(AtomicBool::new(false));
         let (god_tx, wakes) = mpsc::channel();
         let priests = if opts.processes {
-            let children = roll.names().iter().map(|n| Ok((n.clone(), spawn(opts, n)?)));
+            let children = roll.names().iter().map(|n| Ok((n.clone(), Some(spawn(opts, n)?))));
             Priests::Processes(children.collect::<anyhow::Result<_>>()?)
         } else {
             Priests::Threads(start_threads(opts, roll, &stopping))
@@ -198,6 +206,14 @@ impl Sitting {
     /// Which priests are at work; a priest process that died is brought back into the Chamber.
     pub fn alive(&mut self, opts: &ConveneOptions, stop: &AtomicBool) -> Vec<bool> {
         alive(&mut self.priests, opts, stop)
+    }
+
+    /// Each priest's process id, when priests run as processes and this one is at work.
+    pub fn pids(&self) -> Vec<Option<u32>> {
+        match &self.priests {
+            Priests::Threads(t) => vec![None; t.len()],
+            Priests::Processes(children) => children.iter().map(|(_, c)| c.as_ref().map(Child::id)).collect(),
+        }
     }
 
     /// Stops every priest and the watcher.
@@ -242,6 +258,8 @@ pub fn settings(opts: &ConveneOptions, name: &str) -> PriestSettings {
         tick: opts.tick,
         faults: opts.faults.clone(),
         narrate: opts.narrate,
+        // A thread killing itself would take God and every priest with it.
+        crash_after_sync: if opts.processes { opts.crash_after_sync } else { 0.0 },
     }
 }
 
@@ -251,10 +269,16 @@ fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec
         Priests::Threads(t) => t.iter().map(|(_, h, _)| !h.is_finished()).collect(),
         Priests::Processes(children) => children
             .iter_mut()
-            .map(|(name, child)| {
+            .map(|(name, slot)| {
+                let Some(child) = slot.as_mut() else { return false };
                 if let Ok(Some(status)) = child.try_wait()
                     && !stop.load(Ordering::Relaxed)
                 {
+                    if status.code() == Some(REFUSES) {
+                        eprintln!("{name} refuses to vote and stays out of the Chamber");
+                        *slot = None;
+                        return false;
+                    }
                     eprintln!("{name} left the Chamber ({status}); God brings him back");
                     match spawn(opts, name) {
                         Ok(c) => *child = c,
@@ -279,6 +303,9 @@ fn spawn(opts: &ConveneOptions, name: &str) -> anyhow::Result<Child> {
     if let Some((a, b)) = f.delay {
         c.args(["--delay-ms", &format!("{}..{}", a.as_millis(), b.as_millis())]);
     }
+    if opts.crash_after_sync > 0.0 {
+        c.args(["--crash-after-sync", &opts.crash_after_sync.to_string()]);
+    }
     if !opts.narrate {
         c.arg("--quiet");
     }
@@ -296,11 +323,15 @@ fn dismiss(priests: Priests) {
             }
         }
         Priests::Processes(children) => {
-            for (_, child) in &children {
+            for child in children.iter().filter_map(|(_, c)| c.as_ref()) {
                 // SAFETY: kill(2) with a pid we spawned and still own; no memory is involved.
-                unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+                // SIGCONT too, in case it was paused: a stopped process cannot act on SIGTERM.
+                unsafe {
+                    libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+                    libc::kill(child.id() as libc::pid_t, libc::SIGCONT);
+                }
             }
-            for (_, mut child) in children {
+            for mut child in children.into_iter().filter_map(|(_, c)| c) {
                 let _ = child.wait();
             }
         }

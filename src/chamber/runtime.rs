@@ -34,6 +34,26 @@ pub struct PriestSettings {
     pub faults: Faults,
     /// Whether to tell what he does on standard output.
     pub narrate: bool,
+    /// Chance that he kills his own process (SIGKILL) right after a ledger sync, before his
+    /// messenger relays what it allows: the chaos trials' sharpest moment to die.
+    pub crash_after_sync: f64,
+}
+
+/// A messenger that may die before setting out, as a priest killed right after his sync.
+struct Doomed<'a> {
+    messenger: &'a mut FileMessenger,
+    chance: f64,
+    rng: &'a mut crate::sim::rng::Rng,
+}
+
+impl crate::priest::Messenger for Doomed<'_> {
+    fn relay(&mut self, envelopes: &mut Vec<crate::priest::Envelope>) {
+        if self.rng.chance(self.chance) {
+            // SAFETY: kill(2) on our own process; nothing after it runs.
+            unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
+        }
+        self.messenger.relay(envelopes);
+    }
 }
 
 /// The priest's protocol settings in a Chamber: the paper's timeouts in ticks.
@@ -68,6 +88,7 @@ pub struct Runtime {
     narrator: Option<Narrator>,
     started: Instant,
     step: Step,
+    rng: crate::sim::rng::Rng,
 }
 
 impl Runtime {
@@ -108,6 +129,7 @@ impl Runtime {
             narrator,
             started: Instant::now(),
             step: Step::default(),
+            rng: crate::sim::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             settings,
         })
     }
@@ -155,7 +177,12 @@ impl Runtime {
             n.step(ms, self.priest.id(), self.priest.durable(), &self.step);
         }
         let path = ledger_path(&self.settings.dir, &self.settings.name);
-        carry_out(&mut self.step, &mut self.ledger, &mut self.messenger).map_err(|e| io_error(&path, e))?;
+        let mut messenger = Doomed {
+            messenger: &mut self.messenger,
+            chance: self.settings.crash_after_sync,
+            rng: &mut self.rng,
+        };
+        carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| io_error(&path, e))?;
         if let Some(e) = self.messenger.error.take() {
             eprintln!("{}: a messenger could not write a messagebook: {e}", self.settings.name);
         }
@@ -172,8 +199,8 @@ impl Runtime {
                     eprintln!("{where_}: {why}; the row is left as it is and skipped");
                     continue;
                 }
-                Ok(BookEntry::Petition { text, id, .. }) => {
-                    Input::Petition(petition_from(&self.settings.name, line, &text, &id))
+                Ok(BookEntry::Petition { text, id, print, .. }) => {
+                    Input::Petition(petition_from(&self.settings.name, print, &text, &id))
                 }
                 Ok(BookEntry::Message { from, message }) => {
                     if let Err(why) = self.backed(from, &message) {

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
-use parliament::chamber::runtime::Runtime;
+use parliament::chamber::runtime::{Runtime, RuntimeError};
 use parliament::chamber::statute::{Chamber, discover_roll};
 use parliament::files::FolderWatcher;
 use parliament::names::chamber_names;
@@ -132,6 +132,7 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         narrate: !m.quiet,
         timeout: args.timeout,
         tick: m.tick(),
+        crash_after_sync: 0.0,
     };
     let chamber = god::convene(&opts, stop_on_signal()?)?;
     print_laws(&chamber, false);
@@ -155,6 +156,9 @@ pub struct PriestArgs {
     /// The delay range in milliseconds (as God passes it).
     #[arg(long, hide = true, value_parser = duration_range)]
     delay_ms: Option<(Duration, Duration)>,
+    /// Chance of dying right after a ledger sync, before relaying (for chaos trials).
+    #[arg(long, hide = true, default_value_t = 0.0, value_parser = probability)]
+    crash_after_sync: f64,
     #[command(flatten)]
     messengers: MessengerArgs,
 }
@@ -182,8 +186,16 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         tick,
         faults: m.faults(),
         narrate: !m.quiet,
+        crash_after_sync: args.crash_after_sync,
     };
-    let runtime = Runtime::enter(settings, &roll)?;
+    let runtime = match Runtime::enter(settings, &roll) {
+        Ok(r) => r,
+        Err(e @ (RuntimeError::Ledger(_) | RuntimeError::Damaged(_))) => {
+            eprintln!("{} refuses to vote: {e}", args.name);
+            return Ok(god::REFUSES);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let stop = stop_on_signal()?;
     let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
     watcher.watch_folder(args.dir.join("messagebooks"))?;

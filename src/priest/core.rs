@@ -160,7 +160,15 @@ impl Priest {
                 self.on_begin_ballot(from, ballot, decree_no, decree)
             }
             Message::Voted { ballot, decree_no } => self.on_voted(from, ballot, decree_no),
-            Message::Success { decree_no, decree } => self.learn(decree_no, decree),
+            Message::Success { decree_no, decree } => {
+                // A priest sending Success(n) knows decree n: news of how far his book runs,
+                // fresher than his last heartbeat. A president passing decrees faster than he
+                // announces them is never judged behind by the priests he tells (§3.3.1's rule
+                // is for priests back from long away).
+                let heard = &mut self.slip.heard[from.index()];
+                heard.known = heard.known.max(decree_no);
+                self.learn(decree_no, decree)
+            }
             Message::Rejected { ballot, next_bal } => self.on_rejected(ballot, next_bal),
             Message::Petition(p) => self.on_petition(p, false),
             Message::Heartbeat { known } => self.on_heartbeat(from, known),
