@@ -1,5 +1,7 @@
 //! `parliament`: Lamport's "The Part-Time Parliament" (Paxos), where the network is the file system.
 
+/// The audit: proof from a Chamber's files alone that the Parliament kept the paper's promises.
+pub mod audit;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
 /// The file layer: durable appends, tail reading, folder watching.

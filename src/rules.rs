@@ -94,6 +94,29 @@ pub struct Rules {
     petitions: BTreeMap<PetitionId, Arc<str>>,
     passed: BTreeMap<PetitionId, DecreeNo>,
     repeats: u64,
+    names: Names,
+}
+
+/// How violations name priests and ballots: by number (the simulator), or by the roll's names and
+/// ledger file lines (the audit, which reads `ledgers/<name>.csv`).
+#[derive(Clone, Debug, Default)]
+struct Names(Option<Vec<String>>);
+
+impl Names {
+    fn ballot(&self, b: BallotNumber) -> String {
+        match &self.0 {
+            Some(names) => format!("{}.{}", b.round, names[b.priest.index()]),
+            None => b.to_string(),
+        }
+    }
+
+    /// Where another ledger holds a decree, as the simulator or the audit says it.
+    fn holds(&self, priest: PriestId, row: usize, decree: &Decree) -> String {
+        match &self.0 {
+            Some(names) => format!("ledgers/{}.csv line {row} has {decree}", names[priest.index()]),
+            None => format!("priest {} wrote {decree} in row {row}", priest.0),
+        }
+    }
 }
 
 impl Rules {
@@ -106,7 +129,16 @@ impl Rules {
             petitions: BTreeMap::new(),
             passed: BTreeMap::new(),
             repeats: 0,
+            names: Names::default(),
         }
+    }
+
+    /// Names priests and ballots in violations by these names (in id order), and other rows by
+    /// `ledgers/<name>.csv line N`: for rows fed with [`Rules::observe_row`] at their file lines.
+    pub fn with_names(mut self, names: Vec<String>) -> Self {
+        assert_eq!(names.len(), self.priests, "one name per priest");
+        self.names = Names(Some(names));
+        self
     }
 
     /// Notes that a citizen made this petition, so a decree carrying it is valid.
@@ -131,17 +163,27 @@ impl Rules {
 
     /// Checks the next row of `priest`'s ledger against every rule.
     pub fn observe(&mut self, priest: PriestId, record: &Record) -> Result<(), Violation> {
+        let row = self.ledgers[priest.index()].rows + 1;
+        self.observe_row(priest, row, record)
+    }
+
+    /// Checks the next row of `priest`'s ledger, naming it `row` in a violation (the audit passes
+    /// the line of the file it was read from). After a violation the rules go on: the caller may
+    /// feed the next row and collect every violation, or stop at the first, as the simulator does.
+    pub fn observe_row(&mut self, priest: PriestId, row: usize, record: &Record) -> Result<(), Violation> {
+        let names = &self.names;
         let ledger = &mut self.ledgers[priest.index()];
         ledger.rows += 1;
-        let row = ledger.rows;
         let broken = |rule, detail: String| Err(Violation { rule, priest, row, detail });
         match record {
             Record::Tried { ballot } => {
+                let b = names.ballot(*ballot);
                 if ballot.priest != priest {
-                    return broken(Rule::B1, format!("tried ballot {ballot}, which another priest owns"));
+                    return broken(Rule::B1, format!("tried ballot {b}, which another priest owns"));
                 }
                 if let Some(last) = ledger.last_tried.filter(|&last| *ballot <= last) {
-                    return broken(Rule::B1, format!("tried ballot {ballot} after already trying {last}"));
+                    let last = names.ballot(last);
+                    return broken(Rule::B1, format!("tried ballot {b} after already trying {last}"));
                 }
                 ledger.last_tried = Some(*ballot);
             }
@@ -152,7 +194,11 @@ impl Rules {
                 if let Some(promised) = ledger.promised.filter(|&p| vote.ballot < p) {
                     return broken(
                         Rule::PromisesKept,
-                        format!("voted in ballot {} after promising {promised}", vote.ballot),
+                        format!(
+                            "voted in ballot {} after promising {}",
+                            names.ballot(vote.ballot),
+                            names.ballot(promised)
+                        ),
                     );
                 }
                 return self.vote(priest, row, vote.decree_no, vote.ballot, &vote.decree);
@@ -171,13 +217,16 @@ impl Rules {
         decree: &Decree,
     ) -> Result<(), Violation> {
         let majority = self.priests;
+        let names = &self.names;
+        let show = |b: BallotNumber| names.ballot(b);
         let number = self.numbers.entry(decree_no).or_default();
         let (voted_for, voters) =
             number.votes.entry(ballot).or_insert_with(|| (decree.clone(), Quorum::default()));
         let broken = |detail: String| Err(Violation { rule: Rule::B3, priest, row, detail });
         if voted_for != decree {
             return broken(format!(
-                "voted in ballot {ballot} for decree {decree_no} {decree}, but that ballot is for {voted_for}"
+                "voted in ballot {} for decree {decree_no} {decree}, but that ballot is for {voted_for}",
+                show(ballot)
             ));
         }
         voters.insert(priest);
@@ -186,7 +235,9 @@ impl Rules {
         if newly_chosen {
             if let Some((later, (other, _))) = number.votes.range(ballot..).find(|(_, (d, _))| d != decree) {
                 return broken(format!(
-                    "ballot {ballot} chose {decree} for decree {decree_no}, but a later ballot {later} voted for {other}"
+                    "ballot {} chose {decree} for decree {decree_no}, but a later ballot {} voted for {other}",
+                    show(ballot),
+                    show(*later)
                 ));
             }
             number.chosen = Some((ballot, decree.clone()));
@@ -196,7 +247,9 @@ impl Rules {
             && decree != chosen
         {
             return broken(format!(
-                "voted in ballot {ballot} for decree {decree_no} {decree}, after ballot {chosen_in} chose {chosen}"
+                "voted in ballot {} for decree {decree_no} {decree}, after ballot {} chose {chosen}",
+                show(ballot),
+                show(*chosen_in)
             ));
         }
         Ok(())
@@ -213,10 +266,8 @@ impl Rules {
         let number = self.numbers.entry(decree_no).or_default();
         match &number.decree {
             Some((first, who, at)) if first != decree => {
-                return broken(
-                    Rule::Agreement,
-                    format!("decree {decree_no} is {decree}, but priest {} wrote {first} in row {at}", who.0),
-                );
+                let other = self.names.holds(*who, *at, first);
+                return broken(Rule::Agreement, format!("decree {decree_no} is {decree}, but {other}"));
             }
             Some(_) => return Ok(()),
             None => number.decree = Some((decree.clone(), priest, row)),

@@ -1,0 +1,122 @@
+//! One pass over a priest's messagebook for the audit: the petitions made in it, the provenance of
+//! every message row (is it backed by its sender's ledger? §2.3: every message is a pure function of
+//! the sender's ledger), and the LastVotes that reached him as president.
+//!
+//! BeginBallot rows need no B3 check of their own: one is backed only if its president's ledger
+//! holds his own vote in that ballot for that very decree, and those votes are all checked; one not
+//! backed is reported here, as forged.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::ballots::{Presidency, Source};
+use super::scan::scan_book;
+use super::{AuditError, Check, Finding, Severity, book_file, ledger_file};
+use crate::chamber::Roll;
+use crate::chamber::backing::LedgerIndex;
+use crate::chamber::book_rows::{BookEntry, petition_from};
+use crate::priest::{BallotNumber, Message, Petition, PriestId};
+
+/// What one messagebook showed.
+#[derive(Debug, Default)]
+pub struct BookPass {
+    /// Petitions made in it (an id given, or `<priest>:<line>`).
+    pub petitions: Vec<Petition>,
+    /// Rows read.
+    pub rows: u64,
+    /// Rows written by hand or forged, and bad rows.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads the messagebook of `owner`, checking each message against its sender's ledger, and
+/// taking the LastVotes for his own ballots into his presidencies, in the order he read them.
+pub fn read_book(
+    dir: &Path,
+    roll: &Roll,
+    owner: PriestId,
+    ledgers: &[LedgerIndex],
+    presidencies: &mut HashMap<BallotNumber, Presidency>,
+) -> Result<BookPass, AuditError> {
+    let name = roll.name(owner);
+    let file = book_file(name);
+    let mut pass = BookPass::default();
+    let mut forged = Vec::new();
+    let (warnings, rows) = scan_book(dir, roll, name, |line, entry| match entry {
+        BookEntry::Petition { text, id, print, .. } => {
+            pass.petitions.push(petition_from(name, print, &text, &id))
+        }
+        BookEntry::Message { from, message } => {
+            if let Err(why) = backed(roll, owner, from, ledgers, &message) {
+                forged.push((line, why));
+                return;
+            }
+            match message {
+                Message::LastVote { ballot, votes, decrees, .. } if ballot.priest == owner => {
+                    if let Some(p) = presidencies.get_mut(&ballot) {
+                        let source = Source { from, file: file.clone(), line };
+                        p.hear(roll.len(), &votes, &decrees, source);
+                    }
+                }
+                _ => {}
+            }
+        }
+    })?;
+    pass.rows = rows;
+    pass.findings = warnings;
+    pass.findings.extend(forged.into_iter().map(|(line, detail)| Finding {
+        severity: Severity::Violation,
+        check: Check::Provenance,
+        file: file.clone(),
+        line,
+        detail,
+    }));
+    Ok(pass)
+}
+
+/// Whether `from`'s whole ledger backs a message found in `owner`'s book; if not, why, and
+/// whether `owner` acted on it anyway (he should not have: a priest acts only on backed rows).
+fn backed(
+    roll: &Roll,
+    owner: PriestId,
+    from: PriestId,
+    ledgers: &[LedgerIndex],
+    message: &Message,
+) -> Result<(), String> {
+    let (kind, sender) = (message.kind(), roll.name(from));
+    if from == owner {
+        return Err(format!(
+            "{kind} said to be from {sender} in his own messagebook; a priest's own messages never pass through it, so it was written by hand or forged"
+        ));
+    }
+    let Err(why) = ledgers[from.index()].backs(message) else { return Ok(()) };
+    let mut detail = format!(
+        "{kind} said to be from {sender} is not backed by {}: {why}; written by hand or forged",
+        ledger_file(sender)
+    );
+    detail.push_str(&acted_on(roll, owner, &ledgers[owner.index()], message));
+    Err(detail)
+}
+
+/// Whether the receiver's ledger holds what a BeginBallot or Success would have made him write.
+fn acted_on(roll: &Roll, owner: PriestId, own: &LedgerIndex, message: &Message) -> String {
+    let (name, ledger) = (roll.name(owner), ledger_file(roll.name(owner)));
+    match message {
+        Message::BeginBallot { ballot, decree_no, .. } => {
+            // Acting on it would have written his vote in that ballot.
+            if own.backs(&Message::Voted { ballot: *ballot, decree_no: *decree_no }).is_ok() {
+                format!("; {ledger} holds {name}'s vote in that ballot (from this row or a genuine one)")
+            } else {
+                format!("; {ledger} holds no vote in that ballot, so {name} did not act on it")
+            }
+        }
+        Message::Success { decree_no, decree } => {
+            let success = Message::Success { decree_no: *decree_no, decree: decree.clone() };
+            if own.backs(&success).is_ok() {
+                format!("; {ledger} holds that decree too (from this row or another)")
+            } else {
+                format!("; {ledger} does not hold that decree, so {name} did not act on it")
+            }
+        }
+        _ => String::new(),
+    }
+}

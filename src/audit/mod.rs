@@ -1,0 +1,278 @@
+//! The audit: proof, from a Chamber's files alone, that the Parliament kept the paper's promises.
+//!
+//! Anyone handed a Chamber folder (from `convene`, `simulate --dir`, or by hand) can ask whether
+//! its ledgers and messagebooks show the promises kept. Every finding names the file, the line
+//! and the rule:
+//!
+//! 1. **Agreement**, 2. **B1**, 3. **promises kept**, 5. **validity**: every ledger row is fed at
+//!    its file line through the same [`Rules`] the simulator checks after every step (§2.1, §3).
+//! 4. **B3**, as the president must keep it (§2.3 step 3): every ballot begun carries the decree
+//!    of the highest vote reported to it in the LastVotes that made up his majority set, or is
+//!    his free choice where none was reported (see [`ballots`]).
+//! 6. **Provenance**: every message row is backed by its sender's ledger (every message is a pure
+//!    function of it, §2.3); one that is not was written by hand or forged.
+//! 7. **Ledger health**: the header, every row parses, promises never go backwards, times never go
+//!    backwards; a torn last row, or a row voided by a `Torn` row, is a warning, not damage.
+//!
+//! A petition carried by two decrees is a void repeat (README, "Void repeats"): a notice, not a
+//! violation.
+
+/// B3 as the president keeps it, from the LastVotes that reached him.
+pub mod ballots;
+/// One pass over each messagebook: petitions, provenance, LastVotes, ballots begun.
+mod books;
+/// Reading ledgers and messagebooks row by row, with their file lines, and ledger health.
+pub mod scan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::chamber::backing::LedgerIndex;
+use crate::chamber::statute::discover_roll;
+use crate::priest::{Decree, DecreeNo, PetitionId, PriestId, Record};
+use crate::rules::{Rule, Rules};
+
+/// Which check a finding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// One of the rules the simulator also checks (agreement, B1, promises kept, B3, validity).
+    Rule(Rule),
+    /// A message row its sender's ledger does not back.
+    Provenance,
+    /// The shape of a ledger or messagebook: header, rows that parse, order, torn rows.
+    Health,
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Rule(rule) => write!(f, "{rule}"),
+            Check::Provenance => f.write_str("provenance"),
+            Check::Health => f.write_str("ledger health"),
+        }
+    }
+}
+
+/// How bad a finding is: only violations make the audit fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// A promise broken, or a file that cannot be trusted.
+    Violation,
+    /// Something a person should look at that breaks no promise (a row torn by a crash).
+    Warning,
+    /// Worth knowing, and expected (a void repeat).
+    Notice,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Violation => "violation",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        })
+    }
+}
+
+/// One thing the audit found: where (a file under the Chamber's folder, a line), which check,
+/// how bad, and what was wrong in the paper's words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// The check that found it.
+    pub check: Check,
+    /// The file, relative to the Chamber's folder: `ledgers/Lynch.csv`.
+    pub file: String,
+    /// The line the row begins on, counting the header as line 1.
+    pub line: u64,
+    /// What was wrong and, where it helps, what was expected.
+    pub detail: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}: {} ({}): {}", self.file, self.line, self.check, self.severity, self.detail)
+    }
+}
+
+/// What the audit read and found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The priests on the roll, in id order.
+    pub priests: Vec<String>,
+    /// Ledger rows read (rows that parse, torn ones left out).
+    pub ledger_rows: u64,
+    /// Messagebook rows read.
+    pub book_rows: u64,
+    /// Distinct decree numbers any ledger holds.
+    pub decrees: u64,
+    /// Petitions made (Petition rows with distinct ids).
+    pub petitions: u64,
+    /// Everything found, violations first, then by file and line.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The violations alone.
+    pub fn violations(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Violation)
+    }
+
+    /// Whether every promise held (warnings and notices allowed).
+    pub fn holds(&self) -> bool {
+        self.violations().next().is_none()
+    }
+
+    /// ripgrep's convention: 0 when everything held, 1 when something was violated.
+    pub fn exit_code(&self) -> i32 {
+        if self.holds() { 0 } else { 1 }
+    }
+}
+
+/// Why the folder could not be audited at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// No `ledgers/*.csv` or `messagebooks/*.csv` under the folder.
+    #[error(
+        "{0} holds no Chamber: no ledgers/*.csv or messagebooks/*.csv; expected the folder `convene --dir` or `simulate --dir` wrote"
+    )]
+    NoChamber(PathBuf),
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// The ledger file of a priest, relative to the Chamber's folder.
+pub fn ledger_file(name: &str) -> String {
+    format!("ledgers/{name}.csv")
+}
+
+/// The messagebook file of a priest, relative to the Chamber's folder.
+pub fn book_file(name: &str) -> String {
+    format!("messagebooks/{name}.csv")
+}
+
+/// Audits the Chamber in `dir`: reads every ledger and messagebook and runs every check.
+pub fn audit(dir: &Path) -> Result<Report, AuditError> {
+    let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
+    if !dir.is_dir() {
+        let why = io::Error::new(io::ErrorKind::NotFound, "no such folder");
+        return Err(io_error(why));
+    }
+    let roll = discover_roll(dir).map_err(io_error)?.ok_or_else(|| AuditError::NoChamber(dir.into()))?;
+    let names = roll.names().to_vec();
+    // Each ledger is read, indexed for provenance and searched for ballots tried on its own thread.
+    let read = |i: usize| -> Result<_, AuditError> {
+        let (p, name) = (PriestId(i as u16), roll.name(PriestId(i as u16)));
+        let scan = scan::scan_ledger(dir, &roll, name)?;
+        let mut index = LedgerIndex::default();
+        let mut tried = ballots::Tried::new(roll.len(), p, name);
+        for (line, record) in &scan.rows {
+            index.add(record);
+            tried.row(*line, record, index.durable());
+        }
+        Ok((scan, index, tried.ballots))
+    };
+    let read: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..names.len()).map(|i| s.spawn(move || read(i))).collect();
+        handles.into_iter().map(|h| h.join().expect("a ledger reader panicked")).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()?;
+    let (mut ledgers, mut indexes, mut presidencies) = (Vec::new(), Vec::new(), Vec::new());
+    for (scan, index, tried) in read {
+        ledgers.push(scan);
+        indexes.push(index);
+        presidencies.push(tried);
+    }
+    let books: Vec<books::BookPass> = std::thread::scope(|s| {
+        let handles: Vec<_> = presidencies
+            .iter_mut()
+            .enumerate()
+            .map(|(i, own)| {
+                let (roll, indexes) = (&roll, &indexes);
+                s.spawn(move || books::read_book(dir, roll, PriestId(i as u16), indexes, own))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a messagebook reader panicked")).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()?;
+    let mut report = Report { priests: names.clone(), ..Report::default() };
+    let mut rules = Rules::new(names.len()).with_names(names.clone());
+    let mut begun = Vec::new();
+    let mut petitions = std::collections::BTreeSet::new();
+    for (i, l) in ledgers.iter().enumerate() {
+        begun.extend(ballots::own_votes(&roll, PriestId(i as u16), &l.rows));
+    }
+    for book in books {
+        for petition in &book.petitions {
+            rules.petition_made(petition);
+            petitions.insert(petition.id.clone());
+        }
+        report.book_rows += book.rows;
+        report.findings.extend(book.findings);
+    }
+    report.petitions = petitions.len() as u64;
+    report.findings.extend(ballots::check_begun(&roll, &presidencies, begun));
+    let mut statute: BTreeMap<DecreeNo, (usize, u64, Decree)> = BTreeMap::new();
+    for (i, l) in ledgers.into_iter().enumerate() {
+        report.ledger_rows += l.rows.len() as u64;
+        report.findings.extend(l.findings);
+        let file = ledger_file(&names[i]);
+        for (line, record) in &l.rows {
+            if let Record::Decree { decree_no, decree } = record {
+                statute.entry(*decree_no).or_insert_with(|| (i, *line, decree.clone()));
+            }
+            if let Err(v) = rules.observe_row(PriestId(i as u16), *line as usize, record) {
+                let (severity, check) = (Severity::Violation, Check::Rule(v.rule));
+                report.findings.push(Finding {
+                    severity,
+                    check,
+                    file: file.clone(),
+                    line: *line,
+                    detail: v.detail,
+                });
+            }
+        }
+    }
+    report.decrees = statute.len() as u64;
+    report.findings.extend(void_repeats(&names, &statute));
+    report.findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
+    Ok(report)
+}
+
+/// A notice for every decree that repeats a petition already passed under a lower number, at the
+/// first ledger row holding it (README, "Void repeats": not a violation).
+fn void_repeats(names: &[String], statute: &BTreeMap<DecreeNo, (usize, u64, Decree)>) -> Vec<Finding> {
+    let mut first: BTreeMap<&PetitionId, DecreeNo> = BTreeMap::new();
+    let mut notices = Vec::new();
+    for (no, (holder, line, decree)) in statute {
+        let Some(p) = decree.petition() else { continue };
+        match first.get(&p.id) {
+            None => {
+                first.insert(&p.id, *no);
+            }
+            Some(earlier) => notices.push(Finding {
+                severity: Severity::Notice,
+                check: Check::Rule(Rule::Validity),
+                file: ledger_file(&names[*holder]),
+                line: *line,
+                detail: format!(
+                    "decree {no} repeats petition {}, already passed as decree {earlier}: a void repeat, \
+                     given no effect (README: Void repeats)",
+                    p.id
+                ),
+            }),
+        }
+    }
+    notices
+}
