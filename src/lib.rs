@@ -2,6 +2,8 @@
 
 /// The audit: proof from a Chamber's files alone that the Parliament kept the paper's promises.
 pub mod audit;
+/// Chaos trials: real processes, real files, a hostile world, and the audit at the end.
+pub mod chaos;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
 /// The file layer: durable appends, tail reading, folder watching.

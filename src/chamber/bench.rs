@@ -189,6 +189,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         timeout: Duration::from_secs(600),
         tick: Duration::from_millis(20),
         crash_after_sync: 0.0,
+        exe: None,
     };
     let sitting = Sitting::open(&opts, &roll)?;
     let president = roll.names().last().expect("a priest").clone();

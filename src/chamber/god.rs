@@ -48,6 +48,8 @@ pub struct ConveneOptions {
     /// Chance that a priest process kills itself (SIGKILL) right after a ledger sync, before his
     /// messenger relays what it allows: for the chaos trials.
     pub crash_after_sync: f64,
+    /// The `parliament` binary to run priest processes with [default: this program].
+    pub exe: Option<PathBuf>,
 }
 
 /// Lays out the Chamber in `dir`: the folders, and for a new Chamber each priest's ledger and
@@ -293,7 +295,10 @@ fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec
 
 /// Starts `parliament priest NAME` as a process of its own.
 fn spawn(opts: &ConveneOptions, name: &str) -> anyhow::Result<Child> {
-    let exe = std::env::current_exe().context("finding the parliament binary")?;
+    let exe = match &opts.exe {
+        Some(exe) => exe.clone(),
+        None => std::env::current_exe().context("finding the parliament binary")?,
+    };
     let mut c = Command::new(exe);
     c.arg("priest").arg(name).arg("--dir").arg(&opts.dir);
     c.arg("--tick-ms").arg(opts.tick.as_millis().to_string());

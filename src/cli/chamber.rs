@@ -133,6 +133,7 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         timeout: args.timeout,
         tick: m.tick(),
         crash_after_sync: 0.0,
+        exe: None,
     };
     let chamber = god::convene(&opts, stop_on_signal()?)?;
     print_laws(&chamber, false);

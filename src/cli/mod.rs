@@ -4,6 +4,7 @@
 mod audit;
 mod bench;
 mod chamber;
+mod chaos;
 mod laws;
 mod options;
 mod simulate;
@@ -39,6 +40,9 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Measure decrees per second and latency through real files, against the disk's own sync rate.
     Bench(bench::BenchArgs),
+    /// Torment a Chamber of priest processes (kills, pauses, lossy messengers, careless edits),
+    /// then audit it: trials that must find nothing but the forgeries they wrote.
+    Chaos(chaos::ChaosArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
     Simulate(simulate::SimulateArgs),
@@ -55,5 +59,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Audit(args) => audit::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Chaos(args) => chaos::run(args),
     }
 }

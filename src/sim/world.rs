@@ -225,7 +225,7 @@ impl<'n> World<'n> {
             queue: BinaryHeap::new(),
             petitions,
             issued: vec![false; config.decrees],
-            rules: Rules::new(n),
+            rules: Rules::new(n).with_names(crate::names::chamber_names(n)),
             stats: Stats::default(),
             narrator,
             step: Step::default(),
@@ -319,8 +319,12 @@ impl<'n> World<'n> {
         if self.step.is_empty() {
             return Ok(());
         }
-        for record in &self.step.records {
-            self.rules.observe(p, record).map_err(Failure::Violation)?;
+        if let Some(v) = self.step.records.iter().find_map(|r| self.rules.observe(p, r).err()) {
+            // Keep the rows that broke the rule, so the run written out shows them to the audit.
+            let ledger = &mut self.ledgers[p.index()];
+            ledger.extend(self.step.records.iter().cloned());
+            self.ledger_ticks[p.index()].resize(ledger.len(), self.now);
+            return Err(Failure::Violation(v));
         }
         if let Some(n) = self.narrator.as_deref_mut() {
             n.step(self.now, p, priest.durable(), &self.step);

@@ -1,0 +1,328 @@
+//! One chaos trial: convene priest processes, torment them while petitions arrive, heal, check.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::careless::{FORGED, Mischief};
+use crate::audit::{self, Check, Severity};
+use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
+use crate::chamber::messenger::Faults;
+use crate::chamber::runtime::ledger_path;
+use crate::chamber::statute::Chamber;
+use crate::names::chamber_names;
+use crate::priest::Decree;
+use crate::sim::rng::Rng;
+
+/// How a trial is set up.
+#[derive(Clone, Debug)]
+pub struct TrialOptions {
+    /// The seed every choice of the trial is drawn from (the processes' timing is not seeded).
+    pub seed: u64,
+    /// How long the torment lasts.
+    pub duration: Duration,
+    /// Remove a priest's ledger halfway and check that he refuses to vote.
+    pub lost_ledger: bool,
+    /// The `parliament` binary to run priests with [default: this program].
+    pub exe: Option<std::path::PathBuf>,
+}
+
+/// What a trial did and found.
+#[derive(Clone, Debug, Default)]
+pub struct TrialReport {
+    /// The seed.
+    pub seed: u64,
+    /// Priests killed with SIGKILL by the trial (more die by their own hand right after a sync).
+    pub kills: u64,
+    /// Priests paused with SIGSTOP and resumed.
+    pub pauses: u64,
+    /// Petitions accepted (written whole into a messagebook).
+    pub petitions: u64,
+    /// What the careless person did.
+    pub mischief: Mischief,
+    /// Decrees in the statute book at the end.
+    pub decrees: u64,
+    /// Void repeats the audit noticed.
+    pub void_repeats: u64,
+    /// Everything that went wrong; empty when the trial held.
+    pub violations: Vec<String>,
+}
+
+/// Runs one trial in `dir` (a fresh folder).
+pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Result<TrialReport> {
+    let names = chamber_names(5);
+    let roll = lay_out(dir, &names, true)?;
+    let mut rng = Rng::new(o.seed);
+    let opts = ConveneOptions {
+        dir: dir.to_path_buf(),
+        names: names.clone(),
+        names_given: true,
+        petitions: Vec::new(),
+        stay: true,
+        processes: true,
+        faults: Faults {
+            lose: 0.05,
+            duplicate: 0.05,
+            delay: Some((Duration::ZERO, Duration::from_millis(20))),
+            pace: Duration::ZERO,
+            seed: o.seed,
+        },
+        narrate: false,
+        timeout: Duration::from_secs(600),
+        tick: Duration::from_millis(20),
+        crash_after_sync: 0.002,
+        exe: o.exe.clone(),
+    };
+    let mut sitting = Sitting::open(&opts, &roll)?;
+    let mut report = TrialReport { seed: o.seed, ..TrialReport::default() };
+    // Every petition made, as its citizen would make it again: the trial's own (text, id) and
+    // the careless person's rows.
+    let mut accepted: Vec<(String, String)> = Vec::new();
+    let mut asked_at = Instant::now();
+    let mut paused: Vec<(usize, Instant)> = Vec::new();
+    let mut snapshots: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    let mut lost: Option<usize> = None;
+    let started = Instant::now();
+    let mut k = 0u64;
+    let never = AtomicBool::new(false);
+    while started.elapsed() < o.duration && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = sitting.wakes.recv_timeout(Duration::from_millis(20));
+        let alive = sitting.alive(&opts, &never);
+        let pids = sitting.pids();
+        k += 1;
+        // A citizen turns to another priest than one who has lost his ledger.
+        let to = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another priest");
+        let text = format!("Chaos petition {}.{k}", o.seed);
+        let id = format!("chaos-{}-{k}", o.seed);
+        petition(dir, &roll, &names[to], "chaos", &id, &text)?;
+        accepted.push((text, id));
+        if asked_at.elapsed() > Duration::from_secs(1) {
+            asked_at = Instant::now();
+            ask_again(dir, &roll, &names, &mut rng, &accepted, &report.mischief, lost)?;
+        }
+        match rng.below(40) {
+            0 => {
+                let p = rng.below(5) as usize;
+                if let Some(pid) = pids[p].filter(|_| alive[p]) {
+                    signal(pid, libc::SIGKILL);
+                    report.kills += 1;
+                }
+            }
+            1 if paused.is_empty() => {
+                let p = rng.below(5) as usize;
+                if let Some(pid) = pids[p] {
+                    signal(pid, libc::SIGSTOP);
+                    paused.push((p, Instant::now() + Duration::from_millis(100 + rng.below(600))));
+                    report.pauses += 1;
+                }
+            }
+            2..=5 => {
+                let p = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
+                let other = &names[(p + 1 + rng.below(4) as usize) % 5];
+                report.mischief.act(&mut rng, dir, &names[p], other, &format!("{}.{k}", o.seed))?;
+            }
+            6 => {
+                let p = rng.below(5) as usize;
+                let bytes = fs::read(ledger_path(dir, &names[p])).unwrap_or_default();
+                let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                snapshots.insert(p, bytes[..whole].to_vec());
+            }
+            _ => {}
+        }
+        paused.retain(|(p, until)| {
+            if Instant::now() < *until {
+                return true;
+            }
+            if let Some(pid) = pids[*p] {
+                signal(pid, libc::SIGCONT);
+            }
+            false
+        });
+        if o.lost_ledger && lost.is_none() && started.elapsed() > o.duration / 2 {
+            // Oki loses his ledger: he must refuse to vote when God brings him back.
+            let p = 3;
+            if let Some(pid) = pids[p] {
+                signal(pid, libc::SIGKILL);
+                std::thread::sleep(Duration::from_millis(20));
+                fs::remove_file(ledger_path(dir, &names[p])).context("removing Oki's ledger")?;
+                snapshots.remove(&p);
+                lost = Some(p);
+            }
+        }
+    }
+    // Heal: resume everyone, stop tormenting, and wait for every petition to pass everywhere.
+    for (p, _) in paused.drain(..) {
+        if let Some(pid) = sitting.pids()[p] {
+            signal(pid, libc::SIGCONT);
+        }
+    }
+    report.petitions = (accepted.len() + report.mischief.petitions.len()) as u64;
+    let mut texts: Vec<String> = accepted.iter().map(|(t, _)| t.clone()).collect();
+    // A row written into the book of the priest who then lost his ledger may be lost with him
+    // (written elsewhere it would be another petition); it must still pass at most once.
+    let lost_book = lost.map(|p| crate::chamber::god::book_path(dir, &names[p]));
+    let kept = report.mischief.petitions.iter().filter(|(_, book, _)| Some(book) != lost_book.as_ref());
+    texts.extend(kept.map(|(t, _, _)| t.clone()));
+    let mut chamber = Chamber::open(dir, &roll);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let missing = loop {
+        let _ = sitting.wakes.recv_timeout(Duration::from_millis(50));
+        sitting.alive(&opts, &never);
+        chamber.refresh()?;
+        let missing = missing_petitions(&chamber, &texts, lost);
+        if missing.is_empty() || Instant::now() > deadline {
+            break missing;
+        }
+        if asked_at.elapsed() > Duration::from_secs(1) {
+            asked_at = Instant::now();
+            ask_again(dir, &roll, &names, &mut rng, &accepted, &report.mischief, lost)?;
+        }
+    };
+    let refused: Vec<bool> = sitting.pids().iter().map(Option::is_none).collect();
+    sitting.dismiss();
+    if !missing.is_empty() {
+        report.violations.push(format!(
+            "{} petitions did not pass into every ledger within 60 s of healing, e.g. {:?}",
+            missing.len(),
+            &missing[..missing.len().min(3)]
+        ));
+    }
+    if let Some(p) = lost
+        && !refused[p]
+    {
+        report.violations.push(format!("{} lost his ledger and was not refused a vote", names[p]));
+    }
+    for (p, snapshot) in &snapshots {
+        let now = fs::read(ledger_path(dir, &names[*p])).unwrap_or_default();
+        if !now.starts_with(snapshot) {
+            report
+                .violations
+                .push(format!("ledgers/{}.csv lost or changed rows it once held whole", names[*p]));
+        }
+    }
+    check_audit(dir, &names, lost, &mut report)?;
+    chamber.refresh()?;
+    report.decrees = chamber.statute_book().len() as u64;
+    Ok(report)
+}
+
+/// Citizens whose petitions have not passed ask again, as the paper's citizens would: a priest
+/// who died took the petitions on his slip of paper with him. The same petition (the same id, or
+/// the same row in the same book) is still one petition.
+fn ask_again(
+    dir: &Path,
+    roll: &crate::chamber::Roll,
+    names: &[String],
+    rng: &mut Rng,
+    accepted: &[(String, String)],
+    mischief: &Mischief,
+    lost: Option<usize>,
+) -> anyhow::Result<()> {
+    let mut chamber = Chamber::open(dir, roll);
+    chamber.refresh()?;
+    let passed: std::collections::HashSet<String> = chamber
+        .statute_book()
+        .values()
+        .filter_map(|(d, _)| d.petition().map(|p| p.text.to_string()))
+        .collect();
+    for (text, id) in accepted.iter().filter(|(t, _)| !passed.contains(t)) {
+        let to = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another priest");
+        petition(dir, roll, &names[to], "chaos", id, text)?;
+    }
+    let lost_book = lost.map(|p| crate::chamber::god::book_path(dir, &names[p]));
+    for (_, book, row) in
+        mischief.petitions.iter().filter(|(t, b, _)| !passed.contains(t) && Some(b) != lost_book.as_ref())
+    {
+        super::careless::append(book, row.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    // SAFETY: kill(2) on a priest process God spawned for this trial.
+    unsafe { libc::kill(pid as libc::pid_t, signal) };
+}
+
+/// Petitions (by text) not yet in every ledger of a priest still in the Chamber.
+fn missing_petitions(chamber: &Chamber, accepted: &[String], lost: Option<usize>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for text in accepted {
+        let everywhere =
+            chamber.ledgers.iter().enumerate().filter(|(i, _)| Some(*i) != lost).all(|(_, f)| {
+                f.durable.decrees.values().any(|d| d.petition().is_some_and(|p| *p.text == **text))
+            });
+        if !everywhere {
+            missing.push(text.clone());
+        }
+    }
+    missing
+}
+
+/// The audit must find no violation but the forged rows (each named), and no ledger may hold a
+/// forged decree; each petition must have passed exactly once (a void repeat is counted apart).
+fn check_audit(
+    dir: &Path,
+    names: &[String],
+    lost: Option<usize>,
+    report: &mut TrialReport,
+) -> anyhow::Result<()> {
+    let audit = audit::audit(dir).context("auditing the trial's Chamber")?;
+    let mut named = 0;
+    for f in &audit.findings {
+        // Nothing can vouch any more for what the priest who lost his ledger said before.
+        let from_lost = lost.is_some_and(|p| {
+            f.file == audit::ledger_file(&names[p])
+                || f.detail.contains(&format!("from {} is not backed", names[p]))
+        });
+        if f.check == Check::Provenance {
+            let line = fs::read_to_string(dir.join(&f.file))
+                .ok()
+                .and_then(|t| t.lines().nth(f.line as usize - 1).map(str::to_string))
+                .unwrap_or_default();
+            if report.mischief.forged.iter().any(|(_, row)| row.trim_end() == line.trim_end()) {
+                named += 1;
+                continue;
+            }
+        }
+        if f.severity == Severity::Notice && f.detail.contains("repeat") {
+            report.void_repeats += 1;
+            continue;
+        }
+        if f.severity == Severity::Violation && !from_lost {
+            report.violations.push(format!("audit: {f}"));
+        }
+    }
+    if named < report.mischief.forged.len() {
+        report.violations.push(format!(
+            "the audit named {named} of the {} forged rows written",
+            report.mischief.forged.len()
+        ));
+    }
+    for name in names {
+        let ledger = fs::read_to_string(ledger_path(dir, name)).unwrap_or_default();
+        if ledger.contains(FORGED) {
+            report.violations.push(format!("ledgers/{name}.csv acted on a forged row"));
+        }
+    }
+    let roll = crate::chamber::Roll::new(names.to_vec()).map_err(anyhow::Error::msg)?;
+    let mut chamber = Chamber::open(dir, &roll);
+    chamber.refresh()?;
+    let mut passed: BTreeMap<String, u64> = BTreeMap::new();
+    for (decree, _) in chamber.statute_book().values() {
+        if let Decree::Law(p) = decree {
+            *passed.entry(p.text.to_string()).or_default() += 1;
+        }
+    }
+    let twice = passed.values().filter(|&&n| n > 1).count() as u64;
+    if twice > report.void_repeats {
+        report.violations.push(format!(
+            "{twice} petitions are carried by two decrees, but only {} void repeats were noticed",
+            report.void_repeats
+        ));
+    }
+    Ok(())
+}

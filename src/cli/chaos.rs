@@ -1,0 +1,123 @@
+//! `parliament chaos`: trials of the whole Parliament under a hostile world, each ended by the audit.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+use parliament::chaos::{TrialOptions, TrialReport, run_trial};
+
+use super::options::duration;
+
+/// Options of `parliament chaos`.
+#[derive(Args, Debug)]
+pub struct ChaosArgs {
+    /// How many trials.
+    #[arg(long, default_value_t = 3)]
+    trials: u64,
+    /// The seed of the first trial; trial i uses seed + i.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How long each trial torments the Chamber before healing it.
+    #[arg(long, value_parser = duration, default_value = "8s")]
+    duration: Duration,
+    /// Make every trial the lost-ledger trial (by default only the first is): a priest's ledger is
+    /// removed halfway, and he must refuse to vote.
+    #[arg(long)]
+    lost_ledger: bool,
+    /// Keep each trial's Chamber in DIR/trial-<seed> [default: temporary folders, removed].
+    #[arg(long)]
+    keep: Option<PathBuf>,
+}
+
+/// Runs `parliament chaos`.
+pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;
+    let mut totals = TrialReport::default();
+    let mut failed = Vec::new();
+    for i in 0..args.trials {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let seed = args.seed + i;
+        let lost_ledger = args.lost_ledger || i == 0;
+        let temp = tempfile::tempdir()?;
+        let dir = match &args.keep {
+            Some(keep) => keep.join(format!("trial-{seed}")),
+            None => temp.path().to_path_buf(),
+        };
+        let o = TrialOptions { seed, duration: args.duration, lost_ledger, exe: None };
+        let r = run_trial(&dir, &o, &stop)?;
+        let m = &r.mischief;
+        let name = if lost_ledger { " (lost-ledger)" } else { "" };
+        println!(
+            "trial {seed}{name}: {} kills, {} pauses, {} petitions, {} decrees; garbage {}, halves {}, editor saves {}, rewrites {}, BOM/CRLF {}, forged {}; {}",
+            r.kills,
+            r.pauses,
+            r.petitions,
+            r.decrees,
+            m.garbage,
+            m.halves,
+            m.editor_saves,
+            m.rewrites,
+            m.bom_crlf,
+            m.forged.len(),
+            if r.violations.is_empty() {
+                "held".to_string()
+            } else {
+                format!("{} VIOLATIONS", r.violations.len())
+            }
+        );
+        for v in &r.violations {
+            println!("  {v}");
+        }
+        if !r.violations.is_empty() {
+            let flag = if lost_ledger { " --lost-ledger" } else { "" };
+            failed.push(format!(
+                "parliament chaos --trials 1 --seed {seed} --duration {}ms{flag} --keep chaos-replay",
+                args.duration.as_millis()
+            ));
+        }
+        add(&mut totals, &r);
+    }
+    let m = &totals.mischief;
+    println!(
+        "{} trials: {} kills, {} pauses, {} garbage rows, {} rows in halves, {} editor saves, {} rewrites, {} BOM/CRLF rows, {} forged rows, {} petitions, {} decrees, {} void repeats; {} violations",
+        args.trials,
+        totals.kills,
+        totals.pauses,
+        m.garbage,
+        m.halves,
+        m.editor_saves,
+        m.rewrites,
+        m.bom_crlf,
+        m.forged.len(),
+        totals.petitions,
+        totals.decrees,
+        totals.void_repeats,
+        totals.violations.len()
+    );
+    for replay in &failed {
+        eprintln!("replay: {replay}");
+    }
+    Ok(if failed.is_empty() { 0 } else { 1 })
+}
+
+fn add(t: &mut TrialReport, r: &TrialReport) {
+    t.kills += r.kills;
+    t.pauses += r.pauses;
+    t.petitions += r.petitions;
+    t.decrees += r.decrees;
+    t.void_repeats += r.void_repeats;
+    t.violations.extend(r.violations.iter().cloned());
+    let (m, n) = (&mut t.mischief, &r.mischief);
+    m.garbage += n.garbage;
+    m.halves += n.halves;
+    m.editor_saves += n.editor_saves;
+    m.rewrites += n.rewrites;
+    m.bom_crlf += n.bom_crlf;
+    m.forged.extend(n.forged.iter().cloned());
+}
