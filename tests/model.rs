@@ -29,35 +29,35 @@ fn keeps_every_rule(options: Options, unique_states: usize) -> Report {
 
 #[test]
 fn without_crashes_every_rule_is_kept() {
-    keeps_every_rule(small(0), 16_035);
+    keeps_every_rule(small(0), 16_235);
 }
 
 #[test]
 fn with_one_crash_every_rule_is_kept() {
-    keeps_every_rule(small(1), 221_361);
+    keeps_every_rule(small(1), 248_950);
 }
 
 #[test]
 fn with_two_crashes_every_rule_is_kept() {
-    keeps_every_rule(small(2), 1_111_957);
+    keeps_every_rule(small(2), 1_349_195);
 }
 
 #[test]
 fn with_three_crashes_every_rule_is_kept() {
-    keeps_every_rule(small(3), 2_811_390);
+    keeps_every_rule(small(3), 3_575_145);
 }
 
 /// The larger models: two petitions; and duplication on top of loss and a crash. Minutes each.
 #[test]
 #[ignore = "several minutes: run with `cargo test --release -- --ignored`"]
 fn with_two_petitions_every_rule_is_kept() {
-    keeps_every_rule(Options { petitions: 2, rounds_max: 1, threads: 2, ..Options::default() }, 7_890_118);
+    keeps_every_rule(Options { petitions: 2, rounds_max: 1, threads: 2, ..Options::default() }, 8_357_246);
 }
 
 #[test]
 #[ignore = "about two minutes: run with `cargo test --release -- --ignored`"]
 fn with_duplicates_and_a_crash_every_rule_is_kept() {
-    keeps_every_rule(Options { duplicates: 1, ..small(1) }, 3_505_198);
+    keeps_every_rule(Options { duplicates: 1, ..small(1) }, 4_304_749);
 }
 
 /// Two petitions, ballots up to round 2, one crash, one checker thread (so the search stops at
@@ -87,7 +87,7 @@ fn a_priest_who_forgets_his_promise_is_caught() {
 
 #[test]
 fn a_priest_who_forgets_his_vote_is_caught() {
-    let trace = caught(PlantedBug::ForgetVote, "B3", 8, 52_399);
+    let trace = caught(PlantedBug::ForgetVote, "B3", 8, 52_580);
     assert!(trace.contains("leaves the Chamber"), "it takes a crash to forget:\n{trace}");
 }
 
@@ -98,13 +98,13 @@ fn a_priest_who_votes_below_his_promise_is_caught() {
 
 #[test]
 fn a_president_who_ignores_the_highest_vote_is_caught() {
-    let trace = caught(PlantedBug::IgnoreHighestVote, "B3", 7, 20_209);
+    let trace = caught(PlantedBug::IgnoreHighestVote, "B3", 7, 20_225);
     assert!(trace.contains("olive day"), "he fills a voted number with olive day:\n{trace}");
 }
 
 #[test]
 fn a_president_who_counts_an_old_last_vote_is_caught() {
-    caught(PlantedBug::CountOldLastVote, "B3", 11, 659_867);
+    caught(PlantedBug::CountOldLastVote, "B3", 11, 672_495);
 }
 
 #[test]
