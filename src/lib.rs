@@ -2,10 +2,10 @@
 
 /// The audit: proof from a Chamber's files alone that the Parliament kept the paper's promises.
 pub mod audit;
-/// Chaos trials: real processes, real files, a hostile world, and the audit at the end.
-pub mod chaos;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
+/// Chaos trials: real processes, real files, a hostile world, and the audit at the end.
+pub mod chaos;
 /// The file layer: durable appends, tail reading, folder watching.
 pub mod files;
 /// Exhaustive model checking of the real priest with stateright (3 priests, crashes, planted bugs).

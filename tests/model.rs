@@ -160,3 +160,15 @@ fn a_crash_keeps_the_ledger_and_loses_the_slip() {
     );
     assert_eq!((state.ticks[2], state.crashes), (0, 1));
 }
+
+/// `parliament model` shows the counterexample as a trace in the paper's words, and exits 1.
+#[test]
+fn the_command_line_shows_a_counterexample_in_the_papers_words() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["model", "--plant", "forget-promise", "--petitions", "2", "--crashes", "1", "--rounds", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("leaves the Chamber") && text.contains("Broken: promises kept"), "{text}");
+}

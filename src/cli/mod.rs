@@ -6,6 +6,7 @@ mod bench;
 mod chamber;
 mod chaos;
 mod laws;
+mod model;
 mod options;
 mod simulate;
 
@@ -43,6 +44,9 @@ enum Command {
     /// Torment a Chamber of priest processes (kills, pauses, lossy messengers, careless edits),
     /// then audit it: trials that must find nothing but the forgeries they wrote.
     Chaos(chaos::ChaosArgs),
+    /// Check every state of a small Parliament (3 priests) with the real priest code, and show a
+    /// counterexample in the paper's words if a rule breaks.
+    Model(model::ModelArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
     Simulate(simulate::SimulateArgs),
@@ -60,5 +64,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Simulate(args) => simulate::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Chaos(args) => chaos::run(args),
+        Command::Model(args) => model::run(args),
     }
 }
