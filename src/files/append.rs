@@ -58,6 +58,13 @@ impl AppendFile {
     /// same folder, so exactly one header is written. An existing header is not checked.
     pub fn open_with_header(path: impl AsRef<Path>, header_line: &str) -> io::Result<Self> {
         let path = path.as_ref();
+        // Only a new or empty file needs the lock: a process paused while holding it (SIGSTOP)
+        // would otherwise block every other process opening the same file.
+        let appender = Self::open(path)?;
+        if !appender.is_empty()? {
+            return Ok(appender);
+        }
+        drop(appender);
         let lock = File::create(lock_path(path)?)?;
         lock.lock()?;
         let mut appender = Self::open(path)?;
@@ -159,6 +166,23 @@ fn sync_parent_folder(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `parliament chaos`: a priest paused (SIGSTOP) while holding the header lock froze
+    /// God, who was opening the same messagebook to hand it a petition.
+    #[test]
+    fn opening_a_file_that_has_its_header_ignores_a_lock_held_by_a_paused_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dwork.csv");
+        drop(AppendFile::open_with_header(&path, "at,from").unwrap());
+        let held = File::create(lock_path(&path).unwrap()).unwrap();
+        held.lock().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || tx.send(AppendFile::open_with_header(&p, "at,from").is_ok()));
+        let opened = rx.recv_timeout(std::time::Duration::from_secs(5));
+        assert_eq!(opened, Ok(true), "opening an existing file waited on the lock");
+        drop(held);
+    }
 
     #[test]
     fn a_handle_follows_a_rename_over_save() {
