@@ -5,6 +5,8 @@ use clap::Args;
 use parliament::model::{self, Options};
 use parliament::priest::PlantedBug;
 
+use super::options::planted_bug;
+
 /// Options of `parliament model`.
 #[derive(Args, Debug)]
 pub struct ModelArgs {
@@ -27,13 +29,6 @@ pub struct ModelArgs {
     /// Checker threads (with a planted bug, one thread makes the counterexample the same each run).
     #[arg(long, default_value_t = 2)]
     threads: usize,
-}
-
-fn planted_bug(s: &str) -> Result<PlantedBug, String> {
-    PlantedBug::from_name(s).ok_or_else(|| {
-        let names: Vec<_> = PlantedBug::ALL.iter().map(|b| b.name()).collect();
-        format!("no planted bug is called {s:?}; expected one of {}", names.join(", "))
-    })
 }
 
 /// Runs `parliament model`; exit 1 when a rule broke (the trace is printed).

@@ -40,6 +40,15 @@ pub fn probability(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Reads a planted bug by its command-line name.
+pub fn planted_bug(s: &str) -> Result<parliament::priest::PlantedBug, String> {
+    use parliament::priest::PlantedBug;
+    PlantedBug::from_name(s).ok_or_else(|| {
+        let names: Vec<_> = PlantedBug::ALL.iter().map(|b| b.name()).collect();
+        format!("no planted bug is called {s:?}; expected one of {}", names.join(", "))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

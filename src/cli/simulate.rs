@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::options::probability;
+use super::options::{planted_bug, probability};
 use parliament::names::chamber_names;
 use parliament::priest::PlantedBug;
 use parliament::sim::{self, Failure, Narrator, Outcome, SimConfig, Stats};
@@ -58,13 +58,6 @@ pub struct SimulateArgs {
     /// Print only the summary, not the narrative.
     #[arg(long, short)]
     quiet: bool,
-}
-
-fn planted_bug(s: &str) -> Result<PlantedBug, String> {
-    PlantedBug::from_name(s).ok_or_else(|| {
-        let names: Vec<_> = PlantedBug::ALL.iter().map(|b| b.name()).collect();
-        format!("no planted bug is called {s:?}; expected one of {}", names.join(", "))
-    })
 }
 
 impl SimulateArgs {

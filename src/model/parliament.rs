@@ -13,8 +13,7 @@ use stateright::{Model, Property};
 
 use super::Options;
 use crate::priest::{
-    Config, Decree, Envelope, Input, LedgerBook, Message, Messenger, Petition, Priest, PriestId, Record,
-    Step, carry_out,
+    Config, Decree, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
 use crate::rules::{Rule, Rules};
 
@@ -168,20 +167,6 @@ pub struct Parliament {
     pub petitions: Vec<Petition>,
 }
 
-/// A ledger in the model's state: rows are durable as soon as appended.
-struct StateLedger<'a>(&'a mut Vec<Record>);
-
-impl LedgerBook for StateLedger<'_> {
-    type Error = std::convert::Infallible;
-    fn append(&mut self, records: &[Record]) -> Result<(), Self::Error> {
-        self.0.extend_from_slice(records);
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
-
 /// The messenger: puts envelopes in flight, leaving heartbeats out unless the model keeps them.
 struct StateMessenger<'a> {
     network: &'a mut Network,
@@ -276,11 +261,7 @@ impl Parliament {
         }
         let mut messenger =
             StateMessenger { network: &mut state.network, heartbeats: self.options.heartbeats };
-        let Ok(()) = carry_out(
-            &mut step,
-            &mut StateLedger(Arc::make_mut(&mut state.ledgers[p.index()])),
-            &mut messenger,
-        );
+        let Ok(()) = carry_out(&mut step, Arc::make_mut(&mut state.ledgers[p.index()]), &mut messenger);
         (p, taken)
     }
 }

@@ -10,8 +10,7 @@ use super::SimConfig;
 use super::narrative::Narrator;
 use super::rng::Rng;
 use crate::priest::{
-    Config, Envelope, Input, LedgerBook, Message, Messenger, Petition, Priest, PriestId, Record, Step,
-    carry_out,
+    Config, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
 use crate::rules::{Rule, Rules, Violation};
 
@@ -115,20 +114,6 @@ impl Ord for Event {
     /// Reversed, so that the `BinaryHeap` yields the earliest first.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.order).cmp(&(self.at, self.order))
-    }
-}
-
-/// A ledger in memory: nothing in the simulator can lose a synced row.
-struct MemoryLedger<'a>(&'a mut Vec<Record>);
-
-impl LedgerBook for MemoryLedger<'_> {
-    type Error = std::convert::Infallible;
-    fn append(&mut self, records: &[Record]) -> Result<(), Self::Error> {
-        self.0.extend_from_slice(records);
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<(), Self::Error> {
-        Ok(())
     }
 }
 
@@ -341,7 +326,7 @@ impl<'n> World<'n> {
             gone,
         };
         let unsent = self.step.messages.len();
-        let Ok(()) = carry_out(&mut self.step, &mut MemoryLedger(&mut self.ledgers[p.index()]), &mut relay);
+        let Ok(()) = carry_out(&mut self.step, &mut self.ledgers[p.index()], &mut relay);
         let ticks = &mut self.ledger_ticks[p.index()];
         ticks.resize(self.ledgers[p.index()].len(), self.now);
         if gone {

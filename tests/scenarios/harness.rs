@@ -13,27 +13,13 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use parliament::priest::{
-    BallotNumber, Config, Decree, DecreeNo, Envelope, Input, LedgerBook, Message, Messenger, Petition,
-    Priest, PriestId, Record, Step, carry_out,
+    BallotNumber, Config, Decree, DecreeNo, Envelope, Input, Message, Messenger, Petition, Priest, PriestId,
+    Record, Step, carry_out,
 };
 use parliament::rules::Rules;
 
 /// How many deliveries `deliver_all` allows before calling it a message storm.
 const DELIVERIES_MAX: usize = 1_000_000;
-
-/// A ledger kept in memory; nothing can lose a synced row.
-struct MemoryLedger<'a>(&'a mut Vec<Record>);
-
-impl LedgerBook for MemoryLedger<'_> {
-    type Error = std::convert::Infallible;
-    fn append(&mut self, records: &[Record]) -> Result<(), Self::Error> {
-        self.0.extend_from_slice(records);
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
 
 /// The test's messenger: messages wait in the queue until the test delivers them, or vanish
 /// with the slip of paper when the sender leaves the Chamber before they set out.
@@ -139,7 +125,7 @@ impl Parliament {
         let crash = !step.records.is_empty() && self.crash_armed.remove(&p);
         let taken = step.clone();
         let mut queue = Queue { queue: &mut self.queue, sent: &mut self.sent, lost: crash };
-        let Ok(()) = carry_out(&mut step, &mut MemoryLedger(&mut self.ledgers[p]), &mut queue);
+        let Ok(()) = carry_out(&mut step, &mut self.ledgers[p], &mut queue);
         for envelope in &taken.messages {
             check_justified(&self.ledgers[p], priest.durable(), envelope);
         }
