@@ -68,6 +68,8 @@ enum Event<'a> {
     BadHeader(String),
     /// The file ends in a row cut short (no newline, or a quote never closed) beginning here.
     CutShort(u64),
+    /// A row whose quote never closes before a line that starts a new row (its first line).
+    OpenQuote(u64),
 }
 
 /// The rows of a CSV file with the header `header`, as [`Event`]s.
@@ -81,6 +83,8 @@ struct Rows<'a> {
     open_since: u64,
     last: u64,
     done: bool,
+    /// A complete row read on the same line that cut an open row short, reported next.
+    queued: Option<Event<'a>>,
 }
 
 impl<'a> Rows<'a> {
@@ -88,7 +92,7 @@ impl<'a> Rows<'a> {
         let complete = text.rfind('\n').map_or("", |end| &text[..=end]);
         let lines = complete.lines().enumerate();
         let (joiner, first_line) = (RowJoiner::default(), None);
-        Rows { text, lines, header, first_line, joiner, open_since: 0, last: 0, done: false }
+        Rows { text, lines, header, first_line, joiner, open_since: 0, last: 0, done: false, queued: None }
     }
 
     /// One physical line, numbered from 1.
@@ -101,8 +105,14 @@ impl<'a> Rows<'a> {
         if !self.joiner.is_waiting() {
             self.open_since = number;
         }
-        let (first, row) = self.joiner.push_borrowed(number, line)?;
-        (!row.trim().is_empty()).then_some(Event::Row(first, row))
+        let complete = self.joiner.push_borrowed(number, line);
+        let row =
+            complete.and_then(|(first, row)| (!row.trim().is_empty()).then_some(Event::Row(first, row)));
+        if let Some((first, _)) = self.joiner.take_abandoned() {
+            self.queued = row;
+            return Some(Event::OpenQuote(first));
+        }
+        row
     }
 }
 
@@ -110,6 +120,9 @@ impl<'a> Iterator for Rows<'a> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.queued.take() {
+            return Some(event);
+        }
         if let Some(line) = self.first_line.take()
             && let Some(event) = self.line(1, line)
         {
@@ -185,6 +198,11 @@ pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, Au
                 Severity::Violation,
                 1,
                 format!("the first line is {got:?}; expected the header {LEDGER_HEADER:?}"),
+            )),
+            Event::OpenQuote(line) => found.push((
+                Severity::Violation,
+                line,
+                "a quote opened in this row never closes before the next row begins; a ledger row is written whole, so this one is damaged".to_string(),
             )),
             Event::CutShort(line) => found.push((
                 Severity::Warning,
@@ -295,6 +313,11 @@ pub fn scan_book(
                 warnings
                     .push((line, "the last row is unfinished (no newline, or an open quote)".to_string()));
             }
+            Event::OpenQuote(line) => warnings.push((
+                line,
+                "a quote opened in this row never closes before the next row begins; the priest skipped it"
+                    .to_string(),
+            )),
         }
     }
     let finding = |(line, detail)| Finding {

@@ -71,7 +71,14 @@ impl BookReader {
                     continue;
                 }
             };
-            let Some((first, row)) = self.joiner.push(line.number, &line.text) else { continue };
+            let complete = self.joiner.push(line.number, &line.text);
+            if let Some((first, cut)) = self.joiner.take_abandoned() {
+                let why = format!(
+                    "a quote opened here is never closed (row {cut:?}); expected a row whose quotes balance"
+                );
+                out.push((first, Err(why)));
+            }
+            let Some((first, row)) = complete else { continue };
             if row.trim().is_empty() || (first == 1 && row == BOOK_HEADER) {
                 continue;
             }

@@ -88,6 +88,19 @@ pub fn unguard(field: &str) -> &str {
 pub struct RowJoiner {
     pending: String,
     first_line: u64,
+    abandoned: Option<(u64, String)>,
+}
+
+/// Whether a line begins as every row a program writes does, with its RFC 3339 `at` and a comma
+/// (`2026-11-23T21:48:24.127Z,`). Such a line starts a new row even when a quote is open before
+/// it: a row by hand with an unbalanced quote, or written in two halves with another writer's row
+/// between them, must not swallow every row after it.
+fn starts_a_row(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() > 20
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && (b[4], b[7], b[10]) == (b'-', b'-', b'T')
+        && text[..text.len().min(40)].contains(',')
 }
 
 impl RowJoiner {
@@ -95,6 +108,7 @@ impl RowJoiner {
     /// of the line it began on, once its quotes balance. A line that is a whole row by itself
     /// comes back borrowed, uncopied.
     pub fn push_borrowed<'a>(&mut self, line: u64, text: &'a str) -> Option<(u64, Cow<'a, str>)> {
+        self.abandon_if_cut_short(text);
         if self.pending.is_empty() && !text.contains('"') {
             return Some((line, Cow::Borrowed(text)));
         }
@@ -104,6 +118,7 @@ impl RowJoiner {
     /// Adds a line (without its newline), numbered `line`; returns a complete row and the number
     /// of the line it began on, once its quotes balance.
     pub fn push(&mut self, line: u64, text: &str) -> Option<(u64, String)> {
+        self.abandon_if_cut_short(text);
         if self.pending.is_empty() {
             self.first_line = line;
         } else {
@@ -115,6 +130,19 @@ impl RowJoiner {
         } else {
             None
         }
+    }
+
+    /// A row with an open quote is cut short by a line that starts a new row: it is set aside, for
+    /// [`RowJoiner::take_abandoned`] to report.
+    fn abandon_if_cut_short(&mut self, text: &str) {
+        if !self.pending.is_empty() && starts_a_row(text) {
+            self.abandoned = Some((self.first_line, std::mem::take(&mut self.pending)));
+        }
+    }
+
+    /// The last row given up as cut short (its first line and text), if any since the last call.
+    pub fn take_abandoned(&mut self) -> Option<(u64, String)> {
+        self.abandoned.take()
     }
 
     /// Forgets a row in progress (the file was replaced or truncated under it).
@@ -165,6 +193,25 @@ mod tests {
             let back = read_row(fast.trim_end_matches('\n')).unwrap();
             assert_eq!(back, guarded, "{fast:?}");
         }
+    }
+
+    /// Found by `parliament chaos` (trial 1069): a row written in two halves, with a messenger's
+    /// quoted row between them, left a quote open and the priest stopped reading his book.
+    #[test]
+    fn an_unbalanced_quote_does_not_swallow_the_rows_after_it() {
+        let mut j = RowJoiner::default();
+        assert_eq!(j.push(2, ",Bob,Petition,\"half a row"), None);
+        assert_eq!(j.push(3, "and its other half, with \"one\" more quote"), None);
+        let next = "2026-11-23T21:48:24.127Z,Toueg,NextBallot,,0,1.Toueg,,,,";
+        assert_eq!(j.push(4, next), Some((4, next.to_string())), "a program's row starts afresh");
+        let (line, cut) = j.take_abandoned().expect("the open row is reported");
+        assert!(line == 2 && cut.starts_with(",Bob"), "{cut}");
+        let quoted = "2026-11-23T21:48:24.128Z,Toueg,Success,\"a, b\",1,,p,,,";
+        assert_eq!(
+            j.push_borrowed(5, quoted).map(|(n, r)| (n, r.into_owned())),
+            Some((5, quoted.to_string()))
+        );
+        assert_eq!(j.take_abandoned(), None);
     }
 
     #[test]

@@ -83,7 +83,12 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
         if number == 1 && line == LEDGER_HEADER {
             continue;
         }
-        let Some((first, row)) = joiner.push_borrowed(number, line) else { continue };
+        let complete = joiner.push_borrowed(number, line);
+        if let Some((line, _)) = joiner.take_abandoned() {
+            let why = "a quote opened in this row never closes; a ledger row is written whole".to_string();
+            return Err(LedgerError::Damaged { path: path.to_path_buf(), line, why });
+        }
+        let Some((first, row)) = complete else { continue };
         if row.split(',').nth(1) == Some(TORN) {
             if let Some((line, _)) = pending.take() {
                 read.warnings.push(format!("{} line {line}: a row torn by a crash, void", path.display()));

@@ -22,8 +22,8 @@ pub struct ChaosArgs {
     /// How long each trial torments the Chamber before healing it.
     #[arg(long, value_parser = duration, default_value = "8s")]
     duration: Duration,
-    /// Make every trial the lost-ledger trial (by default only the first is): a priest's ledger is
-    /// removed halfway, and he must refuse to vote.
+    /// Make every trial the lost-ledger trial (by default only the first of two or more is): a
+    /// priest's ledger is removed halfway, and he must refuse to vote.
     #[arg(long)]
     lost_ledger: bool,
     /// Keep each trial's Chamber in DIR/trial-<seed> [default: temporary folders, removed].
@@ -43,7 +43,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
             break;
         }
         let seed = args.seed + i;
-        let lost_ledger = args.lost_ledger || i == 0;
+        let lost_ledger = args.lost_ledger || (i == 0 && args.trials > 1);
         let temp = tempfile::tempdir()?;
         let dir = match &args.keep {
             Some(keep) => keep.join(format!("trial-{seed}")),
