@@ -19,6 +19,34 @@ use super::roll::Roll;
 use crate::files::AppendFile;
 use crate::priest::{LedgerBook, Record};
 
+/// Whether a complete ledger row is the `Torn` row that voids the row above it.
+pub fn is_torn_row(row: &str) -> bool {
+    row.split(',').nth(1) == Some(TORN)
+}
+
+/// Cuts new ledger lines into rows, leaving out every row a `Torn` row voids (the row above it,
+/// whose newline and the `Torn` row always arrive in one write) and the `Torn` rows themselves.
+pub fn rows_not_torn(
+    joiner: &mut RowJoiner,
+    lines: impl IntoIterator<Item = (u64, String)>,
+) -> Vec<(u64, String)> {
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    for (number, text) in lines {
+        let complete = joiner.push(number, &text);
+        let cut_short = joiner.take_abandoned();
+        if let Some((first, row)) = complete {
+            if is_torn_row(&row) {
+                if cut_short.is_none() {
+                    rows.pop();
+                }
+                continue;
+            }
+            rows.push((first, row));
+        }
+    }
+    rows
+}
+
 /// Syncs issued by every ledger of this process, for `bench`'s syncs per decree.
 pub static SYNCS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -84,12 +112,17 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
             continue;
         }
         let complete = joiner.push_borrowed(number, line);
-        if let Some((line, _)) = joiner.take_abandoned() {
+        if let Some((first, _)) = joiner.take_abandoned() {
+            // A row cut short by a crash and closed off by the `Torn` row below it is void.
+            if complete.as_ref().is_some_and(|(_, row)| is_torn_row(row)) {
+                read.warnings.push(format!("{} line {first}: a row torn by a crash, void", path.display()));
+                continue;
+            }
             let why = "a quote opened in this row never closes; a ledger row is written whole".to_string();
-            return Err(LedgerError::Damaged { path: path.to_path_buf(), line, why });
+            return Err(LedgerError::Damaged { path: path.to_path_buf(), line: first, why });
         }
         let Some((first, row)) = complete else { continue };
-        if row.split(',').nth(1) == Some(TORN) {
+        if is_torn_row(&row) {
             if let Some((line, _)) = pending.take() {
                 read.warnings.push(format!("{} line {line}: a row torn by a crash, void", path.display()));
             }
@@ -181,6 +214,31 @@ mod tests {
         assert_eq!(read.rows.len(), 3, "the torn row is void, the new one counts");
         assert!(!read.torn_at_end);
         assert!(read.warnings[0].contains("torn"), "{:?}", read.warnings);
+    }
+
+    /// Found in review: a torn row with a newline in its decree left an open quote, and once
+    /// closed off by `Torn` the ledger read as damaged on every later restart.
+    #[test]
+    fn a_torn_row_with_a_newline_in_its_decree_is_void_not_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lynch.csv");
+        let b = BallotNumber::new(1, PriestId(1));
+        let mut ledger = LedgerFile::open(&path, &roll(), false).unwrap();
+        ledger.append(&[Record::Promised { ballot: b }]).unwrap();
+        drop(ledger);
+        let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        io::Write::write_all(&mut f, b"2026-11-23T00:00:00.000Z,Decree,,1,\"two\nli").unwrap();
+        let read = read_ledger(&path, &roll()).unwrap();
+        assert!(read.torn_at_end);
+        let mut ledger = LedgerFile::open(&path, &roll(), true).unwrap();
+        ledger.append(&[Record::Promised { ballot: BallotNumber::new(2, PriestId(0)) }]).unwrap();
+        let read = read_ledger(&path, &roll()).expect("the torn row is void, not damage");
+        assert_eq!(read.rows.len(), 2);
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<(u64, String)> =
+            text.lines().enumerate().skip(1).map(|(i, l)| (i as u64 + 1, l.to_string())).collect();
+        let rows = rows_not_torn(&mut RowJoiner::default(), lines);
+        assert_eq!(rows.len(), 2, "other priests' readers leave the torn row out too: {rows:?}");
     }
 
     #[test]

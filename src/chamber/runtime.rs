@@ -13,7 +13,7 @@ use super::backing::LedgerIndex;
 use super::book_reader::BookReader;
 use super::book_rows::{BookEntry, petition_from};
 use super::csvrow::RowJoiner;
-use super::ledger_file::{LedgerError, LedgerFile, read_ledger};
+use super::ledger_file::{LedgerError, LedgerFile, read_ledger, rows_not_torn};
 use super::ledger_rows::parse_ledger_row;
 use super::messenger::{Faults, FileMessenger};
 use super::roll::Roll;
@@ -231,11 +231,12 @@ impl Runtime {
             return Ok(());
         }
         let events = backer.tail.read_new_lines().map_err(|e| e.to_string())?;
-        for event in events {
-            if let TailEvent::Line(line) = event
-                && let Some((_, row)) = backer.joiner.push(line.number, &line.text)
-                && let Ok(row) = parse_ledger_row(&self.roll, &row)
-            {
+        let lines = events.into_iter().filter_map(|e| match e {
+            TailEvent::Line(line) => Some((line.number, line.text)),
+            _ => None,
+        });
+        for (_, row) in rows_not_torn(&mut backer.joiner, lines) {
+            if let Ok(row) = parse_ledger_row(&self.roll, &row) {
                 backer.index.add(&row.record);
             }
         }

@@ -9,6 +9,7 @@ use std::io;
 use std::path::Path;
 
 use super::csvrow::RowJoiner;
+use super::ledger_file::rows_not_torn;
 use super::ledger_rows::parse_ledger_row;
 use super::roll::Roll;
 use super::runtime::ledger_path;
@@ -86,12 +87,13 @@ impl Chamber {
     /// Reads whatever was appended to the ledgers since the last call.
     pub fn refresh(&mut self) -> io::Result<()> {
         for f in &mut self.ledgers {
-            for event in f.tail.read_new_lines()? {
-                let TailEvent::Line(line) = event else { continue };
-                if line.number == 1 && line.text.starts_with("at,entry,") {
-                    continue;
+            let lines = f.tail.read_new_lines()?.into_iter().filter_map(|e| match e {
+                TailEvent::Line(line) if !(line.number == 1 && line.text.starts_with("at,entry,")) => {
+                    Some((line.number, line.text))
                 }
-                let Some((first, row)) = f.joiner.push(line.number, &line.text) else { continue };
+                _ => None,
+            });
+            for (first, row) in rows_not_torn(&mut f.joiner, lines) {
                 match parse_ledger_row(&self.roll, &row) {
                     Ok(row) => {
                         f.durable.apply(&row.record);

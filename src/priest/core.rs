@@ -222,9 +222,18 @@ impl Priest {
         {
             self.slip.petitions.remove(&seq);
         }
+        let learned = decree.clone();
         let new = self.record(Record::Decree { decree_no, decree });
-        if new && let Some(p) = self.slip.presidency.as_mut() {
-            p.in_flight.remove(&decree_no);
+        if new
+            && let Some(p) = self.slip.presidency.as_mut()
+            && let Some(overtaken) = p.in_flight.remove(&decree_no)
+            && overtaken.decree != learned
+            && let Some(petition) = overtaken.decree.petition()
+        {
+            // Another ballot passed something else at this number: his petition is no longer in
+            // any ballot of his, and must be proposed again (found in review).
+            p.proposed.remove(&petition.id);
+            p.petition_cursor = 0;
         }
     }
 

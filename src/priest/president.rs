@@ -198,5 +198,7 @@ impl Priest {
                 self.send(q, message.clone());
             }
         }
+        // Ballots also end by Success from elsewhere, not only by Voted: refill the window.
+        self.propose_petitions();
     }
 }
