@@ -40,16 +40,23 @@ pub enum Rule {
     Liveness,
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Rule {
+    /// The rule's name, as reports and the model checker's properties write it.
+    pub fn name(self) -> &'static str {
+        match self {
             Rule::Agreement => "agreement",
             Rule::B1 => "B1",
             Rule::PromisesKept => "promises kept",
             Rule::B3 => "B3",
             Rule::Validity => "validity",
             Rule::Liveness => "liveness",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

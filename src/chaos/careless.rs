@@ -42,6 +42,22 @@ pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
     OpenOptions::new().append(true).open(path)?.write_all(bytes)
 }
 
+impl std::fmt::Display for Mischief {
+    /// The counts of what the careless person did, as the chaos report prints them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} garbage rows, {} rows in halves, {} editor saves, {} rewrites, {} BOM/CRLF rows, {} forged rows",
+            self.garbage,
+            self.halves,
+            self.editor_saves,
+            self.rewrites,
+            self.bom_crlf,
+            self.forged.len()
+        )
+    }
+}
+
 impl Mischief {
     /// Does one careless thing to the messagebook of `priest` (whose president is `president`,
     /// another priest's name); `tag` makes texts unique.

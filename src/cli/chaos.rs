@@ -51,25 +51,15 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         };
         let o = TrialOptions { seed, duration: args.duration, lost_ledger, exe: None };
         let r = run_trial(&dir, &o, &stop)?;
-        let m = &r.mischief;
         let name = if lost_ledger { " (lost-ledger)" } else { "" };
+        let outcome = if r.violations.is_empty() {
+            "held".to_string()
+        } else {
+            format!("{} VIOLATIONS", r.violations.len())
+        };
         println!(
-            "trial {seed}{name}: {} kills, {} pauses, {} petitions, {} decrees; garbage {}, halves {}, editor saves {}, rewrites {}, BOM/CRLF {}, forged {}; {}",
-            r.kills,
-            r.pauses,
-            r.petitions,
-            r.decrees,
-            m.garbage,
-            m.halves,
-            m.editor_saves,
-            m.rewrites,
-            m.bom_crlf,
-            m.forged.len(),
-            if r.violations.is_empty() {
-                "held".to_string()
-            } else {
-                format!("{} VIOLATIONS", r.violations.len())
-            }
+            "trial {seed}{name}: {} kills, {} pauses, {} petitions, {} decrees; {}; {outcome}",
+            r.kills, r.pauses, r.petitions, r.decrees, r.mischief
         );
         for v in &r.violations {
             println!("  {v}");
@@ -83,18 +73,12 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         }
         add(&mut totals, &r);
     }
-    let m = &totals.mischief;
     println!(
-        "{} trials: {} kills, {} pauses, {} garbage rows, {} rows in halves, {} editor saves, {} rewrites, {} BOM/CRLF rows, {} forged rows, {} petitions, {} decrees, {} void repeats; {} violations",
+        "{} trials: {} kills, {} pauses, {}, {} petitions, {} decrees, {} void repeats; {} violations",
         args.trials,
         totals.kills,
         totals.pauses,
-        m.garbage,
-        m.halves,
-        m.editor_saves,
-        m.rewrites,
-        m.bom_crlf,
-        m.forged.len(),
+        totals.mischief,
         totals.petitions,
         totals.decrees,
         totals.void_repeats,

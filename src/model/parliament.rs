@@ -143,14 +143,7 @@ pub enum Action {
 
 /// The property name under which the rules report `rule`.
 pub fn property_name(rule: Rule) -> &'static str {
-    match rule {
-        Rule::Agreement => "agreement",
-        Rule::B1 => "B1",
-        Rule::PromisesKept => "promises kept",
-        Rule::B3 => "B3",
-        Rule::Validity => "validity",
-        Rule::Liveness => "liveness",
-    }
+    rule.name()
 }
 
 /// The property broken when a priest cannot rebuild himself from his ledger.
