@@ -5,9 +5,9 @@
 //! - the row writers and parsers of ledgers and messagebooks.
 
 use divan::{Bencher, black_box};
+use parliament::books::book_rows::{book_row, parse_book_row};
+use parliament::books::ledger_rows::{ledger_row, parse_ledger_row};
 use parliament::chamber::Roll;
-use parliament::chamber::book_rows::{book_row, parse_book_row};
-use parliament::chamber::ledger_rows::{ledger_row, parse_ledger_row};
 use parliament::names::chamber_names;
 use parliament::priest::{
     BallotNumber, Config, Decree, Input, Message, Petition, Priest, PriestId, Record, Step, Vote,

@@ -2,10 +2,10 @@
 
 /// The audit: proof from a Chamber's files alone that the Parliament kept the paper's promises.
 pub mod audit;
+/// The on-disk format: the folder layout, the roll, ledger and messagebook rows, and reading them.
+pub mod books;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
-/// Chaos trials: real processes, real files, a hostile world, and the audit at the end.
-pub mod chaos;
 /// The file layer: durable appends, tail reading, folder watching.
 pub mod files;
 /// Exhaustive model checking of the real priest with stateright (3 priests, crashes, planted bugs).
@@ -14,7 +14,11 @@ pub mod model;
 pub mod names;
 /// The priest: a pure state machine for the multi-decree Parliament (§2-§3).
 pub mod priest;
+/// SplitMix64: the one source of chance, seeded, so a run can be repeated.
+pub mod rng;
 /// The rules every Parliament keeps, checked over ledger rows (agreement, B1, B3, promises, validity).
 pub mod rules;
 /// The seeded, deterministic simulator with checkers at every step.
 pub mod sim;
+/// Tools over a Chamber: `bench` and the chaos trials.
+pub mod tools;

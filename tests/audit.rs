@@ -156,9 +156,9 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
 /// Writes a Chamber of `priests` priests that passed `decrees` petitions in the steady state of
 /// §3.2 (one president, one ballot, every priest votes on every decree), with the real row writers.
 fn write_steady_chamber(dir: &Path, priests: usize, decrees: u64) {
+    use parliament::books::book_rows::{BOOK_HEADER, book_row};
+    use parliament::books::ledger_rows::{LEDGER_HEADER, ledger_row};
     use parliament::chamber::Roll;
-    use parliament::chamber::book_rows::{BOOK_HEADER, book_row};
-    use parliament::chamber::ledger_rows::{LEDGER_HEADER, ledger_row};
     use parliament::priest::{BallotNumber, Decree, Message, Petition, PriestId, Record, Vote};
     let roll = Roll::new(parliament::names::chamber_names(priests)).unwrap();
     let president = PriestId(priests as u16 - 1);

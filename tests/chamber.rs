@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::ledger_file::read_ledger;
-use parliament::chamber::statute::{Chamber, discover_roll};
 
 const NAMES: [&str; 5] = ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"];
 

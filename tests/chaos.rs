@@ -5,7 +5,7 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use parliament::chaos::{TrialOptions, run_trial};
+use parliament::tools::chaos::{TrialOptions, run_trial};
 
 fn trial(seed: u64, lost_ledger: bool) {
     let dir = tempfile::tempdir().unwrap();

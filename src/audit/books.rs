@@ -12,9 +12,9 @@ use std::path::Path;
 use super::ballots::{Presidency, Source};
 use super::scan::scan_book;
 use super::{AuditError, Check, Finding, Severity, book_file, ledger_file};
+use crate::books::backing::LedgerIndex;
+use crate::books::book_rows::{BookEntry, petition_from};
 use crate::chamber::Roll;
-use crate::chamber::backing::LedgerIndex;
-use crate::chamber::book_rows::{BookEntry, petition_from};
 use crate::priest::{BallotNumber, Message, Petition, PriestId};
 
 /// What one messagebook showed.

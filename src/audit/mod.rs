@@ -29,8 +29,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::chamber::backing::LedgerIndex;
-use crate::chamber::statute::discover_roll;
+use crate::books::backing::LedgerIndex;
+use crate::books::statute::discover_roll;
 use crate::priest::{Decree, DecreeNo, PetitionId, PriestId, Record};
 use crate::rules::{Rule, Rules};
 

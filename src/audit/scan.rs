@@ -20,11 +20,11 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::{AuditError, Check, Finding, Severity, book_file, ledger_file};
+use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
+use crate::books::csvrow::RowJoiner;
+use crate::books::ledger_rows::{LEDGER_HEADER, parse_ledger_row};
 use crate::chamber::Roll;
-use crate::chamber::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::chamber::csvrow::RowJoiner;
 use crate::chamber::ledger_file::TORN;
-use crate::chamber::ledger_rows::{LEDGER_HEADER, parse_ledger_row};
 use crate::priest::{BallotNumber, Record};
 
 /// One ledger, read for the audit.

@@ -9,9 +9,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use super::csvrow::RowJoiner;
-use super::roll::Roll;
+use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
+use crate::books::csvrow::RowJoiner;
+use crate::books::roll::Roll;
 use crate::files::{LinePosition, TailEvent, TailReader};
 
 /// One row read from a messagebook: the line it began on, and what it says or why it is bad.

@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use chrono::Utc;
 
-use super::book_rows::{BOOK_HEADER, book_row};
-use super::ledger_rows::LEDGER_HEADER;
 use super::messenger::Faults;
-use super::roll::Roll;
 use super::runtime::{PriestSettings, Runtime, ledger_path};
-use super::statute::{Chamber, discover_roll};
+use crate::books::book_rows::{BOOK_HEADER, book_row};
+use crate::books::ledger_rows::LEDGER_HEADER;
+use crate::books::roll::Roll;
+use crate::books::statute::{Chamber, discover_roll};
 use crate::files::{AppendFile, FolderWatcher};
 use crate::priest::{Message, Petition};
 

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::csvrow::RowJoiner;
-use super::ledger_rows::{LEDGER_HEADER, LedgerRow, ledger_row, parse_ledger_row};
-use super::roll::Roll;
+use crate::books::csvrow::RowJoiner;
+use crate::books::ledger_rows::{LEDGER_HEADER, LedgerRow, ledger_row, parse_ledger_row};
+use crate::books::roll::Roll;
 use crate::files::AppendFile;
 use crate::priest::{LedgerBook, Record};
 

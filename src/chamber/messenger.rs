@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::book_rows::{BOOK_HEADER, book_row};
-use super::roll::Roll;
+use crate::books::book_rows::{BOOK_HEADER, book_row};
+use crate::books::roll::Roll;
 use crate::files::AppendFile;
 use crate::priest::{Envelope, Messenger};
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// How unreliable a messenger is.
 #[derive(Clone, Debug, Default, PartialEq)]

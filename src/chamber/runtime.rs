@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::backing::LedgerIndex;
 use super::book_reader::BookReader;
-use super::book_rows::{BookEntry, petition_from};
-use super::csvrow::RowJoiner;
 use super::ledger_file::{LedgerError, LedgerFile, read_ledger, rows_not_torn};
-use super::ledger_rows::parse_ledger_row;
 use super::messenger::{Faults, FileMessenger};
-use super::roll::Roll;
+use crate::books::backing::LedgerIndex;
+use crate::books::book_rows::{BookEntry, petition_from};
+use crate::books::csvrow::RowJoiner;
+use crate::books::ledger_rows::parse_ledger_row;
+use crate::books::roll::Roll;
 use crate::files::{TailEvent, TailReader};
 use crate::priest::{Config, Input, Message, Priest, PriestId, Step, carry_out};
 use crate::sim::Narrator;
@@ -43,7 +43,7 @@ pub struct PriestSettings {
 struct Doomed<'a> {
     messenger: &'a mut FileMessenger,
     chance: f64,
-    rng: &'a mut crate::sim::rng::Rng,
+    rng: &'a mut crate::rng::Rng,
 }
 
 impl crate::priest::Messenger for Doomed<'_> {
@@ -88,7 +88,7 @@ pub struct Runtime {
     narrator: Option<Narrator>,
     started: Instant,
     step: Step,
-    rng: crate::sim::rng::Rng,
+    rng: crate::rng::Rng,
 }
 
 impl Runtime {
@@ -129,7 +129,7 @@ impl Runtime {
             narrator,
             started: Instant::now(),
             step: Step::default(),
-            rng: crate::sim::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
+            rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             settings,
         })
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::bail;
 use clap::Args;
-use parliament::chamber::bench::{BenchOptions, bench};
+use parliament::tools::bench::{BenchOptions, bench};
 
 /// Options of `parliament bench`.
 #[derive(Args, Debug)]

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError};
-use parliament::chamber::statute::{Chamber, discover_roll};
 use parliament::files::FolderWatcher;
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;

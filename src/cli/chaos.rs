@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use parliament::chaos::{TrialOptions, TrialReport, run_trial};
+use parliament::tools::chaos::{TrialOptions, TrialReport, run_trial};
 
 use super::options::duration;
 

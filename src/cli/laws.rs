@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use parliament::chamber::statute::{Chamber, discover_roll};
+use parliament::books::statute::{Chamber, discover_roll};
 use parliament::names::paper_spelling;
 use parliament::priest::Decree;
 use serde_json::json;

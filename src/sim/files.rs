@@ -10,9 +10,9 @@ use std::path::Path;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Outcome;
+use crate::books::book_rows::{BOOK_HEADER, book_row};
+use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
 use crate::chamber::Roll;
-use crate::chamber::book_rows::{BOOK_HEADER, book_row};
-use crate::chamber::ledger_rows::{LEDGER_HEADER, ledger_row};
 use crate::names::chamber_names;
 
 /// The `at` of tick 0.

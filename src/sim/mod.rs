@@ -6,8 +6,7 @@
 
 /// Telling the run as it happens, in the paper's voice.
 mod narrative;
-/// SplitMix64, the only source of chance.
-pub mod rng;
+pub use crate::rng;
 /// The event loop: priests, messengers, citizens, crashes and checks.
 mod world;
 

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::chamber::god::book_path;
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// The mark every forged row carries in its decree text.
 pub const FORGED: &str = "FORGED by the chaos trial";

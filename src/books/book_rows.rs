@@ -120,7 +120,7 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
         }
         let from = if from.is_empty() { "a citizen" } else { from };
         let id = unguard(field(6)).to_string();
-        let print = super::book_reader::fingerprint(text_row);
+        let print = crate::chamber::book_reader::fingerprint(text_row);
         return Ok(BookEntry::Petition { from: from.to_string(), text: text.to_string(), id, print });
     }
     if !KINDS.split(", ").any(|k| k == kind) {

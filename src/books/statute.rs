@@ -9,10 +9,10 @@ use std::io;
 use std::path::Path;
 
 use super::csvrow::RowJoiner;
-use super::ledger_file::rows_not_torn;
 use super::ledger_rows::parse_ledger_row;
 use super::roll::Roll;
-use super::runtime::ledger_path;
+use crate::chamber::ledger_file::rows_not_torn;
+use crate::chamber::runtime::ledger_path;
 use crate::files::{TailEvent, TailReader};
 use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PetitionId, PriestId};
 

@@ -10,13 +10,13 @@ use anyhow::Context;
 
 use super::careless::{FORGED, Mischief};
 use crate::audit::{self, Check, Severity};
+use crate::books::statute::Chamber;
 use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
 use crate::chamber::messenger::Faults;
 use crate::chamber::runtime::ledger_path;
-use crate::chamber::statute::Chamber;
 use crate::names::chamber_names;
 use crate::priest::Decree;
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// How a trial is set up.
 #[derive(Clone, Debug)]

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::god::{ConveneOptions, Sitting, lay_out, petition};
-use super::ledger_file::SYNCS;
-use super::statute::Chamber;
+use crate::books::statute::Chamber;
+use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
+use crate::chamber::ledger_file::SYNCS;
 use crate::names::chamber_names;
 use crate::priest::{Decree, PetitionId};
 
@@ -78,9 +78,9 @@ pub struct BenchOptions {
 /// Writes a ledger of `rows` rows (a priest's votes and decrees, two rows per decree) and times
 /// reading it and rebuilding the priest from it, as a priest returning to the Chamber does.
 pub fn restore_time(dir: &Path, rows: u64) -> anyhow::Result<f64> {
-    use super::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
     use crate::priest::{BallotNumber, Petition, Priest, PriestId, Record, Vote};
-    let roll = super::Roll::new(chamber_names(5)).map_err(anyhow::Error::msg)?;
+    let roll = crate::books::Roll::new(chamber_names(5)).map_err(anyhow::Error::msg)?;
     let path = dir.join(".bench-restore.csv");
     let mut text = String::with_capacity(rows as usize * 90);
     text.push_str(LEDGER_HEADER);
@@ -99,8 +99,8 @@ pub fn restore_time(dir: &Path, rows: u64) -> anyhow::Result<f64> {
     }
     std::fs::write(&path, text)?;
     let started = Instant::now();
-    let read = super::ledger_file::read_ledger(&path, &roll)?;
-    let config = super::runtime::chamber_config(5);
+    let read = crate::chamber::ledger_file::read_ledger(&path, &roll)?;
+    let config = crate::chamber::runtime::chamber_config(5);
     let priest = Priest::restore(PriestId(0), config, read.rows.iter().map(|(_, r)| &r.record))?;
     let seconds = started.elapsed().as_secs_f64();
     anyhow::ensure!(priest.durable().known == rows / 2 - 1, "the restored priest lost decrees");

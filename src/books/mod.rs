@@ -1,0 +1,19 @@
+//! The on-disk format, written in one place: the folder layout of a Chamber, its roll, the rows of
+//! ledgers and messagebooks, and the readers that turn them back into the priest's records and
+//! messages. The Chamber, the simulator's `--dir`, the audit and the tools all read and write a
+//! Chamber through this module; it depends only on the priest (priest ← books ← everything else).
+
+/// What another priest's ledger holds, to check the messages said to be his.
+pub mod backing;
+/// Messagebook rows: one message, one row.
+pub mod book_rows;
+/// One CSV row as one line, guarded and escaped.
+pub mod csvrow;
+/// Ledger rows: the priest's durable record.
+pub mod ledger_rows;
+/// The roll of priests' names and ballots written with names.
+pub mod roll;
+/// Reading a whole Chamber: ledgers followed, the statute book.
+pub mod statute;
+
+pub use roll::Roll;
