@@ -6,6 +6,8 @@ pub mod audit;
 pub mod books;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
+/// Exit codes, in one place.
+pub mod exit;
 /// The file layer: durable appends, tail reading, folder watching.
 pub mod files;
 /// Exhaustive model checking of the real priest with stateright (3 priests, crashes, planted bugs).

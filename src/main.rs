@@ -1,6 +1,6 @@
 //! `parliament`: the command line. Each subcommand lives in `cli/`; `main` only parses, runs, and
-//! maps the outcome to an exit code (ripgrep's convention: 0 all held, 1 something was violated,
-//! 2 could not run).
+//! maps the outcome to an exit code, as `parliament::exit` lists them (0 done, 1 not done, 2 could
+//! not run, 3 a priest refuses, 4 a priest already sits elsewhere).
 
 mod cli;
 
@@ -15,7 +15,7 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("parliament: {e:#}");
-            2
+            e.downcast_ref::<parliament::exit::Exit>().map_or(parliament::exit::CANNOT_RUN, |x| x.code)
         }
     };
     std::process::exit(code);

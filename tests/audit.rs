@@ -67,10 +67,16 @@ fn each_rule_broken_is_caught_and_named_with_its_file_and_line() {
         4,
         "promising 2.Lynch",
     );
-    assert_caught("b3", Check::Rule(Rule::B3), "ledgers/Toueg.csv", 4, "messagebooks/Toueg.csv line 3");
+    assert_caught("b3", Check::Rule(Rule::B3), "ledgers/Toueg.csv", 4, "messagebooks/Toueg/Lynch.csv line 2");
     assert_caught("b3-no-majority", Check::Rule(Rule::B3), "ledgers/Toueg.csv", 4, "from Toueg only");
     assert_caught("validity", Check::Rule(Rule::Validity), "ledgers/Dwork.csv", 4, "no one made");
-    assert_caught("provenance", Check::Provenance, "messagebooks/Toueg.csv", 7, "written by hand or forged");
+    assert_caught(
+        "provenance",
+        Check::Provenance,
+        "messagebooks/Toueg/Dwork.csv",
+        4,
+        "written by hand or forged",
+    );
     assert_caught("health-damaged", Check::Health, "ledgers/Dwork.csv", 3, "expected one of Tried");
     assert_caught("health-time", Check::Health, "ledgers/Lynch.csv", 4, "times never go backwards");
     assert_caught("health-promise", Check::Health, "ledgers/Dwork.csv", 3, "promises never go backwards");
@@ -114,7 +120,7 @@ fn the_command_line_exits_0_1_or_2_and_speaks_json() {
 }
 
 fn append(path: &Path, text: &str) {
-    OpenOptions::new().append(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
+    OpenOptions::new().append(true).create(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
 }
 
 fn lines(path: &Path) -> u64 {
@@ -132,7 +138,7 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
     assert!(text.contains("Every promise held"), "{text}");
 
     // A vote Fischer never cast, written into the president's messagebook by hand.
-    let book = dir.path().join("messagebooks/Toueg.csv");
+    let book = dir.path().join("messagebooks/Toueg/hand.csv");
     append(&book, ",Fischer,Voted,,9,1.Toueg\n");
     let voted_line = lines(&book);
     // A decree no ballot passed, appended to Oki's ledger by hand.
@@ -143,7 +149,7 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
     let found = violations(dir.path());
     let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
     let at = |file: &str, line| found.iter().find(|f| f.file == file && f.line == line);
-    let voted = at("messagebooks/Toueg.csv", voted_line).unwrap_or_else(|| panic!("{shown:#?}"));
+    let voted = at("messagebooks/Toueg/hand.csv", voted_line).unwrap_or_else(|| panic!("{shown:#?}"));
     assert_eq!(voted.check, Check::Provenance, "{voted}");
     assert!(voted.detail.contains("written by hand or forged"), "{voted}");
     let decree = at("ledgers/Oki.csv", decree_line).unwrap_or_else(|| panic!("{shown:#?}"));
@@ -157,21 +163,31 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
 /// §3.2 (one president, one ballot, every priest votes on every decree), with the real row writers.
 fn write_steady_chamber(dir: &Path, priests: usize, decrees: u64) {
     use parliament::books::book_rows::{BOOK_HEADER, book_row};
+    use parliament::books::layout::{book_dir, ledger_path, page_path};
     use parliament::books::ledger_rows::{LEDGER_HEADER, ledger_row};
     use parliament::chamber::Roll;
     use parliament::priest::{BallotNumber, Decree, Message, Petition, PriestId, Record, Vote};
     let roll = Roll::new(parliament::names::chamber_names(priests)).unwrap();
+    roll.write_new(dir).unwrap();
     let president = PriestId(priests as u16 - 1);
     let ballot = BallotNumber::new(1, president);
-    let open = |sub: &str, name: &str, header: &str| {
-        fs::create_dir_all(dir.join(sub)).unwrap();
-        let mut f =
-            std::io::BufWriter::new(fs::File::create(dir.join(sub).join(format!("{name}.csv"))).unwrap());
+    let open = |path: PathBuf, header: &str| {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut f = std::io::BufWriter::new(fs::File::create(path).unwrap());
         writeln!(f, "{header}").unwrap();
         f
     };
-    let mut ledgers: Vec<_> = roll.names().iter().map(|n| open("ledgers", n, LEDGER_HEADER)).collect();
-    let mut books: Vec<_> = roll.names().iter().map(|n| open("messagebooks", n, BOOK_HEADER)).collect();
+    let mut ledgers: Vec<_> = roll.names().iter().map(|n| open(ledger_path(dir, n), LEDGER_HEADER)).collect();
+    // One page per (recipient, sender): books[to][from], the citizen's page last.
+    let mut books: Vec<Vec<_>> = roll
+        .names()
+        .iter()
+        .map(|to| {
+            fs::create_dir_all(book_dir(dir, to)).unwrap();
+            let senders = roll.names().iter().map(String::as_str).chain(["citizen"]);
+            senders.map(|from| open(page_path(dir, to, from), BOOK_HEADER)).collect()
+        })
+        .collect();
     let epoch = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
     let p = president.index();
     let boss = roll.name(president).to_string();
@@ -180,16 +196,16 @@ fn write_steady_chamber(dir: &Path, priests: usize, decrees: u64) {
         ledger.write_all(ledger_row(&roll, epoch, &Record::Promised { ballot }).as_bytes()).unwrap();
         if q != p {
             let m = Message::NextBallot { ballot, decree_no: 0 };
-            books[q].write_all(book_row(&roll, epoch, &boss, &m).as_bytes()).unwrap();
+            books[q][p].write_all(book_row(&roll, epoch, &boss, &m).as_bytes()).unwrap();
             let m = Message::LastVote { ballot, decree_no: 0, known: 0, votes: vec![], decrees: vec![] };
-            books[p].write_all(book_row(&roll, epoch, &roll.names()[q], &m).as_bytes()).unwrap();
+            books[p][q].write_all(book_row(&roll, epoch, &roll.names()[q], &m).as_bytes()).unwrap();
         }
     }
     for no in 1..=decrees {
         let at = epoch + chrono::TimeDelta::milliseconds(no as i64);
         let petition =
             Petition::new(&format!("citizen-{no}"), &format!("Petition number {no}, by a citizen"));
-        books[p]
+        books[p][priests]
             .write_all(book_row(&roll, at, "citizen", &Message::Petition(petition.clone())).as_bytes())
             .unwrap();
         let decree = Decree::Law(petition);
@@ -201,14 +217,14 @@ fn write_steady_chamber(dir: &Path, priests: usize, decrees: u64) {
             ledgers[q].write_all(ledger_row(&roll, at, &vote).as_bytes()).unwrap();
             ledgers[q].write_all(ledger_row(&roll, at, &passed).as_bytes()).unwrap();
             if q != p {
-                books[q].write_all(book_row(&roll, at, &boss, &begin).as_bytes()).unwrap();
+                books[q][p].write_all(book_row(&roll, at, &boss, &begin).as_bytes()).unwrap();
                 let voted = Message::Voted { ballot, decree_no: no };
-                books[p].write_all(book_row(&roll, at, &roll.names()[q], &voted).as_bytes()).unwrap();
-                books[q].write_all(book_row(&roll, at, &boss, &success).as_bytes()).unwrap();
+                books[p][q].write_all(book_row(&roll, at, &roll.names()[q], &voted).as_bytes()).unwrap();
+                books[q][p].write_all(book_row(&roll, at, &boss, &success).as_bytes()).unwrap();
             }
         }
     }
-    for mut f in ledgers.into_iter().chain(books) {
+    for mut f in ledgers.into_iter().chain(books.into_iter().flatten()) {
         f.flush().unwrap();
     }
 }

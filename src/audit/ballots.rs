@@ -4,11 +4,13 @@
 //!
 //! The files show what he was told. His own LastVote is answered within the step that tries the
 //! ballot, from his ledger as it stood at his own `Promised` row for it: his votes and decrees above
-//! the NextBallot's number. The others' LastVotes are the rows of his messagebook, read in file order
-//! (the order he read them), counting only rows their senders' ledgers back (he acts on no other).
-//! He takes office at the row that completes a majority set; LastVotes read after it no longer
-//! bind him, since he has begun his ballots by then. A decree a LastVote reports as passed binds
-//! him too: he has learned it and begins no other ballot for that number.
+//! the NextBallot's number. The others' LastVotes are rows of the pages of his messagebook, counting
+//! only rows their senders' ledgers back (he acts on no other). Pages have no order between them
+//! (each has its own writer), so the audit does not guess which LastVotes came first: a ballot
+//! begun is justified when *some* majority set of the priests who answered, himself among them,
+//! reported no vote for that number higher than one for the decree he chose (or none at all, which
+//! leaves him free). That holds for the majority set he really took office with, so a president
+//! who kept B3 always passes. A decree a LastVote reports as passed binds him as the highest vote.
 //!
 //! Ballots begun are shown by the president's own `Voted` rows in his own ballots: he votes in
 //! each ballot he begins, within the step that begins it, and a BeginBallot row is backed only
@@ -17,9 +19,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Check, Finding, Severity, book_file, ledger_file};
-use crate::chamber::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PriestId, Quorum, Record, Vote};
+use super::{Check, Finding, Severity};
+use crate::books::Roll;
+use crate::books::layout::ledger_file;
+use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PriestId, Record, Vote};
 use crate::rules::Rule;
 
 /// What reported a vote or a decree to a president: a priest, in a file at a line.
@@ -33,38 +36,84 @@ pub struct Source {
     pub line: u64,
 }
 
+/// One LastVote a president heard: what it reported above his NextBallot's number.
+#[derive(Clone, Debug)]
+pub struct Heard {
+    /// Its votes, by decree number.
+    pub votes: BTreeMap<DecreeNo, Vote>,
+    /// Decrees it reported as passed, by number.
+    pub decrees: BTreeMap<DecreeNo, Decree>,
+    /// Where it is.
+    pub source: Source,
+}
+
 /// One ballot a president tried, and what the files show was reported to him.
 #[derive(Clone, Debug)]
 pub struct Presidency {
     /// NextBallot(b, n)'s n: he knew every decree up to it, and asked about those above.
     pub known: DecreeNo,
-    /// The highest vote reported for each number above n, while he gathered his majority set.
-    pub votes: BTreeMap<DecreeNo, (Vote, Source)>,
-    /// Decrees reported as passed above n.
-    pub decrees: BTreeMap<DecreeNo, (Decree, Source)>,
-    /// Who has promised.
-    pub promised: Quorum,
-    /// Whether a majority set has promised, so that he may begin ballots.
-    pub prepared: bool,
+    /// The first LastVote from each priest who answered (his own first).
+    pub heard: Vec<Heard>,
+}
+
+/// How high a report for one decree number ranks: a decree reported passed outranks every vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Voted(BallotNumber),
+    Passed,
 }
 
 impl Presidency {
-    /// Takes in one LastVote (his own, or a row of his messagebook) while he is gathering.
-    pub fn hear(&mut self, priests: usize, votes: &[Vote], decrees: &[(DecreeNo, Decree)], source: Source) {
-        if self.prepared {
+    /// Takes in one LastVote (his own, or a row of his messagebook).
+    pub fn hear(&mut self, votes: &[Vote], decrees: &[(DecreeNo, Decree)], source: Source) {
+        if self.heard.iter().any(|h| h.source.from == source.from) {
             return;
         }
-        for v in votes.iter().filter(|v| v.decree_no > self.known) {
-            let higher = self.votes.get(&v.decree_no).is_none_or(|(had, _)| had.ballot < v.ballot);
-            if higher {
-                self.votes.insert(v.decree_no, (v.clone(), source.clone()));
+        let votes =
+            votes.iter().filter(|v| v.decree_no > self.known).map(|v| (v.decree_no, v.clone())).collect();
+        let decrees = decrees.iter().filter(|(no, _)| *no > self.known).cloned().collect();
+        self.heard.push(Heard { votes, decrees, source });
+    }
+
+    /// Whether priests enough to make a majority set answered.
+    pub fn prepared(&self, priests: usize) -> bool {
+        2 * self.heard.len() > priests
+    }
+
+    /// What `h` reported for decree number `no`: how high, for which decree.
+    fn report(h: &Heard, no: DecreeNo) -> Option<(Rank, &Decree)> {
+        if let Some(d) = h.decrees.get(&no) {
+            return Some((Rank::Passed, d));
+        }
+        h.votes.get(&no).map(|v| (Rank::Voted(v.ballot), &v.decree))
+    }
+
+    /// Whether some majority set of those who answered, with the president, leaves him free to
+    /// begin decree `no` with `decree`; if not, the report that binds him otherwise.
+    fn binds(&self, priests: usize, president: PriestId, no: DecreeNo, decree: &Decree) -> Option<&Heard> {
+        let reports: Vec<_> = self.heard.iter().map(|h| (h, Self::report(h, no))).collect();
+        // Each candidate for the highest report in the majority set: none at all, or one for his decree.
+        let mut tops: Vec<Option<Rank>> = vec![None];
+        tops.extend(
+            reports.iter().filter_map(|(_, r)| r.filter(|(_, d)| *d == decree).map(|(rank, _)| Some(rank))),
+        );
+        let fits = |top: Option<Rank>, r: Option<(Rank, &Decree)>| match (top, r) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(t), Some((rank, d))) => rank < t || (rank == t && d == decree),
+        };
+        for top in tops {
+            let set: Vec<_> = reports.iter().filter(|(_, r)| fits(top, *r)).collect();
+            let with_him = set.iter().any(|(h, _)| h.source.from == president);
+            if with_him && 2 * set.len() > priests {
+                return None;
             }
         }
-        for (no, d) in decrees.iter().filter(|(no, _)| *no > self.known) {
-            self.decrees.entry(*no).or_insert_with(|| (d.clone(), source.clone()));
-        }
-        self.promised.insert(source.from);
-        self.prepared = self.promised.is_majority_of(priests);
+        reports
+            .iter()
+            .filter_map(|(h, r)| r.filter(|(_, d)| *d != decree).map(|(rank, _)| (rank, *h)))
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, h)| h)
     }
 }
 
@@ -72,7 +121,6 @@ impl Presidency {
 /// fed his rows in order, each with his durable state just after it.
 #[derive(Debug)]
 pub struct Tried {
-    priests: usize,
     priest: PriestId,
     file: String,
     awaiting: Option<BallotNumber>,
@@ -81,22 +129,16 @@ pub struct Tried {
 }
 
 impl Tried {
-    /// A search of `priest`'s ledger, in a Chamber of `priests`.
-    pub fn new(priests: usize, priest: PriestId, name: &str) -> Self {
-        Tried { priests, priest, file: ledger_file(name), awaiting: None, ballots: HashMap::new() }
+    /// A search of `priest`'s ledger.
+    pub fn new(priest: PriestId, name: &str) -> Self {
+        Tried { priest, file: ledger_file(name), awaiting: None, ballots: HashMap::new() }
     }
 
     /// The next row of his ledger, and his durable state once it is written.
     pub fn row(&mut self, line: u64, record: &Record, durable: &Durable) {
         match record {
             Record::Tried { ballot } if ballot.priest == self.priest => {
-                let p = Presidency {
-                    known: durable.known,
-                    votes: BTreeMap::new(),
-                    decrees: BTreeMap::new(),
-                    promised: Quorum::default(),
-                    prepared: false,
-                };
+                let p = Presidency { known: durable.known, heard: Vec::new() };
                 self.ballots.insert(*ballot, p);
                 self.awaiting = Some(*ballot);
             }
@@ -109,7 +151,7 @@ impl Tried {
                 let decrees: Vec<_> =
                     durable.decrees.range(p.known + 1..).map(|(no, d)| (*no, d.clone())).collect();
                 let source = Source { from: self.priest, file: self.file.clone(), line };
-                p.hear(self.priests, &votes, &decrees, source);
+                p.hear(&votes, &decrees, source);
             }
             _ => {}
         }
@@ -178,39 +220,41 @@ fn judge(roll: &Roll, tried: &HashMap<BallotNumber, Presidency>, b: &Begun) -> O
             ledger_file(president)
         ));
     };
-    if !p.prepared {
-        let promised: Vec<_> = roll
-            .names()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| p.promised.contains(PriestId(*i as u16)))
-            .map(|(_, n)| n.as_str())
-            .collect();
+    if !p.prepared(roll.len()) {
+        let mut promised: Vec<_> = p.heard.iter().map(|h| roll.name(h.source.from)).collect();
+        promised.sort();
         return Some(format!(
-            "ballot {ballot} begins decree {no} {}, but LastVotes from a majority set never reached {president}: {} shows promises from {} only",
+            "ballot {ballot} begins decree {no} {}, but LastVotes from a majority set never reached {president}: his messagebook ({}) shows promises from {} only",
             b.decree,
-            book_file(president),
+            book_dir_file(president),
             if promised.is_empty() { "no one".to_string() } else { promised.join(", ") }
         ));
     }
     if no <= p.known {
         return None;
     }
-    if let Some((d, s)) = p.decrees.get(&no).filter(|(d, _)| *d != b.decree) {
+    let h = p.binds(roll.len(), b.ballot.priest, no, &b.decree)?;
+    let s = &h.source;
+    if let Some(d) = h.decrees.get(&no) {
         return Some(format!(
-            "ballot {ballot} begins decree {no} with {}, but {} told {president} it had passed as {d} ({})",
+            "ballot {ballot} begins decree {no} with {}, but {} told {president} it had passed as {d} ({}), and no majority set of those who answered leaves him free",
             b.decree,
             roll.name(s.from),
             where_(s)
         ));
     }
-    let (vote, s) = p.votes.get(&no).filter(|(v, _)| v.decree != b.decree)?;
+    let vote = &h.votes[&no];
     Some(format!(
-        "ballot {ballot} begins decree {no} with {}, but the highest vote reported to {president} for it is {}'s in ballot {} for {} ({}); B3 binds the president to that decree",
+        "ballot {ballot} begins decree {no} with {}, but the highest vote reported to {president} for it is {}'s in ballot {} for {} ({}); B3 binds the president to that decree, and no majority set of those who answered leaves him free",
         b.decree,
         roll.name(s.from),
         roll.ballot(vote.ballot),
         vote.decree,
         where_(s)
     ))
+}
+
+/// A priest's messagebook folder, for messages to people.
+fn book_dir_file(name: &str) -> String {
+    format!("{}/{name}/", crate::books::layout::MESSAGEBOOKS)
 }

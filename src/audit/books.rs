@@ -10,17 +10,18 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::ballots::{Presidency, Source};
-use super::scan::scan_book;
-use super::{AuditError, Check, Finding, Severity, book_file, ledger_file};
+use super::scan::{BookRow, scan_book};
+use super::{AuditError, Check, Finding, Severity};
+use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BookEntry, petition_from};
-use crate::chamber::Roll;
+use crate::books::layout::ledger_file;
 use crate::priest::{BallotNumber, Message, Petition, PriestId};
 
 /// What one messagebook showed.
 #[derive(Debug, Default)]
 pub struct BookPass {
-    /// Petitions made in it (an id given, or `<priest>:<line>`).
+    /// Petitions made in it (an id given, or `<priest>/<page>:<fingerprint>`).
     pub petitions: Vec<Petition>,
     /// Rows read.
     pub rows: u64,
@@ -28,8 +29,8 @@ pub struct BookPass {
     pub findings: Vec<Finding>,
 }
 
-/// Reads the messagebook of `owner`, checking each message against its sender's ledger, and
-/// taking the LastVotes for his own ballots into his presidencies, in the order he read them.
+/// Reads the messagebook of `owner`, page by page, checking each message against its sender's
+/// ledger, and taking the LastVotes for his own ballots into his presidencies.
 pub fn read_book(
     dir: &Path,
     roll: &Roll,
@@ -38,23 +39,35 @@ pub fn read_book(
     presidencies: &mut HashMap<BallotNumber, Presidency>,
 ) -> Result<BookPass, AuditError> {
     let name = roll.name(owner);
-    let file = book_file(name);
     let mut pass = BookPass::default();
     let mut forged = Vec::new();
-    let (warnings, rows) = scan_book(dir, roll, name, |line, entry| match entry {
+    let (warnings, rows) = scan_book(dir, roll, name, |row: BookRow| match row.entry {
         BookEntry::Petition { text, id, print, .. } => {
-            pass.petitions.push(petition_from(name, print, &text, &id))
+            pass.petitions.push(petition_from(&format!("{name}/{}", row.page), print, &text, &id))
         }
         BookEntry::Message { from, message } => {
+            if let Some(owner_of_page) = roll.id(&row.page)
+                && owner_of_page != from
+            {
+                let detail = format!(
+                    "{} said to be from {} in {}'s page, which only {}'s messenger writes; written by hand or forged",
+                    message.kind(),
+                    roll.name(from),
+                    row.page,
+                    row.page
+                );
+                forged.push((row.file, row.line, detail));
+                return;
+            }
             if let Err(why) = backed(roll, owner, from, ledgers, &message) {
-                forged.push((line, why));
+                forged.push((row.file, row.line, why));
                 return;
             }
             match message {
                 Message::LastVote { ballot, votes, decrees, .. } if ballot.priest == owner => {
                     if let Some(p) = presidencies.get_mut(&ballot) {
-                        let source = Source { from, file: file.clone(), line };
-                        p.hear(roll.len(), &votes, &decrees, source);
+                        let source = Source { from, file: row.file, line: row.line };
+                        p.hear(&votes, &decrees, source);
                     }
                 }
                 _ => {}
@@ -63,10 +76,10 @@ pub fn read_book(
     })?;
     pass.rows = rows;
     pass.findings = warnings;
-    pass.findings.extend(forged.into_iter().map(|(line, detail)| Finding {
+    pass.findings.extend(forged.into_iter().map(|(file, line, detail)| Finding {
         severity: Severity::Violation,
         check: Check::Provenance,
-        file: file.clone(),
+        file,
         line,
         detail,
     }));

@@ -29,8 +29,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
-use crate::books::statute::discover_roll;
 use crate::priest::{Decree, DecreeNo, PetitionId, PriestId, Record};
 use crate::rules::{Rule, Rules};
 
@@ -150,15 +150,7 @@ pub enum AuditError {
     },
 }
 
-/// The ledger file of a priest, relative to the Chamber's folder.
-pub fn ledger_file(name: &str) -> String {
-    format!("ledgers/{name}.csv")
-}
-
-/// The messagebook file of a priest, relative to the Chamber's folder.
-pub fn book_file(name: &str) -> String {
-    format!("messagebooks/{name}.csv")
-}
+pub use crate::books::layout::ledger_file;
 
 /// Audits the Chamber in `dir`: reads every ledger and messagebook and runs every check.
 pub fn audit(dir: &Path) -> Result<Report, AuditError> {
@@ -167,14 +159,14 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         let why = io::Error::new(io::ErrorKind::NotFound, "no such folder");
         return Err(io_error(why));
     }
-    let roll = discover_roll(dir).map_err(io_error)?.ok_or_else(|| AuditError::NoChamber(dir.into()))?;
+    let roll = Roll::read(dir).map_err(io_error)?.ok_or_else(|| AuditError::NoChamber(dir.into()))?;
     let names = roll.names().to_vec();
     // Each ledger is read, indexed for provenance and searched for ballots tried on its own thread.
     let read = |i: usize| -> Result<_, AuditError> {
         let (p, name) = (PriestId(i as u16), roll.name(PriestId(i as u16)));
         let scan = scan::scan_ledger(dir, &roll, name)?;
         let mut index = LedgerIndex::default();
-        let mut tried = ballots::Tried::new(roll.len(), p, name);
+        let mut tried = ballots::Tried::new(p, name);
         for (line, record) in &scan.rows {
             index.add(record);
             tried.row(*line, record, index.durable());

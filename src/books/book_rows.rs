@@ -28,6 +28,10 @@ use crate::priest::{Decree, DecreeNo, Message, Petition, PriestId, Vote};
 /// The messagebook's header row.
 pub const BOOK_HEADER: &str = "at,from,message,decree,decree_no,ballot,petition,known,promised,votes";
 
+/// The messagebook's columns, in order.
+const COLUMNS: [&str; 10] =
+    ["at", "from", "message", "decree", "decree_no", "ballot", "petition", "known", "promised", "votes"];
+
 /// The message kinds a row may name.
 const KINDS: &str =
     "NextBallot, LastVote, BeginBallot, Voted, Success, Rejected, Petition, Heartbeat, Inquiry";
@@ -103,7 +107,7 @@ pub enum BookEntry {
     Message { from: PriestId, message: Message },
     /// A petition, from anyone; `id` is empty when the person gave none, and `print` is a
     /// fingerprint of the row's text, which stands in for it.
-    Petition { from: String, text: String, id: String, print: u64 },
+    Petition { from: String, text: String, id: String, print: u128 },
 }
 
 /// Reads one messagebook row; the error says what was wrong and what was expected.
@@ -113,14 +117,29 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
     let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let kind = field(2);
     let from = unguard(field(1));
+    if f.len() > COLUMNS.len() {
+        return Err(format!(
+            "the row has {} columns; a messagebook row has {} ({BOOK_HEADER}): a comma in a text belongs inside quotes",
+            f.len(),
+            COLUMNS.len()
+        ));
+    }
     if kind == "Petition" {
+        if let Some(i) = (4..f.len()).find(|&i| i != 6 && !field(i).is_empty()) {
+            return Err(format!(
+                "a Petition uses only 'from', 'decree' and 'petition', but '{}' (column {}) holds {:?}: a comma in the text? Put the text in quotes",
+                COLUMNS[i],
+                i + 1,
+                field(i)
+            ));
+        }
         let text = unguard(field(3));
         if text.trim().is_empty() {
             return Err("a Petition needs its text in the 'decree' column (the 4th)".to_string());
         }
         let from = if from.is_empty() { "a citizen" } else { from };
         let id = unguard(field(6)).to_string();
-        let print = crate::chamber::book_reader::fingerprint(text_row);
+        let print = fingerprint(text_row);
         return Ok(BookEntry::Petition { from: from.to_string(), text: text.to_string(), id, print });
     }
     if !KINDS.split(", ").any(|k| k == kind) {
@@ -164,11 +183,9 @@ type Votes = (Vec<Vote>, Vec<(DecreeNo, Decree)>);
 
 fn parse_votes(roll: &Roll, field: &str) -> Result<Votes, String> {
     let (mut votes, mut decrees) = (Vec::new(), Vec::new());
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(field.as_bytes());
-    for record in reader.records() {
-        let f = record.map_err(|e| format!("LastVote: the 'votes' column is not CSV: {e}"))?;
-        let get = |i: usize| f.get(i).unwrap_or("");
+    for line in field.split('\n').filter(|l| !l.is_empty()) {
+        let f = read_row(line).map_err(|e| format!("LastVote: a line of the 'votes' column: {e}"))?;
+        let get = |i: usize| f.get(i).map_or("", |c| c.as_ref());
         let decree_no = get(0).parse::<u64>().map_err(|_| {
             format!("LastVote: each line of 'votes' should start with a decree number, not {:?}", get(0))
         })?;
@@ -181,13 +198,22 @@ fn parse_votes(roll: &Roll, field: &str) -> Result<Votes, String> {
     Ok((votes, decrees))
 }
 
-/// A petition read from a row, with the id it gets when the person gave none: the book's name
-/// and a fingerprint of the row's text, so that re-reading the same row (after an editor's save
-/// moved it to another line) never makes a second petition. Two identical rows are one petition;
-/// give an id (the `petition` column) or a time (`at`) to make them two.
-pub fn petition_from(book: &str, print: u64, text: &str, id: &str) -> Petition {
+/// A fingerprint of a row's text: FNV-1a over 128 bits (ours, so it never changes between
+/// builds), of which an id keeps 96. Two different rows share one with a chance near 2⁻⁹⁶.
+pub fn fingerprint(text: &str) -> u128 {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013B;
+    text.bytes()
+        .fold(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+/// A petition read from a row, with the id it gets when the person gave none: the page it was
+/// written in and a fingerprint of the row's text, so that re-reading the same row (after an
+/// editor's save moved it to another line, or after the priest who read it was killed) never
+/// makes a second petition. Two identical rows in one page are one petition; give an id (the
+/// `petition` column) or a time (`at`) to make them two.
+pub fn petition_from(page: &str, print: u128, text: &str, id: &str) -> Petition {
     if id.is_empty() {
-        Petition::new(&format!("{book}:{:08x}", print >> 32), text)
+        Petition::new(&format!("{page}:{:024x}", print >> 32), text)
     } else {
         Petition::new(id, text)
     }
@@ -262,5 +288,9 @@ mod tests {
         assert!(e.contains("expected a number"), "{e}");
         let e = parse_book_row(&roll, ",Ann,Petition,").unwrap_err();
         assert!(e.contains("needs its text"), "{e}");
+        let e = parse_book_row(&roll, ",Ann,Petition,Wine, bread").unwrap_err();
+        assert!(e.contains("column 5") && e.contains("quotes"), "{e}");
+        let e = parse_book_row(&roll, ",Lynch,Voted,,1,1.Oki,,,,,extra").unwrap_err();
+        assert!(e.contains("11 columns"), "{e}");
     }
 }

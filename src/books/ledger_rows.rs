@@ -66,6 +66,9 @@ pub struct LedgerRow {
 /// Reads one ledger row; the error says what was wrong and what was expected.
 pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
     let f = read_row(text)?;
+    if f.len() > 6 {
+        return Err(format!("the row has {} columns; a ledger row has 6 ({LEDGER_HEADER})", f.len()));
+    }
     let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let at = match field(0) {
         "" => None,

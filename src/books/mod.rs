@@ -9,6 +9,10 @@ pub mod backing;
 pub mod book_rows;
 /// One CSV row as one line, guarded and escaped.
 pub mod csvrow;
+/// The folder layout of a Chamber, in one place.
+pub mod layout;
+/// Reading a ledger: the one reader, with the torn-row rule.
+pub mod ledger_read;
 /// Ledger rows: the priest's durable record.
 pub mod ledger_rows;
 /// The roll of priests' names and ballots written with names.

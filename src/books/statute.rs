@@ -1,62 +1,38 @@
-//! Reading a whole Chamber from its files: the roll (from the ledgers present), each priest's
+//! Reading a whole Chamber from its files: the roll (from `roll.csv`), each priest's
 //! durable state as his ledger says, and the statute book they make together (§3.3.2's law
 //! books). `laws`, `status` and God all read the Chamber this way; a follower re-reads only what
 //! was appended since last time.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io;
 use std::path::Path;
 
-use super::csvrow::RowJoiner;
-use super::ledger_rows::parse_ledger_row;
+use super::layout::ledger_path;
+use super::ledger_read::LedgerFollower;
 use super::roll::Roll;
-use crate::chamber::ledger_file::rows_not_torn;
-use crate::chamber::runtime::ledger_path;
-use crate::files::{TailEvent, TailReader};
 use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PetitionId, PriestId};
 
-/// The roll of the Chamber in `dir`: every priest with a ledger or a messagebook there (None if
-/// there are none). A priest who lost his ledger stays on the roll, so he can be refused a vote
-/// rather than silently leave the Chamber smaller.
+/// The roll of the Chamber in `dir` (None if there is none): see [`Roll::read`].
 pub fn discover_roll(dir: &Path) -> io::Result<Option<Roll>> {
-    let mut names = Vec::new();
-    for sub in ["ledgers", "messagebooks"] {
-        let folder = dir.join(sub);
-        let entries = match fs::read_dir(&folder) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".csv")
-                && !stem.starts_with('.')
-                && !names.iter().any(|n| n == stem)
-            {
-                names.push(stem.to_string());
-            }
-        }
-    }
-    if names.is_empty() {
-        return Ok(None);
-    }
-    let where_ = dir.display();
-    Roll::new(names)
-        .map(Some)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{where_}: {e}")))
+    Roll::read(dir)
 }
 
 /// One priest's ledger, followed as it grows.
 pub struct Follower {
-    tail: TailReader,
-    joiner: RowJoiner,
+    ledger: LedgerFollower,
     /// His durable state, as far as read.
     pub durable: Durable,
     /// Rows read.
     pub rows: u64,
-    /// Rows that did not parse, with their line and why.
-    pub bad: Vec<(u64, String)>,
+    /// Whether the ledger file exists.
+    pub present: bool,
+}
+
+impl Follower {
+    /// Lines that are not rows, with their line and why.
+    pub fn bad(&self) -> &[(u64, String)] {
+        &self.ledger.bad
+    }
 }
 
 /// Every ledger of a Chamber, followed.
@@ -74,11 +50,10 @@ impl Chamber {
             .names()
             .iter()
             .map(|n| Follower {
-                tail: TailReader::new(ledger_path(dir, n)),
-                joiner: RowJoiner::default(),
+                ledger: LedgerFollower::new(ledger_path(dir, n)),
                 durable: Durable::default(),
                 rows: 0,
-                bad: Vec::new(),
+                present: false,
             })
             .collect();
         Chamber { roll: roll.clone(), ledgers }
@@ -87,21 +62,12 @@ impl Chamber {
     /// Reads whatever was appended to the ledgers since the last call.
     pub fn refresh(&mut self) -> io::Result<()> {
         for f in &mut self.ledgers {
-            let lines = f.tail.read_new_lines()?.into_iter().filter_map(|e| match e {
-                TailEvent::Line(line) if !(line.number == 1 && line.text.starts_with("at,entry,")) => {
-                    Some((line.number, line.text))
-                }
-                _ => None,
-            });
-            for (first, row) in rows_not_torn(&mut f.joiner, lines) {
-                match parse_ledger_row(&self.roll, &row) {
-                    Ok(row) => {
-                        f.durable.apply(&row.record);
-                        f.rows += 1;
-                    }
-                    Err(why) => f.bad.push((first, why)),
-                }
-            }
+            f.present = f.ledger.path().exists();
+            let (durable, rows) = (&mut f.durable, &mut f.rows);
+            f.ledger.read(&self.roll, |_, row| {
+                durable.apply(&row.record);
+                *rows += 1;
+            })?;
         }
         Ok(())
     }

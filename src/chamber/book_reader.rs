@@ -1,137 +1,331 @@
-//! Reading a messagebook as it grows: complete rows only, from a saved offset, through editor
-//! saves (rename-over) and rewrites (truncate and write again) without answering an old row twice.
+//! Reading a priest's messagebook as it grows: a folder of pages (`messagebooks/<priest>/`), one
+//! per writer, each read a complete line at a time from a saved offset (§2.3's messengers
+//! deliver by appending a row to the page of their own).
 //!
-//! The offset is kept in a small side file (`messagebooks/.<priest>.read`), so a priest who
-//! returns to the Chamber goes on where he stopped. Losing it only means re-reading old rows, which
-//! is harmless: every answer is a pure function of the ledger.
+//! Three promises, whatever people do to the pages:
+//!
+//! - **An editor's save is a no-op** for rows already read. When a page is replaced (rename-over)
+//!   or rewritten, the new file's first lines are compared with what was read (a running
+//!   fingerprint of every line); if they are the same rows, they are skipped and only new rows
+//!   are answered. If history itself was changed, the page is read again from its start, and
+//!   the priest says so.
+//! - **Every petition that reaches a page passes exactly once**, even if the priest who read it is
+//!   killed before it passes: the saved position (`.<page>.read`) never moves past a petition
+//!   whose decree his ledger does not yet hold, so a priest back in the Chamber reads it again.
+//!   Its id comes from the page and the row's text, so reading it again is the same petition.
+//! - **A page replaced while its priest was away is not misread**: the saved position carries the
+//!   file's identity and the fingerprint of the lines before it, checked on return.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::books::csvrow::RowJoiner;
-use crate::books::roll::Roll;
-use crate::files::{LinePosition, TailEvent, TailReader};
+use crate::books::Roll;
+use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row, petition_from};
+use crate::books::layout::{book_dir, page_name, read_position_path};
+use crate::files::{Line, LinePosition, TailEvent, TailReader};
+use crate::priest::{Input, Message, PetitionId, PriestId};
 
-/// One row read from a messagebook: the line it began on, and what it says or why it is bad.
-pub type BookLine = (u64, Result<BookEntry, String>);
+/// What one row of a page says, or why it is refused.
+#[derive(Debug)]
+pub enum Reading {
+    /// A petition, with who asked for it.
+    Petition(crate::priest::Petition, String),
+    /// A message said to be from a priest (to be checked against his ledger).
+    Message(PriestId, Message),
+    /// A row that is not one; why.
+    Bad(String),
+    /// Something a person should know about the page (not a row).
+    Note(String),
+}
 
-/// Follows one messagebook.
-pub struct BookReader {
+/// One row read, with the page (`messagebooks/<priest>/<page>.csv`) and line it is on.
+#[derive(Debug)]
+pub struct BookLine {
+    /// The page's name.
+    pub page: String,
+    /// The line number in the page.
+    pub line: u64,
+    /// What it says.
+    pub reading: Reading,
+}
+
+impl Reading {
+    /// The input it makes for the priest, if it is one.
+    pub fn input(self) -> Option<Input> {
+        match self {
+            Reading::Petition(p, _) => Some(Input::Petition(p)),
+            Reading::Message(from, message) => Some(Input::Message { from, message }),
+            _ => None,
+        }
+    }
+}
+
+/// How far a page was read: lines, the fingerprint of those lines, and the byte offset after them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Prefix {
+    lines: u64,
+    print: u64,
+    offset: u64,
+}
+
+impl Prefix {
+    fn after(self, line: &Line) -> Prefix {
+        let print = line.text.bytes().chain([b'\n']).fold(self.print ^ 0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Prefix { lines: self.lines + 1, print, offset: self.offset }
+    }
+}
+
+/// One page followed.
+struct Page {
     tail: TailReader,
-    joiner: RowJoiner,
+    read: Prefix,
+    /// After a replacement: the prefix the new file must start with to be the same rows.
+    expect: Option<Prefix>,
+    held: Vec<Line>,
+    /// Petitions read but not yet in his ledger: where each one's row starts.
+    waiting: Vec<(Prefix, PetitionId)>,
+    identity: Option<(u64, u64)>,
+}
+
+/// Follows one priest's messagebook: every page in his folder.
+pub struct BookReader {
+    dir: PathBuf,
+    me: String,
     roll: Roll,
-    seen_path: PathBuf,
-    /// A fingerprint of each row answered, so that a rewritten book's old rows are recognised and
-    /// not answered twice, even when the rewrite moved them to other lines.
-    answered: std::collections::HashSet<u64>,
-    rewritten: bool,
+    folder_seen: Option<SystemTime>,
+    pages: BTreeMap<String, Page>,
+    /// Whether to read every page from its start, whatever the side files say.
+    fresh: bool,
 }
 
 impl BookReader {
-    /// Follows `messagebooks/<name>.csv` under `dir`, from where the side file says it stopped.
+    /// Follows `messagebooks/<name>/` under `dir`, each page from where its side file says.
     pub fn open(dir: &Path, roll: &Roll, name: &str) -> BookReader {
-        let books = dir.join("messagebooks");
-        let seen_path = books.join(format!(".{name}.read"));
-        let position = fs::read_to_string(&seen_path).ok().and_then(|s| {
-            let (offset, lines) = s.trim().split_once(' ')?;
-            Some(LinePosition { offset: offset.parse().ok()?, lines_read: lines.parse().ok()? })
-        });
-        let path = books.join(format!("{name}.csv"));
-        let tail = match position {
-            Some(p) => TailReader::resume(&path, p),
-            None => TailReader::new(&path),
-        };
         BookReader {
-            tail,
-            joiner: RowJoiner::default(),
+            dir: dir.to_path_buf(),
+            me: name.to_string(),
             roll: roll.clone(),
-            seen_path,
-            answered: Default::default(),
-            rewritten: false,
+            folder_seen: None,
+            pages: BTreeMap::new(),
+            fresh: false,
         }
     }
 
-    /// The messagebook's path.
-    pub fn path(&self) -> &Path {
-        self.tail.path()
+    /// Reads `messagebooks/<name>/` under `dir` from the start of every page, as a person
+    /// would, ignoring (and never writing) the priest's side files.
+    pub fn open_fresh(dir: &Path, roll: &Roll, name: &str) -> BookReader {
+        BookReader { fresh: true, ..BookReader::open(dir, roll, name) }
     }
 
-    /// Every complete row added since the last call, skipping the header and rows already
-    /// answered before the book was rewritten.
+    /// The folder of pages.
+    pub fn folder(&self) -> PathBuf {
+        book_dir(&self.dir, &self.me)
+    }
+
+    /// A page's path relative to the Chamber, for messages to people.
+    pub fn page_file(&self, page: &str) -> String {
+        crate::books::layout::page_file(&self.me, page)
+    }
+
+    fn find_pages(&mut self, out: &mut Vec<BookLine>) -> io::Result<()> {
+        let folder = self.folder();
+        let modified = fs::metadata(&folder).and_then(|m| m.modified()).ok();
+        if modified.is_some() && modified == self.folder_seen {
+            return Ok(());
+        }
+        self.folder_seen = modified;
+        let Ok(entries) = fs::read_dir(&folder) else { return Ok(()) };
+        for entry in entries {
+            let entry = entry?;
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(page) = page_name(&file) else { continue };
+            if self.pages.contains_key(page) {
+                continue;
+            }
+            if entry.file_type()?.is_symlink() {
+                let why = "a symbolic link, not a page of this Chamber; it is not read".to_string();
+                out.push(BookLine { page: page.to_string(), line: 0, reading: Reading::Note(why) });
+                continue;
+            }
+            let page = page.to_string();
+            let opened = self.open_page(&page, entry.path());
+            self.pages.insert(page, opened);
+        }
+        Ok(())
+    }
+
+    fn open_page(&self, page: &str, path: PathBuf) -> Page {
+        let identity = fs::metadata(&path).ok().map(|m| (m.dev(), m.ino()));
+        let saved = (!self.fresh)
+            .then(|| fs::read_to_string(read_position_path(&self.dir, &self.me, page)).ok())
+            .flatten()
+            .and_then(|s| {
+                let mut f = s.split_whitespace().map(|x| x.parse::<u64>().ok());
+                let prefix = Prefix { offset: f.next()??, lines: f.next()??, print: f.next()?? };
+                Some((prefix, (f.next()??, f.next()??)))
+            });
+        let mut page = Page {
+            tail: TailReader::new(&path),
+            read: Prefix::default(),
+            expect: None,
+            held: Vec::new(),
+            waiting: Vec::new(),
+            identity,
+        };
+        if let Some((prefix, was)) = saved {
+            if Some(was) == identity {
+                page.tail = TailReader::resume(
+                    &path,
+                    LinePosition { offset: prefix.offset, lines_read: prefix.lines },
+                );
+                page.read = prefix;
+            } else {
+                // Replaced while he was away: the new file must show the same rows to skip them.
+                page.expect = Some(prefix);
+            }
+        }
+        page
+    }
+
+    /// Every complete row added to any page since the last call, skipping headers and rows
+    /// already read before a page was replaced.
     pub fn read(&mut self) -> io::Result<Vec<BookLine>> {
         let mut out = Vec::new();
-        for event in self.tail.read_new_lines()? {
-            let line = match event {
-                TailEvent::Line(line) => line,
-                TailEvent::Replaced | TailEvent::Truncated => {
-                    self.joiner.reset();
-                    self.rewritten = true;
+        self.find_pages(&mut out)?;
+        let (roll, me) = (&self.roll, &self.me);
+        for (name, page) in &mut self.pages {
+            let events = page.tail.read_new_lines()?;
+            for event in events {
+                let line = match event {
+                    TailEvent::Line(line) => line,
+                    TailEvent::Replaced | TailEvent::Truncated => {
+                        if page.expect.is_none() && page.read.lines > 0 {
+                            page.expect = Some(page.read);
+                        }
+                        page.read = Prefix::default();
+                        page.held.clear();
+                        page.waiting.clear();
+                        page.identity = fs::metadata(page.tail.path()).ok().map(|m| (m.dev(), m.ino()));
+                        continue;
+                    }
+                };
+                let before = Prefix { offset: line.offset, ..page.read };
+                page.read = before.after(&line);
+                if let Some(expect) = page.expect {
+                    page.held.push(line);
+                    if page.read.lines < expect.lines {
+                        continue;
+                    }
+                    page.expect = None;
+                    let held = std::mem::take(&mut page.held);
+                    if page.read.print == expect.print {
+                        continue;
+                    }
+                    out.push(changed(name, held.len()));
+                    let mut prefix = Prefix::default();
+                    for line in held {
+                        let start = Prefix { offset: line.offset, ..prefix };
+                        prefix = start.after(&line);
+                        row(roll, me, name, start, &line, page, &mut out);
+                    }
                     continue;
                 }
-            };
-            let complete = self.joiner.push(line.number, &line.text);
-            if let Some((first, cut)) = self.joiner.take_abandoned() {
-                let why = format!(
-                    "a quote opened here is never closed (row {cut:?}); expected a row whose quotes balance"
-                );
-                out.push((first, Err(why)));
+                row(roll, me, name, before, &line, page, &mut out);
             }
-            let Some((first, row)) = complete else { continue };
-            if row.trim().is_empty() || (first == 1 && row == BOOK_HEADER) {
-                continue;
+            if page.expect.take().is_some() {
+                // The new file is shorter than what was read: history was changed.
+                let held = std::mem::take(&mut page.held);
+                out.push(changed(name, held.len()));
+                let mut prefix = Prefix::default();
+                for line in held {
+                    let start = Prefix { offset: line.offset, ..prefix };
+                    prefix = start.after(&line);
+                    row(roll, me, name, start, &line, page, &mut out);
+                }
             }
-            let print = fingerprint(&row);
-            if !self.answered.insert(print) && self.rewritten {
-                continue;
-            }
-            out.push((first, parse_book_row(&self.roll, &row)));
         }
         Ok(out)
     }
 
-    /// Saves how far the book has been read, if no row is half-read.
-    pub fn save_position(&self) {
-        if self.joiner.is_waiting() || self.tail.pending_bytes() > 0 {
+    /// Saves how far each page has been read: never past a petition not yet passed, nor into a
+    /// half-read row.
+    pub fn save_positions(&mut self, passed: impl Fn(&PetitionId) -> bool) {
+        if self.fresh {
             return;
         }
-        let p = self.tail.position();
-        // The side file is a convenience; failing to write it costs only re-reading.
-        let _ = fs::write(&self.seen_path, format!("{} {}\n", p.offset, p.lines_read));
+        for (name, page) in &mut self.pages {
+            page.waiting.retain(|(_, id)| !passed(id));
+            if page.expect.is_some() {
+                continue;
+            }
+            let mut at = page.waiting.first().map_or(page.read, |(p, _)| *p);
+            if page.waiting.is_empty() {
+                at.offset = page.tail.position().offset;
+            }
+            let Some((dev, ino)) = page.identity else { continue };
+            let text = format!("{} {} {} {dev} {ino}\n", at.offset, at.lines, at.print);
+            // The side file is a convenience; failing to write it costs only reading again.
+            let _ = fs::write(read_position_path(&self.dir, &self.me, name), text);
+        }
+    }
+
+    /// Pages with an unfinished last row (no newline yet), and how many bytes wait.
+    pub fn unfinished(&self) -> Vec<(String, u64, usize)> {
+        let pending = self.pages.iter().filter(|(_, p)| p.tail.pending_bytes() > 0);
+        pending.map(|(n, p)| (n.clone(), p.tail.position().lines_read + 1, p.tail.pending_bytes())).collect()
     }
 }
 
-/// FNV-1a, 64 bits: ours, so a fingerprint never changes between builds.
-pub fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+fn changed(page: &str, lines: usize) -> BookLine {
+    let why = format!(
+        "this page was changed before its end since it was read (its first {lines} lines differ); it is read again from its start"
+    );
+    BookLine { page: page.to_string(), line: 0, reading: Reading::Note(why) }
+}
+
+/// Reads one line of page `name` of `me`'s messagebook, that starts after `start`.
+fn row(
+    roll: &Roll,
+    me: &str,
+    name: &str,
+    start: Prefix,
+    line: &Line,
+    page: &mut Page,
+    out: &mut Vec<BookLine>,
+) {
+    if line.text.trim().is_empty() || (line.number == 1 && line.text == BOOK_HEADER) {
+        return;
+    }
+    let reading = if line.text.contains('\u{fffd}') {
+        Reading::Bad(
+            "the row is not UTF-8 text (a byte that is no character); save the file as UTF-8".to_string(),
+        )
+    } else {
+        match parse_book_row(roll, &line.text) {
+            Err(why) => Reading::Bad(why),
+            Ok(BookEntry::Petition { from, text, id, print }) => {
+                let petition = petition_from(&format!("{me}/{name}"), print, &text, &id);
+                page.waiting.push((start, petition.id.clone()));
+                Reading::Petition(petition, from)
+            }
+            Ok(BookEntry::Message { from, message }) => match roll.id(name) {
+                Some(owner) if owner != from => Reading::Bad(format!(
+                    "a {} said to be from {} in {name}'s page, which only {name}'s messenger writes; refused as written by hand or forged",
+                    message.kind(),
+                    roll.name(from)
+                )),
+                _ => Reading::Message(from, message),
+            },
+        }
+    };
+    out.push(BookLine { page: name.to_string(), line: line.number, reading });
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_rewritten_book_is_not_answered_twice_and_new_rows_are() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("messagebooks")).unwrap();
-        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
-        let path = dir.path().join("messagebooks/Lynch.csv");
-        let old =
-            format!("{BOOK_HEADER}\n,Ann,Petition,Wine may not be watered\n,Bob,Petition,\"two\nlines\"\n");
-        fs::write(&path, &old).unwrap();
-        let mut reader = BookReader::open(dir.path(), &roll, "Lynch");
-        let rows = reader.read().unwrap();
-        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3]);
-        // An editor saves the book by writing a new file and renaming it over the old one.
-        let tmp = dir.path().join("messagebooks/.Lynch.csv.swp");
-        fs::write(&tmp, format!("{old},Cy,Petition,Olives are free\n,Ann,Vote\n")).unwrap();
-        fs::rename(&tmp, &path).unwrap();
-        let rows = reader.read().unwrap();
-        assert_eq!(rows.len(), 2, "only the new rows: {rows:?}");
-        assert!(rows[0].1.is_ok() && rows[1].1.is_err());
-        reader.save_position();
-        let mut again = BookReader::open(dir.path(), &roll, "Lynch");
-        assert!(again.read().unwrap().is_empty(), "a returning priest goes on where he stopped");
-    }
-}
+mod tests;

@@ -1,7 +1,7 @@
-//! God: lays out the Chamber (`ledgers/` and `messagebooks/`), creates the priests and their
-//! messengers, runs them (threads, or one OS process each, brought back when one dies), hands
-//! them the citizens' petitions, and stops them cleanly when the statute book is complete or when
-//! asked to (Ctrl-C, SIGTERM).
+//! God: lays out the Chamber (the roll, `ledgers/`, `messagebooks/`, `presence/`), creates the
+//! priests and their messengers, runs them (threads, or one OS process each, brought back when
+//! one dies, and never outliving him), hands them the citizens' petitions, and stops them cleanly
+//! when every petition has passed or when asked to (Ctrl-C, SIGTERM).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -14,13 +14,18 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 
 use super::messenger::Faults;
-use super::runtime::{PriestSettings, Runtime, ledger_path};
+use super::runtime::{PriestSettings, Runtime};
+use super::sitting::held_by;
+use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
+use crate::books::layout::{MESSAGEBOOKS, PRESENCE, book_dir, ledger_path, page_path};
 use crate::books::ledger_rows::LEDGER_HEADER;
-use crate::books::roll::Roll;
-use crate::books::statute::{Chamber, discover_roll};
+use crate::books::statute::Chamber;
+use crate::exit::{ALREADY_SITTING, Exit, NOT_DONE};
 use crate::files::{AppendFile, FolderWatcher};
-use crate::priest::{Message, Petition};
+use crate::priest::{Message, Petition, PetitionId};
+
+pub use crate::exit::REFUSES;
 
 /// What `convene` was asked to do.
 #[derive(Clone, Debug)]
@@ -52,15 +57,15 @@ pub struct ConveneOptions {
     pub exe: Option<PathBuf>,
 }
 
-/// Lays out the Chamber in `dir`: the folders, and for a new Chamber each priest's ledger and
-/// messagebook with their header rows. Returns the roll, which for an existing Chamber is the
-/// ledgers found.
+/// Lays out the Chamber in `dir` and returns its roll. A new Chamber gets its roll (`roll.csv`),
+/// each priest's ledger with its header, his messagebook folder, and `presence/`; names are
+/// checked before anything is made. An existing Chamber keeps its roll; files that are not on it
+/// are named and ignored.
 pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Result<Roll> {
-    for sub in ["ledgers", "messagebooks"] {
-        std::fs::create_dir_all(dir.join(sub))
-            .with_context(|| format!("creating {}", dir.join(sub).display()))?;
+    if dir.exists() && !dir.is_dir() {
+        bail!("{} is a file, not a folder; give --dir a folder for the Chamber", dir.display());
     }
-    if let Some(roll) = discover_roll(dir)? {
+    if let Some(roll) = Roll::read(dir)? {
         let mut asked = names.to_vec();
         asked.sort();
         if names_given && asked != roll.names() {
@@ -71,26 +76,46 @@ pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Resul
                 roll.names().join(", ")
             );
         }
+        for n in roll.names() {
+            std::fs::create_dir_all(book_dir(dir, n))?;
+        }
+        std::fs::create_dir_all(dir.join(PRESENCE))?;
+        for stray in roll.strays(dir) {
+            eprintln!("{}/{stray}", dir.display());
+        }
         return Ok(roll);
     }
     let roll = Roll::new(names.to_vec()).map_err(anyhow::Error::msg)?;
+    for sub in ["ledgers", MESSAGEBOOKS, PRESENCE] {
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("creating {}", dir.join(sub).display()))?;
+    }
     for n in roll.names() {
         AppendFile::open_with_header(ledger_path(dir, n), LEDGER_HEADER)?;
-        AppendFile::open_with_header(book_path(dir, n), BOOK_HEADER)?;
+        std::fs::create_dir_all(book_dir(dir, n))?;
     }
+    // The roll last: a folder with a roll is a Chamber whose every ledger was laid out.
+    roll.write_new(dir)
+        .with_context(|| format!("writing {}", crate::books::layout::roll_path(dir).display()))?;
     Ok(roll)
 }
 
-/// `messagebooks/<name>.csv` under `dir`.
-pub fn book_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join("messagebooks").join(format!("{name}.csv"))
-}
-
-/// Appends a petition row to a priest's messagebook: exactly the row a person could write.
+/// Appends a petition row to a priest's messagebook, in the page of the one who asks (`from`,
+/// who must not be a priest: a priest's page is his messenger's alone): exactly the row a person
+/// could write.
 pub fn petition(dir: &Path, roll: &Roll, to: &str, from: &str, id: &str, text: &str) -> anyhow::Result<()> {
+    crate::names::check_name(from).map_err(|e| anyhow::anyhow!("--from {from:?}: {e}"))?;
+    if roll.id(from).is_some() {
+        bail!(
+            "{from} is a priest, and his page of each messagebook is his messenger's alone; petition --from another name"
+        );
+    }
     let row = book_row(roll, Utc::now(), from, &Message::Petition(Petition::new(id, text)));
-    let mut book = AppendFile::open_with_header(book_path(dir, to), BOOK_HEADER)?;
-    book.append_rows(row.as_bytes()).with_context(|| format!("writing {}", book_path(dir, to).display()))
+    let path = page_path(dir, to, from);
+    let mut book = AppendFile::open_with_header(&path, BOOK_HEADER)
+        .with_context(|| format!("opening {}", path.display()))?;
+    book.append_rows_on_a_line_of_their_own(row.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The priests at work, as threads or as processes.
@@ -100,17 +125,29 @@ enum Priests {
     Processes(Vec<(String, Option<Child>)>),
 }
 
-/// The exit code of `parliament priest` when he refuses to vote (his ledger is missing or
-/// damaged): God does not bring such a priest back.
-pub const REFUSES: i32 = 3;
-
-/// Convenes the Chamber; returns when the petitions have passed into every ledger (or, with
-/// `stay`, when `stop` is set). Returns the Chamber as its ledgers leave it.
+/// Convenes the Chamber; returns when the petitions, and every petition pending in the
+/// messagebooks, have passed into every sitting priest's ledger (or, with `stay`, when `stop` is
+/// set). Returns the Chamber as its ledgers leave it. Fails with exit code 4 if a priest already
+/// sits in another process, and 1 if the petitions cannot pass (timeout, or too few priests able
+/// to act to make a majority set).
 pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<Chamber> {
     let roll = lay_out(&opts.dir, &opts.names, opts.names_given)?;
+    for n in roll.names() {
+        if let Some(holder) = held_by(&opts.dir, n) {
+            return Err(Exit::new(
+                ALREADY_SITTING,
+                format!(
+                    "{n} already sits in another process ({holder}): this Chamber is sitting; petition it (parliament petition --dir {}) or stop that sitting first",
+                    opts.dir.display()
+                ),
+            )
+            .into());
+        }
+    }
     let mut chamber = Chamber::open(&opts.dir, &roll);
     chamber.refresh()?;
-    let ids: Vec<String> = opts.petitions.iter().map(|(id, _)| id.clone()).collect();
+    let mut ids: Vec<String> = opts.petitions.iter().map(|(id, _)| id.clone()).collect();
+    ids.extend(pending_petitions(&opts.dir, &roll).into_iter().map(|id| id.0.to_string()));
     let present = vec![true; roll.len()];
     if !opts.stay && chamber.holds_all(&ids, &present) {
         return Ok(chamber);
@@ -119,6 +156,7 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     let started = Instant::now();
     let mut asked_at = None::<Instant>;
     let mut asked = 0usize;
+    let majority = roll.len() / 2 + 1;
     let result = loop {
         if stop.load(Ordering::Relaxed) {
             break Ok(());
@@ -126,13 +164,23 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(100));
         chamber.refresh()?;
         let alive = sitting.alive(opts, &stop);
+        let able = alive.iter().filter(|a| **a).count();
+        if able < majority && !stop.load(Ordering::Relaxed) {
+            break Err(Exit::new(
+                NOT_DONE,
+                format!(
+                    "only {able} of {} priests can act, and a majority set needs {majority}: no decree can pass (see why each left above)",
+                    roll.len()
+                ),
+            ));
+        }
         if !opts.stay && chamber.holds_all(&ids, &alive) {
             break Ok(());
         }
         if asked_at.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
             asked_at = Some(Instant::now());
             for (id, text) in &opts.petitions {
-                let id_ = crate::priest::PetitionId(id.as_str().into());
+                let id_ = PetitionId(id.as_str().into());
                 if !chamber.ledgers.iter().any(|f| f.durable.passed.contains_key(&id_)) {
                     let to = &roll.names()[asked % roll.len()];
                     asked += 1;
@@ -141,16 +189,34 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
             }
         }
         if !opts.stay && started.elapsed() > opts.timeout {
-            break Err(anyhow::anyhow!(
-                "the petitions did not pass into every ledger within {:?}; the ledgers in {} show how far they got",
-                opts.timeout,
-                opts.dir.display()
+            break Err(Exit::new(
+                NOT_DONE,
+                format!(
+                    "the petitions did not pass into every ledger within {:?}; the ledgers in {} show how far they got",
+                    opts.timeout,
+                    opts.dir.display()
+                ),
             ));
         }
     };
     sitting.dismiss();
     chamber.refresh()?;
-    result.map(|()| chamber)
+    result.map(|()| chamber).map_err(anyhow::Error::from)
+}
+
+/// The ids of every petition written in the Chamber's messagebooks, as the priests reading them
+/// name them: a plain `convene` waits for these too.
+pub fn pending_petitions(dir: &Path, roll: &Roll) -> Vec<PetitionId> {
+    let mut ids = Vec::new();
+    for n in roll.names() {
+        let mut reader = super::book_reader::BookReader::open_fresh(dir, roll, n);
+        for row in reader.read().unwrap_or_default() {
+            if let super::book_reader::Reading::Petition(p, _) = row.reading {
+                ids.push(p.id);
+            }
+        }
+    }
+    ids
 }
 
 /// The priests at work, and the one watcher of the process routing wake-ups: a change to
@@ -169,7 +235,11 @@ impl Sitting {
     pub fn open(opts: &ConveneOptions, roll: &Roll) -> anyhow::Result<Sitting> {
         let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
         watcher.watch_folder(opts.dir.join("ledgers"))?;
-        watcher.watch_folder(opts.dir.join("messagebooks"))?;
+        if !opts.processes {
+            for n in roll.names() {
+                watcher.watch_folder(book_dir(&opts.dir, n))?;
+            }
+        }
         let stopping = Arc::new(AtomicBool::new(false));
         let (god_tx, wakes) = mpsc::channel();
         let priests = if opts.processes {
@@ -179,9 +249,7 @@ impl Sitting {
             Priests::Threads(start_threads(opts, roll, &stopping))
         };
         let books: Vec<(std::ffi::OsString, mpsc::Sender<()>)> = match &priests {
-            Priests::Threads(t) => {
-                t.iter().map(|(n, _, tx)| (format!("{n}.csv").into(), tx.clone())).collect()
-            }
+            Priests::Threads(t) => t.iter().map(|(n, _, tx)| (n.into(), tx.clone())).collect(),
             Priests::Processes(_) => Vec::new(),
         };
         let fan_stop = stopping.clone();
@@ -191,12 +259,12 @@ impl Sitting {
                     break;
                 }
                 let mut god = w.rescan;
-                for (book, tx) in &books {
-                    if w.rescan || w.paths.iter().any(|p| p.file_name() == Some(book) && in_books(p)) {
+                for (name, tx) in &books {
+                    if w.rescan || w.paths.iter().any(|p| book_of(p) == Some(name)) {
                         let _ = tx.send(());
                     }
                 }
-                god |= w.paths.iter().any(|p| !in_books(p));
+                god |= w.paths.iter().any(|p| book_of(p).is_none());
                 if god && god_tx.send(()).is_err() {
                     break;
                 }
@@ -226,8 +294,10 @@ impl Sitting {
     }
 }
 
-fn in_books(path: &Path) -> bool {
-    path.parent().and_then(Path::file_name) == Some(std::ffi::OsStr::new("messagebooks"))
+/// Whose messagebook a changed path is in: `messagebooks/<priest>/<page>`.
+fn book_of(path: &Path) -> Option<&std::ffi::OsStr> {
+    let folder = path.parent()?;
+    (folder.parent()?.file_name()? == MESSAGEBOOKS).then(|| folder.file_name()).flatten()
 }
 
 fn start_threads(
@@ -276,8 +346,8 @@ fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec
                 if let Ok(Some(status)) = child.try_wait()
                     && !stop.load(Ordering::Relaxed)
                 {
-                    if status.code() == Some(REFUSES) {
-                        eprintln!("{name} refuses to vote and stays out of the Chamber");
+                    if status.code() == Some(REFUSES) || status.code() == Some(ALREADY_SITTING) {
+                        eprintln!("{name} stays out of the Chamber (he refuses to vote, or sits elsewhere)");
                         *slot = None;
                         return false;
                     }
@@ -313,6 +383,20 @@ fn spawn(opts: &ConveneOptions, name: &str) -> anyhow::Result<Child> {
     }
     if !opts.narrate {
         c.arg("--quiet");
+    }
+    // A priest never outlives God: the kernel sends him SIGTERM when God dies, however God dies
+    // (SIGKILL included), and a priest whose God died before that was arranged leaves at once.
+    let god = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs in the child between fork and exec and calls only prctl(2),
+    // getppid(2) and _exit(2), which are async-signal-safe.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut c, move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            if libc::getppid() != god {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
     }
     c.spawn().with_context(|| format!("starting priest {name}"))
 }

@@ -1,7 +1,10 @@
 //! A priest's Messenger (§1.1, "the messengers"): relays the messages his synced ledger rows
-//! allow by appending rows to the recipients' messagebooks, one `write` per recipient so
-//! concurrent appends never interleave. Messengers may be made as unreliable as the paper's: they
-//! lose, duplicate and delay messages, seeded so a run can be repeated; `pace` slows every delivery
+//! allow by appending rows to his own page of each recipient's messagebook
+//! (`messagebooks/<to>/<from>.csv`), one `write` per recipient; nobody else writes that page, and
+//! a row is never appended onto a line someone left unfinished. Heartbeats ("I am here", §2.4) go
+//! to his presence file instead, so the messagebooks show only petitions and the paper's messages.
+//!
+//! Messengers may be made as unreliable as the paper's: they lose, duplicate and delay messages, seeded so a run can be repeated; `pace` slows every delivery
 //! so a person can follow along.
 //!
 //! It is only ever handed messages by [`crate::priest::carry_out`], after the ledger sync, so it
@@ -16,10 +19,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::presence::Announcer;
+use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
-use crate::books::roll::Roll;
+use crate::books::layout::page_path;
 use crate::files::AppendFile;
-use crate::priest::{Envelope, Messenger};
+use crate::priest::{Envelope, Message, Messenger};
 use crate::rng::Rng;
 
 /// How unreliable a messenger is.
@@ -61,7 +66,9 @@ impl PartialOrd for Delayed {
 pub struct FileMessenger {
     roll: Roll,
     from: String,
-    books: Vec<AppendFile>,
+    dir: std::path::PathBuf,
+    books: Vec<Option<AppendFile>>,
+    presence: Announcer,
     faults: Faults,
     rng: Rng,
     delayed: BinaryHeap<Delayed>,
@@ -74,18 +81,13 @@ pub struct FileMessenger {
 impl FileMessenger {
     /// A messenger for priest `from`, writing into `messagebooks` under `dir`.
     pub fn new(dir: &Path, roll: &Roll, from: &str, faults: Faults) -> io::Result<FileMessenger> {
-        let books = roll
-            .names()
-            .iter()
-            .map(|n| {
-                AppendFile::open_with_header(dir.join("messagebooks").join(format!("{n}.csv")), BOOK_HEADER)
-            })
-            .collect::<io::Result<Vec<_>>>()?;
         let seed = faults.seed ^ (0x9E37_79B9 * (roll.id(from).map_or(0, |p| p.0) as u64 + 1));
         Ok(FileMessenger {
             roll: roll.clone(),
             from: from.to_string(),
-            books,
+            dir: dir.to_path_buf(),
+            books: (0..roll.len()).map(|_| None).collect(),
+            presence: Announcer::new(dir, from, seed ^ u64::from(std::process::id()))?,
             rng: Rng::new(seed),
             faults,
             delayed: BinaryHeap::new(),
@@ -123,9 +125,13 @@ impl FileMessenger {
             if rows.is_empty() {
                 continue;
             }
-            let book = &mut self.books[to];
-            if let Err(e) = book.follow_replacement().and_then(|_| book.append_rows(rows.as_bytes())) {
-                self.error.get_or_insert(e);
+            let path = page_path(&self.dir, self.roll.names().get(to).map_or("", String::as_str), &self.from);
+            let book = match &mut self.books[to] {
+                Some(book) => book.follow_replacement().map(|_| book),
+                slot => AppendFile::open_with_header(&path, BOOK_HEADER).map(|b| slot.insert(b)),
+            };
+            if let Err(e) = book.and_then(|b| b.append_rows_on_a_line_of_their_own(rows.as_bytes())) {
+                self.error.get_or_insert(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
             }
             rows.clear();
         }
@@ -136,7 +142,12 @@ impl Messenger for FileMessenger {
     fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
         let now = Utc::now();
         let started = Instant::now();
+        let mut present = None;
         for e in envelopes.drain(..) {
+            if let Message::Heartbeat { known } = e.message {
+                present = Some(known);
+                continue;
+            }
             if self.rng.chance(self.faults.lose) {
                 continue;
             }
@@ -152,6 +163,11 @@ impl Messenger for FileMessenger {
                     self.delayed.push(Delayed { due, order, to, row: row.clone() });
                 }
             }
+        }
+        if let Some(known) = present
+            && let Err(e) = self.presence.announce(known)
+        {
+            self.error.get_or_insert(e);
         }
         self.write_pending();
     }

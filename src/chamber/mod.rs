@@ -1,16 +1,21 @@
 //! The Chamber on files: the network is the file system. Each priest keeps a CSV ledger in
-//! `ledgers/` and reads his messages from a CSV messagebook in `messagebooks/`; messengers relay
-//! by appending rows; God lays out the Chamber and runs the priests.
+//! `ledgers/` and reads his messages from his messagebook in `messagebooks/<priest>/`, a folder of
+//! pages, one per writer; messengers relay by appending rows to their own page; God lays out the
+//! Chamber and runs the priests. The layout and the row formats are in [`crate::books`].
 
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
 /// God: lays out the Chamber, runs the priests, hands them petitions, stops them.
 pub mod god;
-/// A ledger on disk: appended, synced, read back, torn rows voided.
+/// A ledger open for writing: appended, synced, checked in place.
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
+/// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
+pub mod presence;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
 pub mod runtime;
+/// One priest, one sitting: the lock a sitting priest holds.
+pub mod sitting;
 
 pub use crate::books::Roll;

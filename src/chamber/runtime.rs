@@ -1,23 +1,25 @@
-//! One priest at work in the Chamber on files: he wakes when his messagebook grows (or a tick is
-//! due), reads the new rows, checks each message against its sender's ledger, answers them all,
-//! and carries the answers out with [`carry_out`]: one ledger write and one sync for the whole
-//! wake-up (group commit), then the messenger relays.
+//! One priest at work in the Chamber on files: he claims his sitting (one process per priest),
+//! wakes when a page of his messagebook grows (or a tick is due), reads the new rows, checks each
+//! message against its sender's ledger, answers them all, and carries the answers out with
+//! [`carry_out`]: one ledger write and one sync for the whole wake-up (group commit), then the
+//! messenger relays. A ledger that vanishes under him ends his sitting before anything leaves.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::book_reader::BookReader;
-use super::ledger_file::{LedgerError, LedgerFile, read_ledger, rows_not_torn};
+use super::book_reader::{BookReader, Reading};
+use super::ledger_file::{LedgerFile, is_vanished};
 use super::messenger::{Faults, FileMessenger};
+use super::presence::Listener;
+use super::sitting::{ClaimError, Sitting, claim};
+use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
-use crate::books::book_rows::{BookEntry, petition_from};
-use crate::books::csvrow::RowJoiner;
-use crate::books::ledger_rows::parse_ledger_row;
-use crate::books::roll::Roll;
-use crate::files::{TailEvent, TailReader};
+use crate::books::layout::{ledger_file, ledger_path};
+use crate::books::ledger_read::{LedgerError, LedgerFollower, read_ledger};
 use crate::priest::{Config, Input, Message, Priest, PriestId, Step, carry_out};
 use crate::sim::Narrator;
 
@@ -71,8 +73,7 @@ pub fn chamber_config(priests: usize) -> Config {
 
 /// What he knows of another priest's ledger, read as it grows.
 struct Backer {
-    tail: TailReader,
-    joiner: RowJoiner,
+    ledger: LedgerFollower,
     index: LedgerIndex,
 }
 
@@ -85,11 +86,17 @@ pub struct Runtime {
     book: BookReader,
     backers: Vec<Backer>,
     messenger: FileMessenger,
+    presence: Listener,
     narrator: Option<Narrator>,
     started: Instant,
     step: Step,
     rng: crate::rng::Rng,
+    unfinished: HashMap<(String, u64), Instant>,
+    _sitting: Sitting,
 }
+
+/// How long a row may wait for its newline before the priest says so.
+const UNFINISHED_AFTER: Duration = Duration::from_secs(10);
 
 impl Runtime {
     /// Brings the priest into the Chamber: rebuilt from his ledger alone. A priest whose ledger is
@@ -98,7 +105,14 @@ impl Runtime {
         let id = roll
             .id(&settings.name)
             .ok_or_else(|| RuntimeError::NotAPriest(settings.name.clone(), roll.names().join(", ")))?;
+        let sitting = claim(&settings.dir, &settings.name)?;
         let path = ledger_path(&settings.dir, &settings.name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
+            return Err(RuntimeError::Damaged(format!(
+                "{}: not a plain file (a link?); a priest's ledger must be his own file",
+                path.display()
+            )));
+        }
         let read = read_ledger(&path, roll)?;
         for w in &read.warnings {
             eprintln!("{w}");
@@ -113,14 +127,14 @@ impl Runtime {
             .names()
             .iter()
             .map(|n| Backer {
-                tail: TailReader::new(ledger_path(&settings.dir, n)),
-                joiner: RowJoiner::default(),
+                ledger: LedgerFollower::new(ledger_path(&settings.dir, n)),
                 index: LedgerIndex::default(),
             })
             .collect();
         let narrator = settings.narrate.then(|| Narrator::new(roll.names(), Box::new(io::stdout())));
         Ok(Runtime {
             book: BookReader::open(&settings.dir, roll, &settings.name),
+            presence: Listener::new(&settings.dir, roll, id),
             roll: roll.clone(),
             priest,
             ledger,
@@ -130,6 +144,8 @@ impl Runtime {
             started: Instant::now(),
             step: Step::default(),
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
+            unfinished: HashMap::new(),
+            _sitting: sitting,
             settings,
         })
     }
@@ -140,6 +156,7 @@ impl Runtime {
         let tick = self.settings.tick;
         let mut next_tick = Instant::now() + tick;
         let mut saved_at = Instant::now();
+        let mut ticks = 0u64;
         while !stop.load(Ordering::Relaxed) {
             let due = self.messenger.next_due().map_or(next_tick, |d| d.min(next_tick));
             let now = Instant::now();
@@ -154,18 +171,42 @@ impl Runtime {
             self.read_book()?;
             let now = Instant::now();
             if now >= next_tick {
+                ticks += 1;
+                if ticks % 5 == 1 {
+                    self.hear_presence();
+                }
                 self.priest.handle(Input::Tick, &mut self.step);
                 next_tick = (next_tick + tick).max(now);
             }
             self.carry_out()?;
             self.messenger.deliver_due(Instant::now());
             if saved_at.elapsed() > Duration::from_millis(500) {
-                self.book.save_position();
+                self.save_positions();
                 saved_at = Instant::now();
             }
         }
-        self.book.save_position();
+        self.save_positions();
         Ok(())
+    }
+
+    /// Saves how far each page was read, and names rows that wait long for their newline.
+    fn save_positions(&mut self) {
+        let passed = &self.priest.durable().passed;
+        self.book.save_positions(|id| passed.contains_key(id));
+        let now = Instant::now();
+        let unfinished = self.book.unfinished();
+        self.unfinished.retain(|(page, line), _| unfinished.iter().any(|(p, l, _)| (p, l) == (page, line)));
+        for (page, line, bytes) in unfinished {
+            let since = *self.unfinished.entry((page.clone(), line)).or_insert(now);
+            let waited = now.duration_since(since);
+            if waited >= UNFINISHED_AFTER && waited < UNFINISHED_AFTER + Duration::from_millis(500) {
+                eprintln!(
+                    "{} line {line}: a row of {bytes} bytes has waited {} s for its newline; it is read when its line ends, and nothing is written onto it",
+                    self.book.page_file(&page),
+                    UNFINISHED_AFTER.as_secs()
+                );
+            }
+        }
     }
 
     fn carry_out(&mut self) -> Result<(), RuntimeError> {
@@ -182,33 +223,59 @@ impl Runtime {
             chance: self.settings.crash_after_sync,
             rng: &mut self.rng,
         };
-        carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| io_error(&path, e))?;
+        carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| {
+            if is_vanished(&e) { RuntimeError::Vanished(e.to_string()) } else { io_error(&path, e) }
+        })?;
         if let Some(e) = self.messenger.error.take() {
-            eprintln!("{}: a messenger could not write a messagebook: {e}", self.settings.name);
+            eprintln!("{}: a messenger could not write: {e}", self.settings.name);
         }
         Ok(())
     }
 
-    /// Reads the new rows of his messagebook and answers each valid one.
+    /// Heartbeats from the presence files that changed: who is in the Chamber (§2.4).
+    fn hear_presence(&mut self) {
+        for (from, message) in self.presence.hear() {
+            if self.backed(from, &message).is_ok() {
+                self.priest.handle(Input::Message { from, message }, &mut self.step);
+            }
+        }
+    }
+
+    /// Reads the new rows of his messagebook's pages and answers each valid one.
     fn read_book(&mut self) -> Result<(), RuntimeError> {
-        let rows = self.book.read().map_err(|e| io_error(self.book.path(), e))?;
-        for (line, entry) in rows {
-            let where_ = format!("{} line {line}", self.book.path().display());
-            let input = match entry {
-                Err(why) => {
+        let rows = self.book.read().map_err(|e| io_error(&self.book.folder(), e))?;
+        for row in rows {
+            let where_ = if row.line == 0 {
+                self.book.page_file(&row.page)
+            } else {
+                format!("{} line {}", self.book.page_file(&row.page), row.line)
+            };
+            let input = match row.reading {
+                Reading::Bad(why) => {
                     eprintln!("{where_}: {why}; the row is left as it is and skipped");
                     continue;
                 }
-                Ok(BookEntry::Petition { text, id, print, .. }) => {
-                    Input::Petition(petition_from(&self.settings.name, print, &text, &id))
+                Reading::Note(what) => {
+                    eprintln!("{where_}: {what}");
+                    continue;
                 }
-                Ok(BookEntry::Message { from, message }) => {
+                Reading::Petition(petition, _) => {
+                    if let Some(no) = self.priest.durable().passed.get(&petition.id) {
+                        eprintln!(
+                            "{where_}: petition {:?} is already law: decree {no}; nothing to do",
+                            petition.text
+                        );
+                        continue;
+                    }
+                    Input::Petition(petition)
+                }
+                Reading::Message(from, message) => {
                     if let Err(why) = self.backed(from, &message) {
                         eprintln!(
                             "{where_}: refused {} said to be from {}: {why} ({}); written by hand or forged",
                             message.kind(),
                             self.roll.name(from),
-                            ledger_path(&self.settings.dir, self.roll.name(from)).display()
+                            ledger_file(self.roll.name(from))
                         );
                         continue;
                     }
@@ -230,16 +297,8 @@ impl Runtime {
         if backer.index.backs(message).is_ok() {
             return Ok(());
         }
-        let events = backer.tail.read_new_lines().map_err(|e| e.to_string())?;
-        let lines = events.into_iter().filter_map(|e| match e {
-            TailEvent::Line(line) => Some((line.number, line.text)),
-            _ => None,
-        });
-        for (_, row) in rows_not_torn(&mut backer.joiner, lines) {
-            if let Ok(row) = parse_ledger_row(&self.roll, &row) {
-                backer.index.add(&row.record);
-            }
-        }
+        let index = &mut backer.index;
+        backer.ledger.read(&self.roll, |_, row| index.add(&row.record)).map_err(|e| e.to_string())?;
         backer.index.backs(message)
     }
 
@@ -247,11 +306,6 @@ impl Runtime {
     pub fn name(&self) -> &str {
         &self.settings.name
     }
-}
-
-/// `ledgers/<name>.csv` under `dir`.
-pub fn ledger_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join("ledgers").join(format!("{name}.csv"))
 }
 
 /// Why a priest could not work.
@@ -263,6 +317,12 @@ pub enum RuntimeError {
     /// His ledger cannot be trusted.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// Another process sits as him.
+    #[error(transparent)]
+    AlreadySitting(#[from] ClaimError),
+    /// His ledger was deleted or replaced while he sat.
+    #[error("{0}")]
+    Vanished(String),
     /// His ledger breaks the rules a priest keeps.
     #[error("{0}; the ledger is damaged, so this priest refuses to vote")]
     Damaged(String),

@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use parliament::books::layout::book_dir;
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError};
+use parliament::chamber::sitting::held_by;
+use parliament::exit;
 use parliament::files::FolderWatcher;
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;
@@ -193,14 +196,17 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         Ok(r) => r,
         Err(e @ (RuntimeError::Ledger(_) | RuntimeError::Damaged(_))) => {
             eprintln!("{} refuses to vote: {e}", args.name);
-            return Ok(god::REFUSES);
+            return Ok(exit::REFUSES);
+        }
+        Err(e @ RuntimeError::AlreadySitting(_)) => {
+            eprintln!("parliament: {e}");
+            return Ok(exit::ALREADY_SITTING);
         }
         Err(e) => return Err(e.into()),
     };
     let stop = stop_on_signal()?;
     let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
-    watcher.watch_folder(args.dir.join("messagebooks"))?;
-    watcher.watch_folder(args.dir.join("ledgers"))?;
+    watcher.watch_folder(book_dir(&args.dir, &args.name))?;
     let (tx, rx) = mpsc::channel();
     let fan_stop = stop.clone();
     std::thread::spawn(move || {
@@ -211,8 +217,14 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
             }
         }
     });
-    runtime.run(&rx, &stop)?;
-    Ok(0)
+    match runtime.run(&rx, &stop) {
+        Ok(()) => Ok(exit::DONE),
+        Err(e @ RuntimeError::Vanished(_)) => {
+            eprintln!("{} leaves the Chamber and refuses to vote: {e}", args.name);
+            Ok(exit::REFUSES)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Options of `parliament petition`.
@@ -253,6 +265,12 @@ pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
     };
     let id = format!("{}-{}", args.from, chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"));
     god::petition(&args.dir, &roll, &to, &args.from, &id, &args.text)?;
-    println!("petition {id} is in messagebooks/{to}.csv");
-    Ok(0)
+    println!("petition {id} is in messagebooks/{to}/{}.csv", args.from);
+    if held_by(&args.dir, &to).is_none() {
+        println!(
+            "nobody sits as {to} now: the petition waits in his messagebook until he does (parliament convene --dir {})",
+            args.dir.display()
+        );
+    }
+    Ok(exit::DONE)
 }

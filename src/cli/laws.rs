@@ -31,7 +31,7 @@ fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
     let mut chamber = Chamber::open(&args.dir, &roll);
     chamber.refresh()?;
     for (i, f) in chamber.ledgers.iter().enumerate() {
-        for (line, why) in &f.bad {
+        for (line, why) in f.bad() {
             eprintln!("ledgers/{}.csv line {line}: {why}", roll.names()[i]);
         }
     }

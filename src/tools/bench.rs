@@ -99,7 +99,7 @@ pub fn restore_time(dir: &Path, rows: u64) -> anyhow::Result<f64> {
     }
     std::fs::write(&path, text)?;
     let started = Instant::now();
-    let read = crate::chamber::ledger_file::read_ledger(&path, &roll)?;
+    let read = crate::books::ledger_read::read_ledger(&path, &roll)?;
     let config = crate::chamber::runtime::chamber_config(5);
     let priest = Priest::restore(PriestId(0), config, read.rows.iter().map(|(_, r)| &r.record))?;
     let seconds = started.elapsed().as_secs_f64();

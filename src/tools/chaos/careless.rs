@@ -1,7 +1,10 @@
 //! The careless person of the chaos trials: what people do to messagebooks. Garbage rows, a row
-//! written in two halves, an editor's save (a new file renamed over the old), a truncate and
-//! rewrite, a row with a stray byte-order mark and a CRLF line end, and forged rows that claim a
-//! priest said what his ledger does not hold.
+//! typed in two halves with a pause between (in his own page, where it must pass, and in a
+//! messenger's page, spanning the messenger's appends, where it must cost only itself), an
+//! editor's save (a new file renamed over the old), a truncate and rewrite, a stray byte-order
+//! mark with a CRLF line end, a quote inside an unquoted field, a decree with a line that looks
+//! like a row, a ledger file added by hand, and forged rows that claim a priest said what his
+//! ledger does not hold.
 //!
 //! Petitions written this way carry a unique text, so the trial can tell afterwards whether each
 //! passed exactly once; forged rows carry [`FORGED`], so the audit's findings can be matched to
@@ -11,8 +14,14 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::chamber::god::book_path;
+use std::time::{Duration, Instant};
+
+use crate::books::csvrow::write_row;
+use crate::books::layout::{ledger_path, page_path};
 use crate::rng::Rng;
+
+/// The page of each messagebook the careless person writes in.
+pub const HAND: &str = "hand";
 
 /// The mark every forged row carries in its decree text.
 pub const FORGED: &str = "FORGED by the chaos trial";
@@ -30,6 +39,20 @@ pub struct Mischief {
     pub rewrites: u64,
     /// Rows with a byte-order mark and CRLF.
     pub bom_crlf: u64,
+    /// Rows typed in halves into a messenger's page: each must cost only itself.
+    pub halves_in_messengers_pages: u64,
+    /// Petitions with a quote inside an unquoted field.
+    pub quotes: u64,
+    /// Petitions whose text holds a line that looks like a row.
+    pub rowlike: u64,
+    /// Ledger files added by hand (not on the roll).
+    pub stray_ledgers: u64,
+    /// Second sittings tried (each must be refused).
+    pub second_sittings: u64,
+    /// Texts that must never become law (halves spliced with a messenger's rows).
+    pub never: Vec<String>,
+    /// Second halves waiting for the person to finish typing: the page, the bytes, when.
+    pub unfinished: Vec<(PathBuf, Vec<u8>, Instant)>,
     /// Forged rows: (messagebook, the row's text).
     pub forged: Vec<(PathBuf, String)>,
     /// Petitions written by hand, each of which must pass exactly once: its text, the book it went
@@ -39,7 +62,7 @@ pub struct Mischief {
 
 /// Appends bytes to a messagebook as `echo >>` does.
 pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    OpenOptions::new().append(true).open(path)?.write_all(bytes)
+    OpenOptions::new().append(true).create(true).open(path)?.write_all(bytes)
 }
 
 impl std::fmt::Display for Mischief {
@@ -47,37 +70,64 @@ impl std::fmt::Display for Mischief {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} garbage rows, {} rows in halves, {} editor saves, {} rewrites, {} BOM/CRLF rows, {} forged rows",
+            "{} garbage rows, {} rows in halves ({} across a messenger's rows), {} editor saves, {} rewrites, {} BOM/CRLF rows, {} quotes in fields, {} row-like decrees, {} stray ledgers, {} second sittings refused, {} forged rows",
             self.garbage,
             self.halves,
+            self.halves_in_messengers_pages,
             self.editor_saves,
             self.rewrites,
             self.bom_crlf,
+            self.quotes,
+            self.rowlike,
+            self.stray_ledgers,
+            self.second_sittings,
             self.forged.len()
         )
     }
 }
 
 impl Mischief {
-    /// Does one careless thing to the messagebook of `priest` (whose president is `president`,
-    /// another priest's name); `tag` makes texts unique.
+    /// Finishes typing the rows whose second half is due.
+    pub fn finish_typing(&mut self) -> io::Result<()> {
+        let now = Instant::now();
+        for (page, rest, _) in self.unfinished.iter().filter(|(_, _, due)| *due <= now) {
+            append(page, rest)?;
+        }
+        self.unfinished.retain(|(_, _, due)| *due > now);
+        Ok(())
+    }
+
+    /// Does one careless thing to the messagebook of `priest` (`other` is another priest's name);
+    /// `tag` makes texts unique.
     pub fn act(&mut self, rng: &mut Rng, dir: &Path, priest: &str, other: &str, tag: &str) -> io::Result<()> {
-        let book = book_path(dir, priest);
+        let book = page_path(dir, priest, HAND);
+        if !book.exists() {
+            fs::write(&book, "")?;
+        }
+        let messengers = page_path(dir, priest, other);
+        // One person, one row at a time in a page: he finishes what he was typing there first.
+        for (page, rest, _) in self.unfinished.iter().filter(|(p, _, _)| *p == book || *p == messengers) {
+            append(page, rest)?;
+        }
+        self.unfinished.retain(|(p, _, _)| *p != book && *p != messengers);
         let text = format!("Hand petition {tag}");
-        match rng.below(7) {
+        let pause = Instant::now() + Duration::from_millis(200 + rng.below(1500));
+        match rng.below(11) {
             0 => {
                 let junk = [
                     "this is not a row, at all\n",
                     ",Ann,Vote,1,x\n",
                     "Voted,,,,,,,,,,,,,,\n",
                     ",Lynch,Voted,,seven\n",
+                    ",Bob,Petition,\"a quote that never closes\n",
                 ];
                 append(&book, junk[rng.below(junk.len() as u64) as usize].as_bytes())?;
                 self.garbage += 1;
             }
             1 => {
+                // Typed in two pieces, with a pause: read whole when its line ends.
                 append(&book, format!(",Bob,Petition,\"{text}, ").as_bytes())?;
-                append(&book, b"in two halves\"\n")?;
+                self.unfinished.push((book.clone(), b"in two halves\"\n".to_vec(), pause));
                 let row = format!(",Bob,Petition,\"{text}, in two halves\"\n");
                 self.petitions.push((format!("{text}, in two halves"), book, row));
                 self.halves += 1;
@@ -86,7 +136,7 @@ impl Mischief {
                 let mut content = fs::read(&book)?;
                 let row = format!(",Cy,Petition,{text} (saved by an editor)\n");
                 content.extend_from_slice(row.as_bytes());
-                let swap = dir.join("messagebooks").join(format!(".{priest}.csv.swp"));
+                let swap = book.with_file_name(format!(".{HAND}.csv.swp"));
                 fs::write(&swap, content)?;
                 fs::rename(&swap, &book)?;
                 self.petitions.push((format!("{text} (saved by an editor)"), book, row));
@@ -107,6 +157,34 @@ impl Mischief {
                 self.bom_crlf += 1;
             }
             5 => {
+                // Half a petition in the page a messenger appends to: his rows come between the
+                // halves, so the row is spoiled, and must cost only itself.
+                let half = format!("Spliced {tag}");
+                append(&messengers, format!(",Bob,Petition,{half} first").as_bytes())?;
+                self.unfinished.push((messengers, format!(" and second half {half}\n").into_bytes(), pause));
+                self.never.push(half);
+                self.halves_in_messengers_pages += 1;
+            }
+            6 => {
+                let quoted = format!("{text} a 5\" pipe");
+                let row = format!(",Fay,Petition,{quoted}\n");
+                append(&book, row.as_bytes())?;
+                self.petitions.push((quoted, book, row));
+                self.quotes += 1;
+            }
+            7 => {
+                let rowlike = format!("{text}\n2026-01-01T00:00:00.000Z,{other},Voted,,1,1.{other},,,,");
+                let row = write_row(&["", "Gus", "Petition", &rowlike], &[false, true, false, true]);
+                append(&book, row.as_bytes())?;
+                self.petitions.push((rowlike, book, row));
+                self.rowlike += 1;
+            }
+            8 if self.stray_ledgers == 0 => {
+                let stray = ledger_path(dir, "Zeno");
+                fs::write(&stray, "at,entry,ballot,decree_no,decree,petition\n")?;
+                self.stray_ledgers += 1;
+            }
+            9 => {
                 // A Voted row the sender's ledger does not hold: a vote on a decree number no one
                 // has reached, in a ballot no one tried.
                 let row = format!(",{other},Voted,,{},77.{priest},,,,\n", 900_000 + rng.below(1000));
@@ -114,14 +192,15 @@ impl Mischief {
                 self.forged.push((book, row));
             }
             _ => {
-                // A BeginBallot for a forged decree: a priest who acted on it would write it in his
-                // ledger as a vote.
+                // A BeginBallot for a forged decree, in the sender's own page: a priest who acted
+                // on it would write it in his ledger as a vote.
                 let row = format!(
                     ",{other},BeginBallot,{FORGED} {tag},{},77.{other},forged-{tag},,,\n",
                     900_000 + rng.below(1000)
                 );
-                append(&book, row.as_bytes())?;
-                self.forged.push((book, row));
+                let page = if rng.chance(0.5) { book } else { messengers };
+                append(&page, row.as_bytes())?;
+                self.forged.push((page, row));
             }
         }
         Ok(())

@@ -10,10 +10,10 @@ use anyhow::Context;
 
 use super::careless::{FORGED, Mischief};
 use crate::audit::{self, Check, Severity};
+use crate::books::layout::{book_dir, ledger_path};
 use crate::books::statute::Chamber;
 use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
 use crate::chamber::messenger::Faults;
-use crate::chamber::runtime::ledger_path;
 use crate::names::chamber_names;
 use crate::priest::Decree;
 use crate::rng::Rng;
@@ -91,6 +91,7 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     let never = AtomicBool::new(false);
     while started.elapsed() < o.duration && !stop.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(20));
+        report.mischief.finish_typing()?;
         let alive = sitting.alive(&opts, &never);
         let pids = sitting.pids();
         k += 1;
@@ -125,6 +126,13 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
                 let other = &names[(p + 1 + rng.below(4) as usize) % 5];
                 report.mischief.act(&mut rng, dir, &names[p], other, &format!("{}.{k}", o.seed))?;
             }
+            6 if report.mischief.second_sittings < 2 && rng.chance(0.1) => {
+                // A second copy of a sitting priest: he must be refused at once.
+                let p = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
+                if alive[p] {
+                    second_sitting(dir, &names[p], o.exe.as_deref(), &mut report)?;
+                }
+            }
             6 => {
                 let p = rng.below(5) as usize;
                 let bytes = fs::read(ledger_path(dir, &names[p])).unwrap_or_default();
@@ -143,18 +151,18 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
             false
         });
         if o.lost_ledger && lost.is_none() && started.elapsed() > o.duration / 2 {
-            // Oki loses his ledger: he must refuse to vote when God brings him back.
+            // Oki's ledger is deleted while he sits: he must notice before his next vote leaves,
+            // leave, and refuse to vote when God brings him back.
             let p = 3;
-            if let Some(pid) = pids[p] {
-                signal(pid, libc::SIGKILL);
-                std::thread::sleep(Duration::from_millis(20));
-                fs::remove_file(ledger_path(dir, &names[p])).context("removing Oki's ledger")?;
-                snapshots.remove(&p);
-                lost = Some(p);
-            }
+            fs::remove_file(ledger_path(dir, &names[p])).context("removing Oki's ledger")?;
+            snapshots.remove(&p);
+            lost = Some(p);
         }
     }
-    // Heal: resume everyone, stop tormenting, and wait for every petition to pass everywhere.
+    // Heal: the person finishes typing, everyone resumes, and every petition must pass everywhere.
+    for (page, rest, _) in report.mischief.unfinished.drain(..) {
+        super::careless::append(&page, &rest)?;
+    }
     for (p, _) in paused.drain(..) {
         if let Some(pid) = sitting.pids()[p] {
             signal(pid, libc::SIGCONT);
@@ -164,8 +172,12 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     let mut texts: Vec<String> = accepted.iter().map(|(t, _)| t.clone()).collect();
     // A row written into the book of the priest who then lost his ledger may be lost with him
     // (written elsewhere it would be another petition); it must still pass at most once.
-    let lost_book = lost.map(|p| crate::chamber::god::book_path(dir, &names[p]));
-    let kept = report.mischief.petitions.iter().filter(|(_, book, _)| Some(book) != lost_book.as_ref());
+    let lost_book = lost.map(|p| book_dir(dir, &names[p]));
+    let kept = report
+        .mischief
+        .petitions
+        .iter()
+        .filter(|(_, book, _)| lost_book.as_ref().is_none_or(|l| !book.starts_with(l)));
     texts.extend(kept.map(|(t, _, _)| t.clone()));
     let mut chamber = Chamber::open(dir, &roll);
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -233,11 +245,44 @@ fn ask_again(
         let to = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another priest");
         petition(dir, roll, &names[to], "chaos", id, text)?;
     }
-    let lost_book = lost.map(|p| crate::chamber::god::book_path(dir, &names[p]));
-    for (_, book, row) in
-        mischief.petitions.iter().filter(|(t, b, _)| !passed.contains(t) && Some(b) != lost_book.as_ref())
-    {
-        super::careless::append(book, row.as_bytes())?;
+    // The careless person's rows are not written again: a petition that reached a messagebook
+    // passes exactly once, even if the priest who read it was killed before it passed.
+    let _ = mischief;
+    Ok(())
+}
+
+/// Starts a second process as priest `name`, who already sits: it must refuse at once (exit 4).
+fn second_sitting(
+    dir: &Path,
+    name: &str,
+    exe: Option<&Path>,
+    report: &mut TrialReport,
+) -> anyhow::Result<()> {
+    let exe = match exe {
+        Some(exe) => exe.to_path_buf(),
+        None => std::env::current_exe()?,
+    };
+    let mut child = std::process::Command::new(exe)
+        .args(["priest", name, "--quiet", "--dir"])
+        .arg(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    report.mischief.second_sittings += 1;
+    if status.and_then(|s| s.code()) != Some(crate::exit::ALREADY_SITTING) {
+        report.violations.push(format!("a second process sitting as {name} was not refused: {status:?}"));
     }
     Ok(())
 }
@@ -306,6 +351,11 @@ fn check_audit(
         let ledger = fs::read_to_string(ledger_path(dir, name)).unwrap_or_default();
         if ledger.contains(FORGED) {
             report.violations.push(format!("ledgers/{name}.csv acted on a forged row"));
+        }
+        if let Some(half) = report.mischief.never.iter().find(|half| ledger.contains(half.as_str())) {
+            report
+                .violations
+                .push(format!("ledgers/{name}.csv holds {half:?}, a row spliced with a messenger's"));
         }
     }
     let roll = crate::chamber::Roll::new(names.to_vec()).map_err(anyhow::Error::msg)?;

@@ -1,0 +1,80 @@
+//! The folder layout of a Chamber, written out in this one place:
+//!
+//! ```text
+//! roll.csv                      the roll: the Chamber's priests, written by God at layout
+//! ledgers/<priest>.csv          a priest's ledger, written only by him
+//! ledgers/.<priest>.sitting     held (flock) by the one process sitting as him
+//! messagebooks/<priest>/        his messagebook: a folder of pages, one per writer
+//! messagebooks/<priest>/<from>.csv    the page written only by priest <from>'s messenger
+//! messagebooks/<priest>/<you>.csv     a page of your own, for rows written by hand
+//! messagebooks/<priest>/.<page>.read  how far he has read that page
+//! presence/<priest>.csv         "I am here" (§2.4), rewritten in place, never growing
+//! ```
+//!
+//! Every file has one writer, so nothing depends on appends from two writers staying whole
+//! (they tear at 4 KiB on a network folder, and a person's half-typed row would glue onto a
+//! messenger's). The names in paths are checked by [`crate::names::check_name`], so no path
+//! leaves the Chamber's folder.
+
+use std::path::{Path, PathBuf};
+
+/// The folder of ledgers.
+pub const LEDGERS: &str = "ledgers";
+/// The folder of messagebooks.
+pub const MESSAGEBOOKS: &str = "messagebooks";
+/// The folder of presence files.
+pub const PRESENCE: &str = "presence";
+/// The roll's file name.
+pub const ROLL: &str = "roll.csv";
+
+/// `ledgers/<name>.csv` under `dir`.
+pub fn ledger_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(LEDGERS).join(format!("{name}.csv"))
+}
+
+/// A ledger's name relative to the Chamber, for messages to people: `ledgers/<name>.csv`.
+pub fn ledger_file(name: &str) -> String {
+    format!("{LEDGERS}/{name}.csv")
+}
+
+/// `ledgers/.<name>.sitting`: the lock the priest sitting as `name` holds.
+pub fn sitting_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(LEDGERS).join(format!(".{name}.sitting"))
+}
+
+/// `messagebooks/<to>/` under `dir`: his messagebook, a folder of pages.
+pub fn book_dir(dir: &Path, to: &str) -> PathBuf {
+    dir.join(MESSAGEBOOKS).join(to)
+}
+
+/// `messagebooks/<to>/<page>.csv`: the page of `to`'s messagebook written by `page`.
+pub fn page_path(dir: &Path, to: &str, page: &str) -> PathBuf {
+    book_dir(dir, to).join(format!("{page}.csv"))
+}
+
+/// A page's name relative to the Chamber: `messagebooks/<to>/<page>.csv`.
+pub fn page_file(to: &str, page: &str) -> String {
+    format!("{MESSAGEBOOKS}/{to}/{page}.csv")
+}
+
+/// `messagebooks/<to>/.<page>.read`: how far `to` has read that page.
+pub fn read_position_path(dir: &Path, to: &str, page: &str) -> PathBuf {
+    book_dir(dir, to).join(format!(".{page}.read"))
+}
+
+/// `presence/<name>.csv` under `dir`.
+pub fn presence_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(PRESENCE).join(format!("{name}.csv"))
+}
+
+/// `roll.csv` under `dir`.
+pub fn roll_path(dir: &Path) -> PathBuf {
+    dir.join(ROLL)
+}
+
+/// The page name of a file in a messagebook folder: `Toueg` for `Toueg.csv`; None for side files
+/// (`.Toueg.read`) and anything that is not a `.csv`.
+pub fn page_name(file_name: &str) -> Option<&str> {
+    let stem = file_name.strip_suffix(".csv")?;
+    (!stem.is_empty() && !stem.starts_with('.')).then_some(stem)
+}

@@ -1,0 +1,268 @@
+//! Reading a ledger (§2.3's indelible ink): the one reader of the format, with the torn-row rule,
+//! shared by the priest restoring himself, the priests checking each other's messages, `laws`,
+//! `status`, God and the audit.
+//!
+//! A ledger is only ever appended to, one row a line. A crash in the middle of a write can leave
+//! a torn last row: a line without its newline. Every reader ignores it (it was never synced, so
+//! nothing it allowed was relayed). Before writing again the priest closes it off with a NUL byte
+//! and a newline, then a `Torn` row for the person reading:
+//!
+//! ```text
+//! 2026-11-23T21:48:24.136Z,Decree,,1,Lamps must␀
+//! 2026-11-23T21:48:25.010Z,Torn,,,,
+//! ```
+//!
+//! Our writer never puts a NUL byte in a row (it escapes one as `\0`), and the NUL comes before
+//! the newline in the same write, so no reader can ever see the torn line complete without its
+//! mark: a line holding a NUL byte is void for every reader, whenever he reads it.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::ledger_rows::{LEDGER_HEADER, LedgerRow, parse_ledger_row};
+use super::roll::Roll;
+use crate::files::{Line, TailEvent, TailReader};
+
+/// The `entry` of the row that says the row above it was torn by a crash and is void.
+pub const TORN: &str = "Torn";
+
+/// What the priest appends before writing again after a torn last row: the mark that voids it,
+/// its newline, and a `Torn` row at `at`.
+pub fn torn_closure(at: &str) -> String {
+    format!("\0\n{at},{TORN},,,,\n")
+}
+
+/// What one complete line of a ledger is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LedgerLine {
+    /// Line 1, the header.
+    Header,
+    /// A row.
+    Row(LedgerRow),
+    /// A row torn by a crash and closed off: void.
+    Void,
+    /// A `Torn` row, there for people: it changes nothing.
+    TornNote,
+    /// A line that is not a row; the reason.
+    Bad(String),
+}
+
+/// Reads one complete ledger line (without its newline), numbered from 1.
+pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
+    if text.contains('\0') {
+        return LedgerLine::Void;
+    }
+    if number == 1 {
+        return if text.trim_start_matches('\u{feff}') == LEDGER_HEADER {
+            LedgerLine::Header
+        } else {
+            LedgerLine::Bad(format!("line 1 is {text:?}; expected the header {LEDGER_HEADER:?}"))
+        };
+    }
+    if text.contains('\u{fffd}') {
+        return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
+    }
+    if text.split(',').nth(1) == Some(TORN) {
+        return LedgerLine::TornNote;
+    }
+    match parse_ledger_row(roll, text) {
+        Ok(row) => LedgerLine::Row(row),
+        Err(why) => LedgerLine::Bad(why),
+    }
+}
+
+/// What reading a whole ledger found.
+#[derive(Debug, Default)]
+pub struct LedgerRead {
+    /// The rows, in order, with the line each is on.
+    pub rows: Vec<(u64, LedgerRow)>,
+    /// Warnings a person should see (a torn row ignored).
+    pub warnings: Vec<String>,
+    /// Whether the file ends in a torn row that must be closed off before appending.
+    pub torn_at_end: bool,
+}
+
+/// Why a ledger cannot be trusted; the priest refuses to vote.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The file is missing.
+    #[error(
+        "{0}: the ledger is missing; a priest who lost his ledger may have forgotten a promise, so he must not vote"
+    )]
+    Missing(PathBuf),
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    /// Line 1 is not the header.
+    #[error(
+        "{path} line 1: {why}; this is not a ledger as God lays them out, so this priest refuses to vote"
+    )]
+    Header { path: PathBuf, why: String },
+    /// A row does not parse.
+    #[error("{path} line {line}: {why}; the ledger is damaged, so this priest refuses to vote")]
+    Damaged { path: PathBuf, line: u64, why: String },
+}
+
+/// Reads every row of a ledger: a bad row is damage, a torn row a warning.
+pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(LedgerError::Missing(path.to_path_buf()));
+        }
+        Err(source) => return Err(LedgerError::Io { path: path.to_path_buf(), source }),
+    };
+    let mut read = LedgerRead::default();
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |end| end + 1);
+    if complete < bytes.len() {
+        read.torn_at_end = true;
+        read.warnings.push(format!(
+            "{}: the last row was cut short by a crash and is ignored (it was never synced, so never relayed)",
+            path.display()
+        ));
+    }
+    let body = &bytes[..complete];
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    let lines = if complete == 0 { None } else { Some(body.split(|&b| b == b'\n')) };
+    for (i, line) in lines.into_iter().flatten().enumerate() {
+        let number = i as u64 + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = String::from_utf8_lossy(line);
+        match read_ledger_line(roll, number, &text) {
+            LedgerLine::Header | LedgerLine::TornNote => {}
+            LedgerLine::Row(row) => read.rows.push((number, row)),
+            LedgerLine::Void => {
+                read.warnings.push(format!("{} line {number}: a row torn by a crash, void", path.display()))
+            }
+            LedgerLine::Bad(why) if number == 1 => {
+                return Err(LedgerError::Header { path: path.to_path_buf(), why });
+            }
+            LedgerLine::Bad(why) => {
+                return Err(LedgerError::Damaged { path: path.to_path_buf(), line: number, why });
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// One ledger followed as it grows, a complete line at a time, through the same rule.
+pub struct LedgerFollower {
+    tail: TailReader,
+    /// Lines that are not rows, with their number and why (a healthy ledger has none).
+    pub bad: Vec<(u64, String)>,
+}
+
+impl LedgerFollower {
+    /// Follows the ledger at `path` from its start.
+    pub fn new(path: PathBuf) -> LedgerFollower {
+        LedgerFollower { tail: TailReader::new(path), bad: Vec::new() }
+    }
+
+    /// The ledger's path.
+    pub fn path(&self) -> &Path {
+        self.tail.path()
+    }
+
+    /// Calls `each` with every row appended since the last call, with its line. A ledger that
+    /// was replaced under its path is read again from its start (its rows come again).
+    pub fn read(&mut self, roll: &Roll, mut each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
+        for event in self.tail.read_new_lines()? {
+            let TailEvent::Line(Line { number, text, .. }) = event else { continue };
+            match read_ledger_line(roll, number, &text) {
+                LedgerLine::Row(row) => each(number, row),
+                LedgerLine::Bad(why) => self.bad.push((number, why)),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::{BallotNumber, PriestId, Record};
+
+    fn roll() -> Roll {
+        Roll::new(crate::names::chamber_names(3)).unwrap()
+    }
+
+    #[test]
+    fn a_torn_row_is_void_whenever_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Lynch.csv");
+        let roll = roll();
+        let row = |b: u64| {
+            super::super::ledger_rows::ledger_row(
+                &roll,
+                chrono::Utc::now(),
+                &Record::Promised { ballot: BallotNumber::new(b, PriestId(1)) },
+            )
+        };
+        fs::write(&path, format!("{LEDGER_HEADER}\n{}2026-11-23T00:00:00.000Z,Decree,,1,Lamps must", row(1)))
+            .unwrap();
+        let mut follower = LedgerFollower::new(path.clone());
+        let mut seen = Vec::new();
+        follower.read(&roll, |n, _| seen.push(n)).unwrap();
+        assert_eq!(seen, [2], "the torn fragment is not a row yet");
+        let read = read_ledger(&path, &roll).unwrap();
+        assert!(read.torn_at_end && read.rows.len() == 1);
+        // The priest comes back and closes it off; a follower reading later sees it void.
+        let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        io::Write::write_all(
+            &mut f,
+            format!("{}{}", torn_closure("2026-11-23T00:00:01.000Z"), row(2)).as_bytes(),
+        )
+        .unwrap();
+        follower.read(&roll, |n, _| seen.push(n)).unwrap();
+        assert_eq!(seen, [2, 5], "the void line 3 and the Torn note 4 are no rows");
+        let read = read_ledger(&path, &roll).unwrap();
+        assert_eq!(read.rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 5]);
+        assert!(!read.torn_at_end && read.warnings[0].contains("line 3"), "{:?}", read.warnings);
+    }
+
+    /// A decree whose cut-off petition column would read as an olive-day decree is void instead.
+    #[test]
+    fn a_torn_decree_never_reads_as_olive_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Oki.csv");
+        let text = format!("{LEDGER_HEADER}\n2026-11-23T00:00:00.000Z,Decree,,1,Lamps,{}", torn_closure("x"));
+        fs::write(&path, text).unwrap();
+        let read = read_ledger(&path, &roll()).unwrap();
+        assert!(read.rows.is_empty(), "{:?}", read.rows);
+    }
+
+    #[test]
+    fn a_wrong_header_is_named_as_the_header_and_damage_by_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Oki.csv");
+        assert!(matches!(read_ledger(&path, &roll()), Err(LedgerError::Missing(_))));
+        fs::write(&path, "at,what\n").unwrap();
+        let e = read_ledger(&path, &roll()).unwrap_err();
+        assert!(matches!(e, LedgerError::Header { .. }) && e.to_string().contains("header"), "{e}");
+        fs::write(&path, format!("{LEDGER_HEADER}\n,Promised,1.Lynch,,,\n,Scribble,,,,\n")).unwrap();
+        let e = read_ledger(&path, &roll()).unwrap_err();
+        assert!(matches!(e, LedgerError::Damaged { line: 3, .. }), "{e}");
+        assert!(e.to_string().contains("refuses to vote"));
+    }
+
+    #[test]
+    fn a_line_that_looks_like_a_time_inside_a_decree_is_no_damage() {
+        let roll = roll();
+        let law = crate::priest::Decree::Law(crate::priest::Petition::new(
+            "p",
+            "first\n2026-01-01T00:00:00.000Z,Toueg,Voted,,1,1.Toueg",
+        ));
+        let row = super::super::ledger_rows::ledger_row(
+            &roll,
+            chrono::Utc::now(),
+            &Record::Decree { decree_no: 1, decree: law.clone() },
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Oki.csv");
+        fs::write(&path, format!("{LEDGER_HEADER}\n{row}")).unwrap();
+        let read = read_ledger(&path, &roll).unwrap();
+        assert_eq!(read.rows[0].1.record, Record::Decree { decree_no: 1, decree: law });
+    }
+}

@@ -1,0 +1,95 @@
+//! One priest, one sitting. B1 and every promise hold only if one process at a time is a given
+//! priest: two processes sitting as Oki would each try ballots and vote from their own memory of
+//! his ledger, and break his promises between them. So a priest holds `ledgers/.<priest>.sitting`
+//! (an `flock`, on a file people do not edit) for as long as he sits; a second process claiming
+//! him is refused at once, and told which process holds him. The kernel drops the lock when the
+//! holder dies, however he dies, so a priest killed with SIGKILL never blocks his return.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
+
+use crate::books::layout::sitting_path;
+
+/// The lock of a sitting priest; dropping it ends the sitting.
+#[derive(Debug)]
+pub struct Sitting {
+    _file: File,
+}
+
+/// Why a priest could not be claimed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Another process sits as him.
+    #[error(
+        "{name} already sits in another process ({holder}); a priest sits once at a time, so stop that process first, or leave {name} to it"
+    )]
+    Held { name: String, holder: String },
+    /// The lock file could not be opened.
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+}
+
+/// Claims priest `name` of the Chamber in `dir` for this process, for as long as the returned
+/// [`Sitting`] lives.
+pub fn claim(dir: &Path, name: &str) -> Result<Sitting, ClaimError> {
+    let path = sitting_path(dir, name);
+    let io_error = |source| ClaimError::Io { path: path.display().to_string(), source };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .map_err(io_error)?;
+    // SAFETY: flock(2) on a descriptor we own; no memory is involved.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            return Err(io_error(e));
+        }
+        let holder = fs::read_to_string(&path).unwrap_or_default();
+        let holder = holder.trim();
+        let holder = if holder.is_empty() {
+            "a process that has not said which".to_string()
+        } else {
+            holder.to_string()
+        };
+        return Err(ClaimError::Held { name: name.to_string(), holder });
+    }
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let me = format!("pid {}, sitting since {at}\n", std::process::id());
+    // The lock file says who holds it; it is not a ledger, so rewriting it is fine.
+    file.set_len(0).and_then(|()| file.write_all(me.as_bytes())).map_err(io_error)?;
+    Ok(Sitting { _file: file })
+}
+
+/// Whether some process sits as `name` now (without claiming him): the holder, if so.
+pub fn held_by(dir: &Path, name: &str) -> Option<String> {
+    match claim(dir, name) {
+        Err(ClaimError::Held { holder, .. }) => Some(holder),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_claim_is_refused_and_names_the_holder_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("ledgers")).unwrap();
+        let first = claim(dir.path(), "Oki").unwrap();
+        let e = claim(dir.path(), "Oki").unwrap_err();
+        let pid = format!("pid {}", std::process::id());
+        assert!(matches!(&e, ClaimError::Held { holder, .. } if holder.contains(&pid)), "{e}");
+        assert!(held_by(dir.path(), "Oki").is_some());
+        assert!(claim(dir.path(), "Lynch").is_ok(), "another priest is another lock");
+        drop(first);
+        assert!(claim(dir.path(), "Oki").is_ok(), "the sitting ended with its lock");
+    }
+}

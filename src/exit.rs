@@ -1,0 +1,40 @@
+//! Exit codes, in one place: what every `parliament` command's exit status means.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | done: every petition asked for passed into every sitting priest's ledger (the audit: every promise held) |
+//! | 1 | not done: some petition did not pass (the timeout ran out, or too few priests could act to make a majority set); the audit: a promise was broken |
+//! | 2 | could not run: bad arguments, a folder that is not a Chamber, a file that cannot be read or written |
+//! | 3 | a priest refuses to vote: his ledger is missing, damaged, replaced or not his own file |
+//! | 4 | a priest already sits in another process: a priest sits once at a time |
+
+/// Done: every petition passed (or every promise held).
+pub const DONE: i32 = 0;
+/// Not done: some petition did not pass (or a promise was broken).
+pub const NOT_DONE: i32 = 1;
+/// Could not run at all.
+pub const CANNOT_RUN: i32 = 2;
+/// A priest refuses to vote (God does not bring him back).
+pub const REFUSES: i32 = 3;
+/// A priest already sits in another process (God does not start a second).
+pub const ALREADY_SITTING: i32 = 4;
+
+/// The table above, for `--help`.
+pub const EXIT_HELP: &str = "Exit status: 0 every petition passed; 1 some did not (timeout, or too few priests to make a majority set); 2 could not run; 3 a priest refuses to vote (his ledger is missing or damaged); 4 a priest already sits in another process.";
+
+/// An error that ends a command with a given exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    /// The exit code.
+    pub code: i32,
+    /// What went wrong and what to do.
+    pub message: String,
+}
+
+impl Exit {
+    /// An error ending with `code`.
+    pub fn new(code: i32, message: impl Into<String>) -> Exit {
+        Exit { code, message: message.into() }
+    }
+}
