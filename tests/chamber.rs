@@ -3,105 +3,14 @@
 //! an editor's rename-over save, a row in two halves), a garbage row, SIGTERM, and a priest
 //! process killed with SIGKILL who is brought back and catches up.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use parliament::books::ledger_read::read_ledger;
-use parliament::books::statute::{Chamber, discover_roll};
+use std::fs;
+use std::process::{Command, Stdio};
+
+use common::{append, assert_no_torn_rows, book, parliament, sigterm, stay, wait_for_law};
 
 const NAMES: [&str; 5] = ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"];
-
-fn parliament(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(args)
-        .arg("--dir")
-        .arg(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-/// A Chamber running in the background, stopped with SIGKILL if a test fails before it stops it.
-struct Running(Child, PathBuf);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-            let pattern = format!("--dir {}", self.1.display());
-            let _ = Command::new("pkill").args(["-9", "-f", &pattern]).status();
-        }
-    }
-}
-
-/// Starts a Chamber that stays, its output going to files in the folder.
-fn stay(dir: &Path, extra: &[&str]) -> Running {
-    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--stay", "--quiet", "--dir"])
-        .arg(dir)
-        .args(extra)
-        .stdout(fs::File::create(dir.join("out.txt")).unwrap())
-        .stderr(fs::File::create(dir.join("err.txt")).unwrap())
-        .spawn()
-        .expect("the binary starts");
-    Running(child, dir.to_path_buf())
-}
-
-/// Waits (with a deadline) until every ledger holds a decree with this text.
-fn wait_for_law(dir: &Path, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let roll = loop {
-        // While God lays the Chamber out, its ledgers may stand a moment before its roll.
-        if let Ok(Some(roll)) = discover_roll(dir) {
-            break roll;
-        }
-        assert!(Instant::now() < deadline, "no Chamber appeared in {}", dir.display());
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut chamber = Chamber::open(dir, &roll);
-    loop {
-        chamber.refresh().unwrap();
-        let everywhere = chamber
-            .ledgers
-            .iter()
-            .all(|f| f.durable.decrees.values().any(|d| d.petition().is_some_and(|p| &*p.text == text)));
-        if everywhere {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{text:?} did not pass into every ledger within 20 s");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn sigterm(running: &mut Running) {
-    let child = &mut running.0;
-    // SAFETY: kill(2) on a child we spawned.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    let status = child.wait().unwrap();
-    assert!(status.success(), "convene --stay should exit 0 on SIGTERM, got {status}");
-}
-
-/// The page a person writes in, in a priest's messagebook.
-fn book(dir: &Path, name: &str) -> PathBuf {
-    dir.join("messagebooks").join(name).join("hand.csv")
-}
-
-fn append(path: &Path, text: &str) {
-    OpenOptions::new().append(true).create(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
-}
-
-/// Every ledger ends in a newline and reads back whole: no torn row.
-fn assert_no_torn_rows(dir: &Path) {
-    let roll = discover_roll(dir).unwrap().unwrap();
-    for name in roll.names() {
-        let path = dir.join("ledgers").join(format!("{name}.csv"));
-        let read = read_ledger(&path, &roll).unwrap();
-        assert!(!read.torn_at_end && read.warnings.is_empty(), "{}: {:?}", path.display(), read.warnings);
-    }
-}
 
 #[test]
 fn convene_passes_the_papers_decrees_into_every_ledger_and_resuming_changes_no_byte() {

@@ -101,9 +101,10 @@ impl AppendFile {
 
     /// Appends `rows` as [`AppendFile::append_rows`] does, but never onto a line someone else
     /// left unfinished: if another writer's bytes end the file without a newline (a person who
-    /// typed half a row), a newline comes first, so his half row stays his own (and is read as
-    /// the bad row it is) and ours stays whole. Costs one `fstat` per call, and one `pread`
-    /// only when someone else wrote since our last append.
+    /// typed half a row into a page that is not his), a NUL byte and a newline come first. The
+    /// NUL voids his half row for every reader (a row never holds one; it cannot be read as a
+    /// shorter row that nobody meant), and ours stays whole. Costs one `fstat` per call, and one
+    /// `pread` only when someone else wrote since our last append.
     pub fn append_rows_on_a_line_of_their_own(&mut self, rows: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::FileExt;
         let len = self.len()?;
@@ -116,12 +117,12 @@ impl AppendFile {
         if fresh {
             self.append_rows(rows)?;
         } else {
-            let mut with_newline = Vec::with_capacity(rows.len() + 1);
-            with_newline.push(b'\n');
+            let mut with_newline = Vec::with_capacity(rows.len() + 2);
+            with_newline.extend_from_slice(b"\0\n");
             with_newline.extend_from_slice(rows);
             self.append_rows(&with_newline)?;
         }
-        self.ours_end = Some(len + rows.len() as u64 + u64::from(!fresh));
+        self.ours_end = Some(len + rows.len() as u64 + 2 * u64::from(!fresh));
         Ok(())
     }
 
@@ -390,6 +391,6 @@ mod tests {
         ours.append_rows_on_a_line_of_their_own(b"second\n").unwrap();
         ours.append_rows_on_a_line_of_their_own(b"third\n").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text, "first\n,Ann,Petition,Tor\nsecond\nthird\n");
+        assert_eq!(text, "first\n,Ann,Petition,Tor\0\nsecond\nthird\n", "the half row is void, ours whole");
     }
 }

@@ -49,8 +49,10 @@ pub struct Mischief {
     pub stray_ledgers: u64,
     /// Second sittings tried (each must be refused).
     pub second_sittings: u64,
-    /// Texts that must never become law (halves spliced with a messenger's rows).
-    pub never: Vec<String>,
+    /// Rows typed in halves into a messenger's page: (a tag, the whole text). A decree holding the
+    /// tag must be exactly the whole text (the person finished before the messenger wrote);
+    /// anything else is a row spliced with a messenger's.
+    pub never: Vec<(String, String)>,
     /// Second halves waiting for the person to finish typing: the page, the bytes, when.
     pub unfinished: Vec<(PathBuf, Vec<u8>, Instant)>,
     /// Forged rows: (messagebook, the row's text).
@@ -162,7 +164,7 @@ impl Mischief {
                 let half = format!("Spliced {tag}");
                 append(&messengers, format!(",Bob,Petition,{half} first").as_bytes())?;
                 self.unfinished.push((messengers, format!(" and second half {half}\n").into_bytes(), pause));
-                self.never.push(half);
+                self.never.push((half.clone(), format!("{half} first and second half {half}")));
                 self.halves_in_messengers_pages += 1;
             }
             6 => {

@@ -1,0 +1,270 @@
+//! A Chamber that ordinary hands cannot break: each thing a new user did that once broke the
+//! paper's promises or lost a petition, done again through the built binary in a temporary
+//! folder. Each test is named after what it protects.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use common::{append, book, laws_with, parliament, running, sigterm, stay, wait_for_law, wait_until};
+
+/// Case 1: `convene --stay` twice in one folder, or `priest Oki` beside a sitting Chamber.
+#[test]
+fn a_priest_sits_in_one_process_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let out = parliament(dir.path(), &["convene", "--stay", "--quiet"]);
+    assert_eq!(out.status.code(), Some(4), "a second sitting must be refused with exit 4");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let pid = format!("pid {}", chamber.0.id());
+    assert!(err.contains("already sits in another process") && err.contains(&pid), "{err}");
+    let out = parliament(dir.path(), &["priest", "Oki", "--quiet"]);
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    // The first sitting goes on, unharmed.
+    append(&book(dir.path(), "Lynch"), ",Ann,Petition,Passed beside a refused second sitting\n");
+    wait_for_law(dir.path(), "Passed beside a refused second sitting");
+    sigterm(&mut chamber);
+    let audit = parliament(dir.path(), &["audit"]);
+    assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
+}
+
+/// Case 2: `rm ledgers/Oki.csv` while Oki sits: his votes must not count from a deleted file.
+#[test]
+fn a_ledger_deleted_under_a_sitting_priest_ends_his_sitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &["--processes"]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    fs::remove_file(dir.path().join("ledgers/Oki.csv")).unwrap();
+    append(&book(dir.path(), "Lynch"), ",Ann,Petition,Passed without Oki\n");
+    let err = dir.path().join("err.txt");
+    wait_until(20, "Oki leaves and refuses", || {
+        fs::read_to_string(&err).unwrap_or_default().contains("Oki leaves the Chamber and refuses to vote")
+    });
+    assert!(!dir.path().join("ledgers/Oki.csv").exists(), "nobody made Oki a new, empty ledger");
+    let roll = parliament::books::Roll::read(dir.path()).unwrap().unwrap();
+    let mut others = parliament::books::statute::Chamber::open(dir.path(), &roll);
+    wait_until(20, "the petition passes among the other four", || {
+        others.refresh().unwrap();
+        others.ledgers.iter().enumerate().filter(|(i, _)| *i != 3).all(|(_, f)| {
+            f.durable.decrees.values().any(|d| d.petition().is_some_and(|p| &*p.text == "Passed without Oki"))
+        })
+    });
+    wait_until(10, "God leaves Oki out rather than bring him back", || {
+        fs::read_to_string(&err).unwrap_or_default().contains("Oki stays out of the Chamber")
+    });
+    sigterm(&mut chamber);
+    let err = fs::read_to_string(&err).unwrap();
+    assert!(err.contains("deleted or replaced while its priest sat"), "{err}");
+    assert!(!err.contains("Oki left the Chamber"), "God must not bring him back: {err}");
+}
+
+/// Case 3: a ledger added by hand, a symbolic link, a stray copy.
+#[test]
+fn files_added_by_hand_change_no_roll_and_no_link_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet", "--priests", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let header = "at,entry,ballot,decree_no,decree,petition\n";
+    fs::write(dir.path().join("ledgers/Zeno.csv"), header).unwrap();
+    fs::write(dir.path().join("ledgers/Lynch copy.csv"), header).unwrap();
+    let outside = dir.path().join("outside.csv");
+    fs::write(&outside, "").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("ledgers/Evil.csv")).unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "Zeno is no priest"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for stray in ["ledgers/Zeno.csv", "ledgers/Lynch copy.csv", "ledgers/Evil.csv"] {
+        assert!(err.contains(&format!("{stray}: not on the roll")), "{stray} must be named: {err}");
+    }
+    assert_eq!(laws_with(dir.path(), "Zeno is no priest"), 1);
+    assert_eq!(fs::read_to_string(dir.path().join("ledgers/Zeno.csv")).unwrap(), header, "Zeno never voted");
+    assert_eq!(fs::read(&outside).unwrap(), b"", "nothing was written through the link");
+    let status = parliament(dir.path(), &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["priests"].as_array().unwrap().len(), 3, "the roll is still three");
+    // A link where a priest's own ledger should be: he refuses, and writes nothing through it.
+    fs::remove_file(dir.path().join("ledgers/Toueg.csv")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("ledgers/Toueg.csv")).unwrap();
+    let out = parliament(dir.path(), &["priest", "Toueg", "--quiet"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(fs::read(&outside).unwrap(), b"");
+}
+
+/// Case 4: God killed with SIGKILL must not leave his priests sitting as orphans.
+#[test]
+fn priests_never_outlive_god() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &["--processes"]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let pattern = format!("priest Oki --dir {}", dir.path().display());
+    assert!(running(&pattern), "Oki sits as a process");
+    chamber.0.kill().unwrap();
+    chamber.0.wait().unwrap();
+    wait_until(10, "every priest leaves with God", || !running(&format!("--dir {}", dir.path().display())));
+    // And the Chamber can sit again at once.
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "After God came back"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Case 5: a row typed in pieces, while messengers write: the person's row is read whole in his
+/// own page, and in a messenger's page it costs only itself; no decree nobody asked for.
+#[test]
+fn a_row_typed_in_pieces_passes_whole_and_splices_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let mine = book(dir.path(), "Lynch");
+    append(&mine, ",Ann,Petition,Tor");
+    // Half a row in the page Toueg's messenger writes in Lynch's messagebook.
+    let messengers = dir.path().join("messagebooks/Lynch/Toueg.csv");
+    append(&messengers, ",Bob,Petition,Spliced");
+    // Messengers append while both halves wait: another petition passes through Lynch.
+    append(&book(dir.path(), "Oki"), ",Cy,Petition,Passed while Ann typed\n");
+    wait_for_law(dir.path(), "Passed while Ann typed");
+    append(&mine, "toises are sacred\n");
+    append(&messengers, " and more\n");
+    wait_for_law(dir.path(), "Tortoises are sacred");
+    sigterm(&mut chamber);
+    let laws = String::from_utf8(parliament(dir.path(), &["laws", "--json"]).stdout).unwrap();
+    assert!(!laws.contains("Spliced") && !laws.contains("Tor2026"), "no decree nobody asked for: {laws}");
+    let page = fs::read_to_string(&messengers).unwrap();
+    assert!(
+        page.lines().any(|l| l == ",Bob,Petition,Spliced\0"),
+        "the half row is void on its own line: {page}"
+    );
+    let err = fs::read_to_string(dir.path().join("err.txt")).unwrap();
+    let named = err
+        .lines()
+        .any(|l| l.starts_with("messagebooks/Lynch/Toueg.csv line ") && l.contains("a row left unfinished"));
+    assert!(named, "the spoiled half row is named: {err}");
+    let audit = parliament(dir.path(), &["audit"]);
+    assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
+}
+
+/// Case 6: text that once bent the framing: a quote inside a field, a line that looks like a row.
+#[test]
+fn no_text_bends_how_another_row_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    append(
+        &book(dir.path(), "Lynch"),
+        ",Ann,Petition,a 5\" pipe\n,Ann,Petition,second after the quote\n,Ann,Petition,third after the quote\n",
+    );
+    let rowlike = "Lamps at night\n2026-01-01T00:00:00.000Z,Toueg,Voted,,1,1.Toueg";
+    let out = parliament(dir.path(), &["petition", rowlike, "--from", "Ann"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for text in ["a 5\" pipe", "second after the quote", "third after the quote", rowlike] {
+        wait_for_law(dir.path(), text);
+    }
+    sigterm(&mut chamber);
+    // Every priest comes back from his ledger: none reads it as damaged.
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "After the row-like decree"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("refuses"));
+    let ledger = fs::read_to_string(dir.path().join("ledgers/Oki.csv")).unwrap();
+    assert!(ledger.contains("Lamps at night\\n2026-01-01"), "the newline is written escaped: {ledger}");
+}
+
+/// Case 7: an editor's save of a page answers none of its rows again.
+#[test]
+fn an_editors_save_of_a_page_answers_nothing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let page = book(dir.path(), "Toueg");
+    for i in 0..5 {
+        append(&page, &format!(",Ann,Petition,Before the save {i}\n"));
+    }
+    wait_for_law(dir.path(), "Before the save 4");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(dir.path().join("messagebooks/Toueg/.hand.csv.swp"), format!("{text},Ann,Petition,Saved\n"))
+        .unwrap();
+    fs::rename(dir.path().join("messagebooks/Toueg/.hand.csv.swp"), &page).unwrap();
+    wait_for_law(dir.path(), "Saved");
+    sigterm(&mut chamber);
+    let err = fs::read_to_string(dir.path().join("err.txt")).unwrap();
+    assert!(!err.contains("already law"), "old rows were answered again: {err}");
+    assert_eq!(laws_with(dir.path(), "Before the save 0"), 1);
+}
+
+/// Case 8: a petition read by a priest who is killed before it passes still passes, once.
+#[test]
+fn a_petition_passes_though_the_priest_who_read_it_was_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet", "--names", "Ann,Bob,Cy"]).status.success());
+    let page = book(dir.path(), "Ann");
+    append(&page, ",Zoe,Petition,Read by Ann alone\n");
+    // Ann sits alone: no majority set, so nothing can pass; she reads the page and tries to lead.
+    let mut ann = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["priest", "Ann", "--quiet", "--dir"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ledger = dir.path().join("ledgers/Ann.csv");
+    wait_until(10, "Ann has read her page and tried a ballot", || {
+        fs::read_to_string(&ledger).unwrap_or_default().contains(",Tried,")
+    });
+    // She saves her position often; give her every chance to move it past the petition.
+    let read = dir.path().join("messagebooks/Ann/.hand.read");
+    wait_until(10, "Ann saved how far she read", || read.exists());
+    ann.kill().unwrap();
+    ann.wait().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "Something else"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laws_with(dir.path(), "Read by Ann alone"), 1, "it passed, once");
+    // His position lost: reading everything again passes nothing twice.
+    for who in ["Ann", "Bob", "Cy"] {
+        for page in fs::read_dir(dir.path().join("messagebooks").join(who)).unwrap() {
+            let page = page.unwrap().path();
+            if page.extension().is_some_and(|e| e == "read") {
+                fs::remove_file(page).unwrap();
+            }
+        }
+    }
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "A third"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(laws_with(dir.path(), "Read by Ann alone"), 1, "still once");
+    assert_eq!(laws_with(dir.path(), "Something else"), 1);
+}
+
+/// Case 9: failure must not exit 0.
+#[test]
+fn a_chamber_that_cannot_pass_a_petition_does_not_say_it_did() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet", "--priests", "3"]).status.success());
+    for name in ["Fischer", "Lynch", "Toueg"] {
+        let path = dir.path().join("ledgers").join(format!("{name}.csv"));
+        let text = fs::read_to_string(&path).unwrap().replacen("at,entry", "when,what", 1);
+        fs::write(&path, text).unwrap();
+    }
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "X"]);
+    assert_eq!(out.status.code(), Some(1), "no priest can act: {}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected the header") && err.contains("majority set"), "{err}");
+
+    let ro = tempfile::tempdir().unwrap();
+    assert!(parliament(ro.path(), &["convene", "--quiet", "--priests", "3"]).status.success());
+    let lock = |mode| {
+        for sub in ["", "ledgers", "messagebooks", "messagebooks/Lynch", "messagebooks/Toueg"] {
+            fs::set_permissions(ro.path().join(sub), fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    lock(0o555);
+    let out = parliament(ro.path(), &["convene", "--quiet", "--petition", "Y"]);
+    lock(0o755);
+    // Root may write anyway; what matters is that a petition said to pass did pass.
+    if out.status.success() {
+        assert_eq!(laws_with(ro.path(), "Y"), 1, "exit 0 means Y passed");
+    } else {
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{out:?}");
+    }
+
+    let slow = tempfile::tempdir().unwrap();
+    let out = parliament(slow.path(), &["convene", "--quiet", "--lose", "1", "--timeout", "1s"]);
+    assert_eq!(out.status.code(), Some(1), "a timeout is exit 1: {}", String::from_utf8_lossy(&out.stderr));
+}
