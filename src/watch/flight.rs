@@ -135,3 +135,40 @@ impl Flight {
         self.ballots.get_mut(&decree_no)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::priest::Petition;
+
+    fn vote(decree_no: DecreeNo, round: u64, owner: u16, text: &str) -> Vote {
+        let decree = Decree::Law(Petition::new(text, text));
+        Vote { decree_no, ballot: BallotNumber::new(round, PriestId(owner)), decree }
+    }
+
+    #[test]
+    fn a_later_ballot_takes_the_place_of_an_earlier_one_and_an_earlier_one_is_ignored() {
+        let mut f = Flight::new(5);
+        f.vote(PriestId(0), &vote(3, 1, 0, "a"), None);
+        f.vote(PriestId(1), &vote(3, 1, 0, "a"), None);
+        assert_eq!(f.needs(f.ballot(3).unwrap()), 1);
+        f.vote(PriestId(4), &vote(3, 2, 4, "a"), None);
+        let b = f.ballot(3).unwrap();
+        assert_eq!((b.ballot.round, b.voters.len(), f.needs(b)), (2, 1, 2), "the new ballot starts afresh");
+        f.vote(PriestId(2), &vote(3, 1, 0, "a"), None);
+        assert_eq!(f.ballot(3).unwrap().voters.len(), 1, "a vote in the older ballot does not count here");
+    }
+
+    #[test]
+    fn a_decree_row_marks_its_ballot_passed_and_fills_the_statute_book() {
+        let mut f = Flight::new(3);
+        f.begun(1, BallotNumber::new(1, PriestId(2)), &Decree::OliveDay);
+        assert_eq!(f.ballot(1).unwrap().passed, None);
+        f.decree(PriestId(1), 1, &Decree::OliveDay, None);
+        f.decree(PriestId(0), 1, &Decree::OliveDay, None);
+        f.decree(PriestId(0), 2, &Decree::OliveDay, None);
+        assert_eq!(f.ballot(1).unwrap().passed, Some(None));
+        let book: Vec<(DecreeNo, usize)> = f.statute().map(|(no, s)| (no, s.holders.len())).collect();
+        assert_eq!(book, vec![(2, 1), (1, 2)], "newest first, with how many ledgers hold each");
+    }
+}

@@ -18,6 +18,8 @@ pub mod render;
 pub mod words;
 
 #[cfg(test)]
+mod render_tests;
+#[cfg(test)]
 mod tests;
 
 pub use flight::{Flight, InFlight, Statute};

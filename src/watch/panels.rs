@@ -40,6 +40,11 @@ fn clock(at: Option<DateTime<Utc>>) -> String {
     at.map_or(String::new(), |t| t.format("%H:%M:%S%.3f").to_string())
 }
 
+/// A row time within its minute, `24.136`: enough to follow messages one after another.
+fn seconds(at: Option<DateTime<Utc>>) -> String {
+    at.map_or(String::new(), |t| t.format("%S%.3f").to_string())
+}
+
 /// The priests: one row each, the president starred.
 pub fn priests(frame: &mut Frame, area: Rect, state: &WatchState) {
     let roll = state.roll();
@@ -78,20 +83,20 @@ pub fn priests(frame: &mut Frame, area: Rect, state: &WatchState) {
         ])
     });
     let widths = [
-        Constraint::Min(10),
+        Constraint::Length(11),
         Constraint::Length(8),
         Constraint::Length(11),
         Constraint::Length(11),
         Constraint::Length(14),
         Constraint::Length(13),
-        Constraint::Length(5),
+        Constraint::Min(5),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(panel(title)), area);
 }
 
 /// The latest deliveries, newest at the top.
 pub fn messages(frame: &mut Frame, area: Rect, state: &WatchState) {
-    let show_clock = area.width >= 70;
+    let show_clock = area.width >= 50;
     let lines: Vec<Line> = state
         .deliveries()
         .take(area.height.saturating_sub(2) as usize)
@@ -99,20 +104,21 @@ pub fn messages(frame: &mut Frame, area: Rect, state: &WatchState) {
             let colour = kind_colour(d.kind);
             let mut spans = Vec::new();
             if show_clock {
-                spans.push(Span::styled(format!("{:<13}", clock(d.at)), Style::new().fg(Color::DarkGray)));
+                spans.push(Span::styled(format!("{:<7}", seconds(d.at)), Style::new().fg(Color::DarkGray)));
             }
             spans.push(Span::raw(format!("{} → {}  ", d.from, d.to)));
+            // The fate first, so a narrow panel cuts the message's tail, never the word "lost".
             let mut text = Style::new().fg(colour);
-            if d.fate == Fate::Lost {
-                text = text.add_modifier(Modifier::CROSSED_OUT);
+            match d.fate {
+                Fate::Delivered => {}
+                Fate::Lost => {
+                    spans.push(Span::styled("lost ", Style::new().fg(Color::Red).bold()));
+                    text = text.add_modifier(Modifier::CROSSED_OUT);
+                }
+                Fate::Duplicated => spans.push(Span::styled("twice ", Style::new().fg(Color::Yellow).bold())),
             }
             spans.push(Span::styled(d.kind, text.add_modifier(Modifier::BOLD)));
             spans.push(Span::styled(format!("({})", d.args), text));
-            match d.fate {
-                Fate::Delivered => {}
-                Fate::Lost => spans.push(Span::styled("  lost", Style::new().fg(Color::Red))),
-                Fate::Duplicated => spans.push(Span::styled("  ×2", Style::new().fg(Color::Yellow))),
-            }
             Line::from(spans)
         })
         .collect();

@@ -36,6 +36,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q", "quit, leaving the terminal as it was"),
 ];
 
+/// Under the keys in the help: nothing a key does is beyond a person with a shell.
+const FOOTNOTE: &str = "every key acts through the files or signals you could use";
+
 /// A key that waits for more: a priest's digit, or a petition's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Prompt {
@@ -128,38 +131,43 @@ pub fn render(frame: &mut Frame, state: &WatchState, ui: &Ui) {
 /// The two footer lines: the keys and the pace; then the prompt, or what the last key did.
 fn footer(frame: &mut Frame, area: Rect, state: &WatchState, ui: &Ui) {
     let key = |k: &'static str| Span::styled(k, Style::new().fg(Color::Yellow).bold());
+    let pairs = [("p", "pause"), ("s", "step"), ("k", "kill"), ("b", "back"), ("d", "drop"), ("u", "dup")];
+    let pairs = pairs.into_iter().chain([("n", "petition"), ("+-", "pace"), ("?", "help"), ("q", "quit")]);
+    // Two spaces between keys where the line has room for them (83 columns), one where it has not.
+    let gap = if area.width >= 83 { "  " } else { " " };
     let mut keys = Vec::new();
-    for (k, what) in [("p", "pause"), ("s", "step"), ("k", "kill"), ("b", "back"), ("d", "drop"), ("u", "dup")] {
-        keys.extend([key(k), Span::raw(format!(" {what}  "))]);
+    for (k, what) in pairs {
+        keys.extend([key(k), Span::raw(format!(" {what}{gap}"))]);
     }
-    keys.extend([key("n"), Span::raw(" petition  "), key("+-"), Span::raw(" pace  "), key("?"), Span::raw(" help  ")]);
-    keys.extend([key("q"), Span::raw(" quit")]);
-    let mut status = Vec::new();
+    let mut second = Vec::new();
     if ui.paused {
-        status.push(Span::styled(" PAUSED ", Style::new().fg(Color::Black).bg(Color::Yellow)));
+        second.extend([Span::styled(" PAUSED ", Style::new().fg(Color::Black).bg(Color::Yellow)), Span::raw(" ")]);
     }
     if let Some(pace) = ui.pace {
-        status.push(Span::raw(format!(" pace {}ms", pace.as_millis())));
+        second.push(Span::styled(format!("pace {}ms  ", pace.as_millis()), Style::new().fg(Color::Cyan)));
     }
-    let second = match &ui.prompt {
+    match &ui.prompt {
         Some(Prompt::Petition(text)) => {
-            Line::from(vec![key("n"), Span::raw(format!(" {} {text}", Prompt::Petition(String::new()).question()))])
+            second.extend([key("n"), Span::raw(format!(" {} {text}", Prompt::Petition(String::new()).question()))]);
+            second.push(Span::styled("▏", Style::new().fg(Color::Yellow)));
         }
         Some(p) => {
             let choices: Vec<String> =
                 state.roll().names().iter().take(9).enumerate().map(|(i, n)| format!("{} {n}", i + 1)).collect();
-            Line::from(format!("{} {}  (Esc: none)", p.question(), choices.join("  "))).fg(Color::Yellow)
+            let ask = format!("{} {}  (Esc: none)", p.question(), choices.join("  "));
+            second.push(Span::styled(ask, Style::new().fg(Color::Yellow)));
         }
-        None if ui.last_action.is_empty() => Line::from("? shows every key").fg(Color::DarkGray),
-        None => Line::from(ui.last_action.as_str()),
-    };
-    let first = Line::from([keys, status].concat());
-    frame.render_widget(Paragraph::new(vec![first, second]), area);
+        None if ui.last_action.is_empty() => {
+            second.push(Span::styled("? shows every key", Style::new().fg(Color::DarkGray)));
+        }
+        None => second.push(Span::raw(ui.last_action.as_str())),
+    }
+    frame.render_widget(Paragraph::new(vec![Line::from(keys), Line::from(second)]), area);
 }
-
 /// The keys, laid over the middle of the screen.
 fn help(frame: &mut Frame, area: Rect) {
-    let width = (KEYS.iter().map(|(k, w)| k.len() + w.len()).max().unwrap_or(0) as u16 + 8).min(area.width);
+    let widest = KEYS.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0).max(FOOTNOTE.len() - 8);
+    let width = (widest as u16 + 10).min(area.width);
     let height = (KEYS.len() as u16 + 4).min(area.height);
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let mut lines: Vec<Line> = KEYS
@@ -169,7 +177,7 @@ fn help(frame: &mut Frame, area: Rect) {
         })
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from("every key acts through the files or signals you could use").fg(Color::DarkGray));
+    lines.push(Line::from(FOOTNOTE).fg(Color::DarkGray));
     let block = Block::bordered().title(" keys ").border_style(Style::new().fg(Color::Yellow));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
