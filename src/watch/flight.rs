@@ -81,7 +81,13 @@ impl Flight {
     }
 
     /// A Decree row in `priest`'s ledger: the decree passed, and he holds it.
-    pub fn decree(&mut self, priest: PriestId, decree_no: DecreeNo, decree: &Decree, at: Option<DateTime<Utc>>) {
+    pub fn decree(
+        &mut self,
+        priest: PriestId,
+        decree_no: DecreeNo,
+        decree: &Decree,
+        at: Option<DateTime<Utc>>,
+    ) {
         let entry = self.statute.entry(decree_no).or_insert_with(|| Statute {
             decree: decree.clone(),
             holders: Quorum::default(),
@@ -117,8 +123,19 @@ impl Flight {
 
     /// The entry for `decree_no`, replaced when `ballot` is later than the one shown; `None` when
     /// `ballot` is an earlier one (the rules still check it; the view shows the latest).
-    fn latest(&mut self, decree_no: DecreeNo, ballot: BallotNumber, decree: &Decree) -> Option<&mut InFlight> {
-        let fresh = || InFlight { decree_no, ballot, decree: decree.clone(), voters: Quorum::default(), passed: None };
+    fn latest(
+        &mut self,
+        decree_no: DecreeNo,
+        ballot: BallotNumber,
+        decree: &Decree,
+    ) -> Option<&mut InFlight> {
+        let fresh = || InFlight {
+            decree_no,
+            ballot,
+            decree: decree.clone(),
+            voters: Quorum::default(),
+            passed: None,
+        };
         let known = self.statute.contains_key(&decree_no);
         let entry = self.ballots.entry(decree_no).or_insert_with(fresh);
         if ballot > entry.ballot {

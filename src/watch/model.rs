@@ -17,7 +17,9 @@ use super::flight::Flight;
 use super::words;
 use crate::audit::ledger_file;
 use crate::books::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, Message, Petition, PetitionId, PriestId, Record, Vote};
+use crate::priest::{
+    BallotNumber, Decree, DecreeNo, Durable, Message, Petition, PetitionId, PriestId, Record, Vote,
+};
 use crate::rules::{Rule, Rules};
 
 /// How many deliveries the watch remembers, newest first.
@@ -217,7 +219,15 @@ impl WatchState {
 
     /// A petition from anyone (a citizen, or a priest passing it on), read by priest `to`: makes it
     /// valid for a decree to carry it.
-    pub fn petition(&mut self, from: &str, to: PriestId, petition: &Petition, at: Option<DateTime<Utc>>, file: &str, line: u64) {
+    pub fn petition(
+        &mut self,
+        from: &str,
+        to: PriestId,
+        petition: &Petition,
+        at: Option<DateTime<Utc>>,
+        file: &str,
+        line: u64,
+    ) {
         self.petition_made(petition);
         let message = Message::Petition(petition.clone());
         self.deliver(from.to_string(), to, &message, at, file, line, Fate::Delivered);

@@ -71,7 +71,11 @@ pub fn priests(frame: &mut Frame, area: Rect, state: &WatchState) {
         } else {
             format!("to {} (…{last})", view.durable.known)
         };
-        let name_style = if view.presence == Presence::Away { Style::new().fg(Color::DarkGray) } else { Style::new().bold() };
+        let name_style = if view.presence == Presence::Away {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().bold()
+        };
         Row::new(vec![
             Line::from(format!("{star}{}", roll.name(id))).style(name_style),
             Line::from(word).fg(colour),
@@ -173,6 +177,10 @@ pub fn statute(frame: &mut Frame, area: Rect, state: &WatchState) {
         })
         .collect();
     let last = state.flight().statute().next().map_or(0, |(no, _)| no);
-    let title = if last == 0 { " statute book · empty ".to_string() } else { format!(" statute book · to decree {last} ") };
+    let title = if last == 0 {
+        " statute book · empty ".to_string()
+    } else {
+        format!(" statute book · to decree {last} ")
+    };
     frame.render_widget(Paragraph::new(lines).block(panel(title)), area);
 }

@@ -96,21 +96,33 @@ pub fn render(frame: &mut Frame, state: &WatchState, ui: &Ui) {
         .title(Line::from(format!(" parliament watch · {} ", state.dir_label())).bold());
     if let Some(b) = broken {
         let title = format!(" RULE BROKEN: {} · {} line {} ", b.rule, b.file, b.line);
-        block = block.title(Line::from(title).style(Style::new().fg(Color::White).bg(Color::Red).bold()).right_aligned());
+        block = block.title(
+            Line::from(title).style(Style::new().fg(Color::White).bg(Color::Red).bold()).right_aligned(),
+        );
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let detail_rows = if broken.is_some() { 1 } else { 0 };
-    let [body, detail, footer_area] =
-        inner.layout(&Layout::vertical([Constraint::Min(0), Constraint::Length(detail_rows), Constraint::Length(2)]));
-    if let Some(b) = broken {
+    // The broken rule's detail under the panels, wrapped on up to three lines: it is the news.
+    let detail_text = broken.map(|b| {
         let more = state.broken().len() - 1;
         let more = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+        (format!("{}: ", b.rule), format!("{}{more}", b.detail))
+    });
+    let detail_rows = detail_text.as_ref().map_or(0, |(rule, detail)| {
+        let chars = (rule.chars().count() + detail.chars().count()) as u16;
+        chars.div_ceil(inner.width.max(1)).clamp(1, 3)
+    });
+    let [body, detail, footer_area] = inner.layout(&Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(detail_rows),
+        Constraint::Length(2),
+    ]));
+    if let Some((rule, text)) = detail_text {
         let line = Line::from(vec![
-            Span::styled(format!("{}: ", b.rule), Style::new().fg(Color::Red).bold()),
-            Span::styled(format!("{}{more}", b.detail), Style::new().fg(Color::Red)),
+            Span::styled(rule, Style::new().fg(Color::Red).bold()),
+            Span::styled(text, Style::new().fg(Color::Red)),
         ]);
-        frame.render_widget(Paragraph::new(line), detail);
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), detail);
     }
     let priests_height = (state.roll().len() as u16 + 3).min(body.height / 2);
     let [top, bottom] =
@@ -119,7 +131,8 @@ pub fn render(frame: &mut Frame, state: &WatchState, ui: &Ui) {
     let [messages, right] =
         bottom.layout(&Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]));
     panels::messages(frame, messages, state);
-    let [ballots, statute] = right.layout(&Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]));
+    let [ballots, statute] =
+        right.layout(&Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]));
     panels::ballots(frame, ballots, state);
     panels::statute(frame, statute, state);
     footer(frame, footer_area, state, ui);
@@ -141,19 +154,31 @@ fn footer(frame: &mut Frame, area: Rect, state: &WatchState, ui: &Ui) {
     }
     let mut second = Vec::new();
     if ui.paused {
-        second.extend([Span::styled(" PAUSED ", Style::new().fg(Color::Black).bg(Color::Yellow)), Span::raw(" ")]);
+        second.extend([
+            Span::styled(" PAUSED ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+            Span::raw(" "),
+        ]);
     }
     if let Some(pace) = ui.pace {
         second.push(Span::styled(format!("pace {}ms  ", pace.as_millis()), Style::new().fg(Color::Cyan)));
     }
     match &ui.prompt {
         Some(Prompt::Petition(text)) => {
-            second.extend([key("n"), Span::raw(format!(" {} {text}", Prompt::Petition(String::new()).question()))]);
+            second.extend([
+                key("n"),
+                Span::raw(format!(" {} {text}", Prompt::Petition(String::new()).question())),
+            ]);
             second.push(Span::styled("▏", Style::new().fg(Color::Yellow)));
         }
         Some(p) => {
-            let choices: Vec<String> =
-                state.roll().names().iter().take(9).enumerate().map(|(i, n)| format!("{} {n}", i + 1)).collect();
+            let choices: Vec<String> = state
+                .roll()
+                .names()
+                .iter()
+                .take(9)
+                .enumerate()
+                .map(|(i, n)| format!("{} {n}", i + 1))
+                .collect();
             let ask = format!("{} {}  (Esc: none)", p.question(), choices.join("  "));
             second.push(Span::styled(ask, Style::new().fg(Color::Yellow)));
         }
@@ -173,7 +198,10 @@ fn help(frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = KEYS
         .iter()
         .map(|(k, what)| {
-            Line::from(vec![Span::styled(format!("{k:>6}  "), Style::new().fg(Color::Yellow).bold()), Span::raw(*what)])
+            Line::from(vec![
+                Span::styled(format!("{k:>6}  "), Style::new().fg(Color::Yellow).bold()),
+                Span::raw(*what),
+            ])
         })
         .collect();
     lines.push(Line::from(""));

@@ -74,8 +74,13 @@ fn the_messages_panel_writes_deliveries_in_the_papers_words_coloured_by_kind() {
     let buffer = draw(100, 30, &one_ballot().state, &Ui::default());
     let text = screen(&buffer);
     let lines: Vec<&str> = text.lines().collect();
-    let at = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}\n{text}"));
-    assert!(at("Toueg → Lynch  Success(1: \"Merchants") < at("Toueg → Lynch  NextBallot(1.Toueg, 0)"), "newest first");
+    let at = |needle: &str| {
+        lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}\n{text}"))
+    };
+    assert!(
+        at("Toueg → Lynch  Success(1: \"Merchants") < at("Toueg → Lynch  NextBallot(1.Toueg, 0)"),
+        "newest first"
+    );
     assert!(text.contains("Lynch → Toueg  LastVote(1.Toueg, no vote)"));
     assert!(text.contains("Ann → Lynch  Petition(\"Merchants"));
     assert!(text.contains("24.008 Toueg → Lynch  Success"), "the row's time is shown when there is room");
@@ -93,7 +98,11 @@ fn the_ballots_panel_counts_votes_to_a_majority_set_and_shows_the_passing() {
     let mut f = one_ballot();
     let wine = Petition::new("p2", "Wine may not be watered");
     f.state.petition("Ann", FISCHER, &wine, None, "messagebooks/Fischer.csv", 1);
-    f.row(super::tests::TOUEG, Record::Voted(Vote { decree_no: 2, ballot: b1(), decree: Decree::Law(wine) }), 20);
+    f.row(
+        super::tests::TOUEG,
+        Record::Voted(Vote { decree_no: 2, ballot: b1(), decree: Decree::Law(wine) }),
+        20,
+    );
     let text = screen(&draw(100, 30, &f.state, &Ui::default()));
     assert!(text.contains("ballots · a majority set is 3"), "{text}");
     let two = text.lines().find(|l| l.contains("  2 1.Toueg")).expect("decree 2 in flight");
@@ -126,7 +135,10 @@ fn a_broken_rule_turns_the_frame_red_and_names_the_rule_file_and_line() {
     for (x, y) in [(0, 0), (99, 0), (0, 15), (99, 29), (50, 29)] {
         assert_eq!(buffer[(x, y)].fg, Color::Red, "frame cell ({x}, {y}) is red");
     }
-    assert!(text.contains("B3: voted in ballot 2.Fischer for decree 1"), "the detail under the panels: {text}");
+    assert!(
+        text.contains("B3: voted in ballot 2.Fischer for decree 1"),
+        "the detail under the panels: {text}"
+    );
 }
 
 #[test]
@@ -159,9 +171,16 @@ fn the_help_overlay_lists_every_key() {
 #[test]
 fn the_footer_says_what_the_last_key_did_and_what_a_key_waits_for() {
     let state = one_ballot().state;
-    let did = Ui { last_action: "k: SIGKILL Oki (pid 4711); God brings him back".into(), paused: true, ..Ui::default() };
+    let did = Ui {
+        last_action: "k: SIGKILL Oki (pid 4711); God brings him back".into(),
+        paused: true,
+        ..Ui::default()
+    };
     let text = screen(&draw(80, 24, &state, &did));
-    assert!(text.contains("k: SIGKILL Oki (pid 4711); God brings him back") && text.contains("PAUSED"), "{text}");
+    assert!(
+        text.contains("k: SIGKILL Oki (pid 4711); God brings him back") && text.contains("PAUSED"),
+        "{text}"
+    );
     let text = screen(&draw(80, 24, &state, &Ui { prompt: Some(Prompt::Kill), ..Ui::default() }));
     assert!(text.contains("kill which priest? 1 Dwork  2 Fischer  3 Lynch"), "{text}");
     let typing = Ui { prompt: Some(Prompt::Petition("Wine may not".into())), ..Ui::default() };
@@ -174,4 +193,43 @@ fn the_screen_at_100_by_30() {
     println!("{text}");
     assert!(text.contains("parliament watch · /tmp/paxos"));
     assert_eq!(text.lines().count(), 30);
+}
+
+#[test]
+fn at_80_by_24_every_panel_shows_and_a_broken_rules_detail_is_whole() {
+    let ui = Ui { paused: true, pace: Some(std::time::Duration::from_millis(200)), ..Ui::default() };
+    let text = screen(&draw(80, 24, &broken(), &ui));
+    for title in [
+        "priests · president Fischer",
+        "messages · ",
+        "ballots · ",
+        "statute book · ",
+        "PAUSED",
+        "pace 200ms",
+    ] {
+        assert!(text.contains(title), "{title:?} missing:\n{text}");
+    }
+    for name in ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"] {
+        assert!(text.contains(&format!(" {name} ")), "{name} missing from the priests:\n{text}");
+    }
+    let flat: String = text.lines().map(|l| l.trim_matches('│').trim()).collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("after ballot 1.Toueg chose \"Merchants may sell goats on the agora\""), "{text}");
+}
+
+#[test]
+fn a_duplicated_message_says_twice() {
+    let mut f = one_ballot();
+    let voted = crate::priest::Message::Voted { ballot: b1(), decree_no: 1 };
+    let file = "messagebooks/Toueg.csv";
+    f.state.message_fate(
+        super::tests::LYNCH,
+        super::tests::TOUEG,
+        &voted,
+        None,
+        file,
+        9,
+        super::model::Fate::Duplicated,
+    );
+    let text = screen(&draw(100, 30, &f.state, &Ui::default()));
+    assert!(text.contains("Lynch → Toueg  twice Voted(1.Toueg, 1)"), "{text}");
 }

@@ -64,7 +64,14 @@ pub fn one_ballot() -> Feed {
         f.row(p, Record::Promised { ballot: b1() }, ms);
     }
     let book = |p: PriestId| format!("messagebooks/{}.csv", roll().name(p));
-    f.state.message(TOUEG, LYNCH, &Message::NextBallot { ballot: b1(), decree_no: 0 }, at(1), &book(LYNCH), 2);
+    f.state.message(
+        TOUEG,
+        LYNCH,
+        &Message::NextBallot { ballot: b1(), decree_no: 0 },
+        at(1),
+        &book(LYNCH),
+        2,
+    );
     let promise = Message::LastVote { ballot: b1(), decree_no: 0, known: 0, votes: vec![], decrees: vec![] };
     f.state.message(LYNCH, TOUEG, &promise, at(3), &book(TOUEG), 1);
     let begin = Message::BeginBallot { ballot: b1(), decree_no: 1, decree: law.clone() };

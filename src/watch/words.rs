@@ -103,10 +103,14 @@ mod tests {
             text(&Message::BeginBallot { ballot: b, decree_no: 8, decree: law.clone() }),
             "BeginBallot(4.Lynch, 8: \"Wine may not be watered\")"
         );
-        assert_eq!(text(&Message::Success { decree_no: 9, decree: Decree::OliveDay }), "Success(9: olive day)");
+        assert_eq!(
+            text(&Message::Success { decree_no: 9, decree: Decree::OliveDay }),
+            "Success(9: olive day)"
+        );
         let old = Vote { decree_no: 8, ballot: BallotNumber::new(2, PriestId(3)), decree: law.clone() };
         let older = Vote { decree_no: 9, ballot: BallotNumber::new(1, PriestId(0)), decree: law };
-        let last = Message::LastVote { ballot: b, decree_no: 7, known: 7, votes: vec![older, old], decrees: vec![] };
+        let last =
+            Message::LastVote { ballot: b, decree_no: 7, known: 7, votes: vec![older, old], decrees: vec![] };
         assert_eq!(text(&last), "LastVote(4.Lynch, 8: 2.Oki \"Wine may not be watered\" +1)");
         let none = Message::LastVote { ballot: b, decree_no: 7, known: 7, votes: vec![], decrees: vec![] };
         assert_eq!(text(&none), "LastVote(4.Lynch, no vote)");
@@ -117,5 +121,20 @@ mod tests {
         assert_eq!(cut("a\nb", 10), "a b");
         assert_eq!(cut("abcdefghij", 5), "abcd…");
         assert_eq!(cut("Ωκι Ωκι", 7), "Ωκι Ωκι", "characters, not bytes");
+    }
+
+    #[test]
+    fn the_five_messages_of_the_basic_protocol_have_five_colours() {
+        let kinds = ["NextBallot", "LastVote", "BeginBallot", "Voted", "Success"];
+        let colours: std::collections::BTreeSet<String> =
+            kinds.iter().map(|k| format!("{:?}", kind_colour(k))).collect();
+        assert_eq!(colours.len(), 5, "each step of §2.3 can be told apart by eye");
+        assert_eq!(kind_colour("Rejected"), Color::Red);
+    }
+
+    #[test]
+    fn a_vote_reads_as_decree_number_at_ballot() {
+        let vote = Vote { decree_no: 3, ballot: BallotNumber::new(2, PriestId(3)), decree: Decree::OliveDay };
+        assert_eq!(vote_text(&roll(), &vote), "3@2.Oki");
     }
 }
