@@ -24,3 +24,5 @@ pub mod rules;
 pub mod sim;
 /// Tools over a Chamber: `bench` and the chaos trials.
 pub mod tools;
+/// `parliament watch`: the Parliament on one terminal screen, its rules checked live.
+pub mod watch;

@@ -1,0 +1,344 @@
+//! What `parliament watch` knows of a Chamber: the whole Parliament at once, fed event by event and
+//! knowing nothing of files. The data source reads ledger rows, deliveries and presence wherever
+//! the Chamber keeps them and calls [`WatchState::ledger_row`], [`WatchState::message`],
+//! [`WatchState::petition`] and [`WatchState::priest_status`]; the screen only reads.
+//!
+//! From the ledger rows alone (indelible ink, §2.3) it derives each priest's lastTried, nextBal and
+//! latest vote, how far his statute book runs, the president (the owner of the highest ballot
+//! promised, §2.4), the ballots in flight and the statute book ([`super::flight`]). Every ledger row
+//! also goes through [`Rules`], the same rules the simulator and the audit check (agreement, B1,
+//! promises kept, B3, validity), so a broken one shows the moment its row is read.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+
+use super::flight::Flight;
+use super::words;
+use crate::audit::ledger_file;
+use crate::books::Roll;
+use crate::priest::{
+    BallotNumber, Decree, DecreeNo, Durable, Message, Petition, PetitionId, PriestId, Record, Vote,
+};
+use crate::rules::{Rule, Rules};
+
+/// How many deliveries the watch remembers, newest first.
+pub const DELIVERIES_KEPT: usize = 256;
+
+/// Whether a priest is in the Chamber, as the data source sees it (heartbeats, processes, God).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Presence {
+    /// In the Chamber: his heartbeats arrive.
+    #[default]
+    Present,
+    /// Left the Chamber (§1.2): no heartbeat lately, or killed.
+    Away,
+    /// In the Chamber but refusing to vote: his ledger is damaged or missing.
+    Refusing,
+}
+
+impl Presence {
+    /// The word the priests panel shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            Presence::Present => "present",
+            Presence::Away => "away",
+            Presence::Refusing => "refusing",
+        }
+    }
+}
+
+/// One priest as his ledger and his presence show him.
+#[derive(Clone, Debug, Default)]
+pub struct PriestView {
+    /// lastTried, nextBal, prevVote and the statute book, as the fold of his ledger's rows.
+    pub durable: Durable,
+    /// His latest Voted row, even once its decree is known.
+    pub latest_vote: Option<Vote>,
+    /// Present, away or refusing.
+    pub presence: Presence,
+    /// How many ledger rows have been read.
+    pub rows: u64,
+    /// The `at` of his latest ledger row.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
+impl PriestView {
+    /// The highest decree number his statute book holds (it may have gaps below, §3.3.2).
+    pub fn last_decree(&self) -> DecreeNo {
+        self.durable.decrees.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
+/// What became of a message, where the Chamber knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Read by its recipient.
+    Delivered,
+    /// The messenger lost it.
+    Lost,
+    /// The messenger delivered it twice.
+    Duplicated,
+}
+
+/// One message moving: `from → to  Kind(args)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The sender: a priest's name, or whoever signed a petition.
+    pub from: String,
+    /// The recipient's name.
+    pub to: String,
+    /// The paper's name of the message (`NextBallot`...).
+    pub kind: &'static str,
+    /// Its arguments in the paper's order (`4.Lynch, 7`).
+    pub args: String,
+    /// When it was written, if the row says.
+    pub at: Option<DateTime<Utc>>,
+    /// Where it was read: file and line.
+    pub file: String,
+    /// The line of that file.
+    pub line: u64,
+    /// Delivered, lost or duplicated.
+    pub fate: Fate,
+}
+
+/// A broken rule, where it broke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// The rule.
+    pub rule: Rule,
+    /// The file holding the row that broke it.
+    pub file: String,
+    /// The line of that file.
+    pub line: u64,
+    /// What was wrong, in the paper's words.
+    pub detail: String,
+}
+
+/// The watch's whole view of one Chamber.
+#[derive(Clone, Debug)]
+pub struct WatchState {
+    roll: Roll,
+    dir_label: String,
+    rules: Rules,
+    priests: Vec<PriestView>,
+    deliveries: VecDeque<Delivery>,
+    flight: Flight,
+    broken: Vec<Broken>,
+    petitions: BTreeMap<PetitionId, String>,
+    /// Decrees carrying petitions not yet seen in any messagebook: where, and the text they carry.
+    unseen: BTreeMap<PetitionId, (Broken, String)>,
+    latest_at: Option<DateTime<Utc>>,
+}
+
+impl WatchState {
+    /// The view of a Chamber with this roll; `dir_label` is how the title names the Chamber.
+    pub fn new(roll: Roll, dir_label: impl Into<String>) -> Self {
+        let n = roll.len();
+        WatchState {
+            rules: Rules::new(n).with_names(roll.names().to_vec()),
+            priests: vec![PriestView::default(); n],
+            flight: Flight::new(n),
+            roll,
+            dir_label: dir_label.into(),
+            deliveries: VecDeque::with_capacity(DELIVERIES_KEPT),
+            broken: Vec::new(),
+            petitions: BTreeMap::new(),
+            unseen: BTreeMap::new(),
+            latest_at: None,
+        }
+    }
+
+    /// The next row of `priest`'s ledger, read at `line` of his ledger file. Rows of one priest must
+    /// come in ledger order; priests may interleave in any order.
+    pub fn ledger_row(&mut self, priest: PriestId, line: u64, record: &Record, at: Option<DateTime<Utc>>) {
+        self.seen_at(at);
+        if let Record::Decree { decree: Decree::Law(p), .. } = record
+            && !self.petitions.contains_key(&p.id)
+            && !self.unseen.contains_key(&p.id)
+        {
+            // The petition's row may simply not have been read yet: hold judgement (validity) until
+            // the data source says every messagebook has been read through.
+            self.rules.petition_made(p);
+            let detail = format!("decree carries petition {} that no one made", p.id);
+            let broken = Broken { rule: Rule::Validity, file: self.file_of(priest), line, detail };
+            self.unseen.insert(p.id.clone(), (broken, p.text.to_string()));
+        }
+        if let Err(v) = self.rules.observe_row(priest, line as usize, record) {
+            let file = self.file_of(v.priest);
+            self.violation(v.rule, file, v.row as u64, v.detail);
+        }
+        let view = &mut self.priests[priest.index()];
+        view.durable.apply(record);
+        view.rows += 1;
+        view.last_at = at.or(view.last_at);
+        match record {
+            Record::Voted(vote) => {
+                view.latest_vote = Some(vote.clone());
+                self.flight.vote(priest, vote, at);
+            }
+            Record::Decree { decree_no, decree } => self.flight.decree(priest, *decree_no, decree, at),
+            Record::Tried { .. } | Record::Promised { .. } => {}
+        }
+    }
+
+    /// A message from priest `from` read by priest `to` at `line` of `file`.
+    pub fn message(
+        &mut self,
+        from: PriestId,
+        to: PriestId,
+        message: &Message,
+        at: Option<DateTime<Utc>>,
+        file: &str,
+        line: u64,
+    ) {
+        self.message_fate(from, to, message, at, file, line, Fate::Delivered);
+    }
+
+    /// A message the Chamber knows was lost or duplicated on its way (or delivered, as `message`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn message_fate(
+        &mut self,
+        from: PriestId,
+        to: PriestId,
+        message: &Message,
+        at: Option<DateTime<Utc>>,
+        file: &str,
+        line: u64,
+        fate: Fate,
+    ) {
+        if let Message::BeginBallot { ballot, decree_no, decree } = message {
+            self.flight.begun(*decree_no, *ballot, decree);
+        }
+        if let Message::Petition(p) = message {
+            self.petition_made(p);
+        }
+        let from = self.roll.name(from).to_string();
+        self.deliver(from, to, message, at, file, line, fate);
+    }
+
+    /// A petition from anyone (a citizen, or a priest passing it on), read by priest `to`: makes it
+    /// valid for a decree to carry it.
+    pub fn petition(
+        &mut self,
+        from: &str,
+        to: PriestId,
+        petition: &Petition,
+        at: Option<DateTime<Utc>>,
+        file: &str,
+        line: u64,
+    ) {
+        self.petition_made(petition);
+        let message = Message::Petition(petition.clone());
+        self.deliver(from.to_string(), to, &message, at, file, line, Fate::Delivered);
+    }
+
+    /// Every messagebook has been read through: a decree whose petition is still unseen was
+    /// petitioned by no one, and breaks validity.
+    pub fn books_read(&mut self) {
+        for (_, (broken, _)) in std::mem::take(&mut self.unseen) {
+            self.broken.push(broken);
+        }
+    }
+
+    /// Whether a priest is present, away or refusing.
+    pub fn priest_status(&mut self, priest: PriestId, presence: Presence) {
+        self.priests[priest.index()].presence = presence;
+    }
+
+    /// A broken rule found by the data source itself, or by the rules over the ledger rows.
+    pub fn violation(&mut self, rule: Rule, file: impl Into<String>, line: u64, detail: impl Into<String>) {
+        self.broken.push(Broken { rule, file: file.into(), line, detail: detail.into() });
+    }
+
+    /// The roll: names and ballots written with names.
+    pub fn roll(&self) -> &Roll {
+        &self.roll
+    }
+
+    /// How the title names the Chamber.
+    pub fn dir_label(&self) -> &str {
+        &self.dir_label
+    }
+
+    /// Each priest, in roll order.
+    pub fn priests(&self) -> &[PriestView] {
+        &self.priests
+    }
+
+    /// The president, as the ledgers show it: the owner of the highest ballot any priest promised.
+    pub fn president(&self) -> Option<PriestId> {
+        self.priests.iter().filter_map(|p| p.durable.next_bal).max().map(|b: BallotNumber| b.priest)
+    }
+
+    /// The latest deliveries, newest first.
+    pub fn deliveries(&self) -> impl Iterator<Item = &Delivery> {
+        self.deliveries.iter()
+    }
+
+    /// The ballots in flight and the statute book.
+    pub fn flight(&self) -> &Flight {
+        &self.flight
+    }
+
+    /// The first broken rule, which the frame names.
+    pub fn first_broken(&self) -> Option<&Broken> {
+        self.broken.first()
+    }
+
+    /// Every broken rule, in the order found.
+    pub fn broken(&self) -> &[Broken] {
+        &self.broken
+    }
+
+    /// The latest `at` of any row seen.
+    pub fn latest_at(&self) -> Option<DateTime<Utc>> {
+        self.latest_at
+    }
+
+    fn file_of(&self, priest: PriestId) -> String {
+        ledger_file(self.roll.name(priest))
+    }
+
+    fn seen_at(&mut self, at: Option<DateTime<Utc>>) {
+        self.latest_at = self.latest_at.max(at);
+    }
+
+    fn petition_made(&mut self, petition: &Petition) {
+        self.rules.petition_made(petition);
+        self.petitions.entry(petition.id.clone()).or_insert_with(|| petition.text.to_string());
+        if let Some((mut broken, text)) = self.unseen.remove(&petition.id)
+            && *text != *petition.text
+        {
+            broken.detail = format!("a decree changes the text of petition {}", petition.id);
+            self.broken.push(broken);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn deliver(
+        &mut self,
+        from: String,
+        to: PriestId,
+        message: &Message,
+        at: Option<DateTime<Utc>>,
+        file: &str,
+        line: u64,
+        fate: Fate,
+    ) {
+        self.seen_at(at);
+        if self.deliveries.len() == DELIVERIES_KEPT {
+            self.deliveries.pop_back();
+        }
+        self.deliveries.push_front(Delivery {
+            from,
+            to: self.roll.name(to).to_string(),
+            kind: message.kind(),
+            args: words::message_args(&self.roll, message),
+            at,
+            file: file.to_string(),
+            line,
+            fate,
+        });
+    }
+}
