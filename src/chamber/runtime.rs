@@ -19,7 +19,7 @@ use crate::books::ledger_rows::parse_ledger_row;
 use crate::books::roll::Roll;
 use crate::files::{TailEvent, TailReader};
 use crate::priest::{Config, Input, Message, Priest, PriestId, Step, carry_out};
-use crate::sim::Narrator;
+use crate::sim::{At, Narrator};
 
 /// How a priest in the Chamber is set up.
 #[derive(Clone, Debug)]
@@ -86,7 +86,6 @@ pub struct Runtime {
     backers: Vec<Backer>,
     messenger: FileMessenger,
     narrator: Option<Narrator>,
-    started: Instant,
     step: Step,
     rng: crate::rng::Rng,
 }
@@ -118,7 +117,7 @@ impl Runtime {
                 index: LedgerIndex::default(),
             })
             .collect();
-        let narrator = settings.narrate.then(|| Narrator::new(roll.names(), Box::new(io::stdout())));
+        let narrator = settings.narrate.then(|| Narrator::in_chamber(roll.names(), id, priest.durable()));
         Ok(Runtime {
             book: BookReader::open(&settings.dir, roll, &settings.name),
             roll: roll.clone(),
@@ -127,7 +126,6 @@ impl Runtime {
             backers,
             messenger,
             narrator,
-            started: Instant::now(),
             step: Step::default(),
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             settings,
@@ -173,8 +171,7 @@ impl Runtime {
             return Ok(());
         }
         if let Some(n) = self.narrator.as_mut() {
-            let ms = self.started.elapsed().as_millis() as u64;
-            n.step(ms, self.priest.id(), self.priest.durable(), &self.step);
+            n.step(At::Now, self.priest.id(), self.priest.durable(), &self.step);
         }
         let path = ledger_path(&self.settings.dir, &self.settings.name);
         let mut messenger = Doomed {
@@ -199,8 +196,12 @@ impl Runtime {
                     eprintln!("{where_}: {why}; the row is left as it is and skipped");
                     continue;
                 }
-                Ok(BookEntry::Petition { text, id, print, .. }) => {
-                    Input::Petition(petition_from(&self.settings.name, print, &text, &id))
+                Ok(BookEntry::Petition { text, id, print, from }) => {
+                    let petition = petition_from(&self.settings.name, print, &text, &id);
+                    if let Some(n) = self.narrator.as_mut() {
+                        n.petition(At::Now, &from, self.priest.id(), &petition, true);
+                    }
+                    Input::Petition(petition)
                 }
                 Ok(BookEntry::Message { from, message }) => {
                     if let Err(why) = self.backed(from, &message) {

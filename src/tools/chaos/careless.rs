@@ -42,18 +42,20 @@ pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
     OpenOptions::new().append(true).open(path)?.write_all(bytes)
 }
 
+use crate::sim::count;
+
 impl std::fmt::Display for Mischief {
     /// The counts of what the careless person did, as the chaos report prints them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} garbage rows, {} rows in halves, {} editor saves, {} rewrites, {} BOM/CRLF rows, {} forged rows",
-            self.garbage,
-            self.halves,
-            self.editor_saves,
-            self.rewrites,
-            self.bom_crlf,
-            self.forged.len()
+            "{}, {}, {}, {}, {}, {}",
+            count(self.garbage, "garbage row"),
+            count(self.halves, "row in halves|rows in halves"),
+            count(self.editor_saves, "editor save"),
+            count(self.rewrites, "rewrite"),
+            count(self.bom_crlf, "BOM/CRLF row"),
+            count(self.forged.len(), "forged row")
         )
     }
 }
