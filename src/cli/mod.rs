@@ -118,3 +118,42 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+    use std::time::Duration;
+
+    use clap::CommandFactory;
+
+    /// Every flag that takes a number (a count, a chance, a duration, a range of them) names its
+    /// range ("1 to 64") and shows its default, clap's or written out ("[default: one per core]").
+    #[test]
+    fn every_number_flag_shows_its_default_and_range() {
+        let numbers = [
+            TypeId::of::<u64>(),
+            TypeId::of::<u16>(),
+            TypeId::of::<u8>(),
+            TypeId::of::<usize>(),
+            TypeId::of::<f64>(),
+            TypeId::of::<Duration>(),
+            TypeId::of::<(Duration, Duration)>(),
+            TypeId::of::<(u64, u64)>(),
+        ];
+        let mut checked = 0;
+        for command in super::Cli::command().get_subcommands() {
+            for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+                let kind = arg.get_value_parser().type_id();
+                if !numbers.iter().any(|n| kind == *n) {
+                    continue;
+                }
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                let default = !arg.get_default_values().is_empty() || help.contains("[default:");
+                let range = help.contains(" to ");
+                assert!(default && range, "{} --{}: {help:?}", command.get_name(), arg.get_id());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "only {checked} number flags were found");
+    }
+}

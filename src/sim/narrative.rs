@@ -128,6 +128,7 @@ impl Narrator {
         }
         let alone = g.members.len() < g.priests;
         let mut complete = Vec::new();
+        let mut mine = Vec::new();
         for record in &step.records {
             match record {
                 Record::Tried { ballot } => {
@@ -163,8 +164,10 @@ impl Narrator {
                         let b = after.last_tried.map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
                         lines.push(format!("A majority voted{b}: decree {decree_no} passes, {decree}{void}"));
                     }
-                    if verbose || (alone && !passes) {
+                    if verbose {
                         lines.push(format!("{who} writes decree {decree_no} in his ledger: {decree}{void}"));
+                    } else if alone && !passes {
+                        mine.push(*decree_no);
                     }
                     let held = g.held.entry(*decree_no).or_default();
                     if held.insert(p) && held.len() == g.priests && !alone {
@@ -173,6 +176,9 @@ impl Narrator {
                 }
                 _ => {}
             }
+        }
+        if !mine.is_empty() {
+            lines.push(format!("{who} writes {} in his ledger", decree_numbers(&mine)));
         }
         if !complete.is_empty() {
             let (numbers, verb) = (decree_numbers(&complete), if complete.len() == 1 { "is" } else { "are" });
@@ -224,6 +230,9 @@ impl Narrator {
         }
         let mut g = self.lock();
         let again = if g.petitions.insert(petition.id.clone()) { "" } else { " again" };
+        if !again.is_empty() && self.level < Level::Verbose {
+            return;
+        }
         let from = if from.is_empty() || from.eq_ignore_ascii_case("citizen") || from == "a citizen" {
             "A citizen"
         } else {
