@@ -58,7 +58,9 @@ fn one_name_for_one_idea_and_the_old_spellings_still_work() {
     let bench = text(&parliament(dir.path(), &["bench", "--help"]).stdout);
     assert!(bench.contains("--petitions <PETITIONS>") && bench.contains("[default: 20000]"), "{bench}");
     let convene = text(&parliament(dir.path(), &["convene", "--help"]).stdout);
-    for shown in ["--petition <TEXT>", "1 to 64", "[default: 5]", "-v, --verbose", "-q, --quiet", "1ms to 10s"] {
+    for shown in
+        ["--petition <TEXT>", "1 to 64", "[default: 5]", "-v, --verbose", "-q, --quiet", "1ms to 10s"]
+    {
         assert!(convene.contains(shown), "convene --help shows {shown:?}:\n{convene}");
     }
 }
@@ -67,13 +69,24 @@ fn one_name_for_one_idea_and_the_old_spellings_still_work() {
 fn every_help_ends_with_examples() {
     let dir = tempfile::tempdir().unwrap();
     let commands = [
-        "", "convene", "petition", "priest", "laws", "status", "audit", "bench", "chaos", "model", "simulate",
+        "",
+        "convene",
+        "petition",
+        "priest",
+        "laws",
+        "status",
+        "audit",
+        "bench",
+        "chaos",
+        "model",
+        "simulate",
         "completions",
     ];
     for command in commands {
         let args: Vec<&str> = [command].into_iter().filter(|c| !c.is_empty()).chain(["--help"]).collect();
         let help = text(&parliament(dir.path(), &args).stdout);
-        let (_, examples) = help.split_once("Examples:").unwrap_or_else(|| panic!("{command}: no examples:\n{help}"));
+        let (_, examples) =
+            help.split_once("Examples:").unwrap_or_else(|| panic!("{command}: no examples:\n{help}"));
         let n = examples.lines().filter(|l| l.trim_start().starts_with("parliament ")).count();
         assert!((2..=3).contains(&n), "{command}: {n} examples:\n{help}");
     }
@@ -101,7 +114,14 @@ fn laws_keeps_its_table_whole_for_any_text() {
     let long = "Ο ".repeat(5_000);
     let out = parliament(
         dir.path(),
-        &["convene", "-q", "--petition", "Wine may not be watered,\nnor sold after dark", "--petition", &long],
+        &[
+            "convene",
+            "-q",
+            "--petition",
+            "Wine may not be watered,\nnor sold after dark",
+            "--petition",
+            &long,
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let table = text(&parliament(dir.path(), &["laws"]).stdout);
@@ -112,7 +132,8 @@ fn laws_keeps_its_table_whole_for_any_text() {
     assert!(full.contains("nor sold after dark") && full.contains(long.trim_end()), "--full is whole");
     let json: serde_json::Value =
         serde_json::from_slice(&parliament(dir.path(), &["laws", "--json"]).stdout).expect("JSON");
-    let decrees: Vec<&str> = json["laws"].as_array().unwrap().iter().map(|l| l["decree"].as_str().unwrap()).collect();
+    let decrees: Vec<&str> =
+        json["laws"].as_array().unwrap().iter().map(|l| l["decree"].as_str().unwrap()).collect();
     assert!(decrees.contains(&"Wine may not be watered,\nnor sold after dark"), "{decrees:?}");
     assert!(decrees.iter().any(|d| d.len() == long.len()), "the long decree is whole in JSON");
     for read in [&["status", "--json"][..], &["audit", "--json"][..]] {

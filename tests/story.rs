@@ -43,15 +43,28 @@ fn convene(flag: Option<&str>) -> String {
 fn convene_tells_each_ballot_in_a_few_lines_at_the_default_and_every_message_with_v() {
     let (quiet, default, verbose) = (convene(Some("-q")), convene(None), convene(Some("-v")));
     let per_decree = |t: &str| told(t).len() as f64 / 5.0;
-    println!("convene, lines per decree: -q {}, default {}, -v {}", 0.0, per_decree(&default), per_decree(&verbose));
+    println!(
+        "convene, lines per decree: -q {}, default {}, -v {}",
+        0.0,
+        per_decree(&default),
+        per_decree(&verbose)
+    );
     assert!(told(&quiet).is_empty(), "-q tells no story:\n{quiet}");
     assert!(per_decree(&default) <= 5.0, "the default is a few lines per decree:\n{default}");
-    for step in ["The Chamber sits in", "Ctrl-C", "A citizen petitions", "begins ballot 1.Toueg for decree", "A majority voted in ballot 1.Toueg: decree"] {
+    for step in [
+        "The Chamber sits in",
+        "Ctrl-C",
+        "A citizen petitions",
+        "begins ballot 1.Toueg for decree",
+        "A majority voted in ballot 1.Toueg: decree",
+    ] {
         assert!(default.contains(step), "the default tells {step:?}:\n{default}");
     }
     assert!(default.contains("in all 5 ledgers"), "{default}");
     assert!(per_decree(&verbose) > 2.0 * per_decree(&default), "-v tells more:\n{verbose}");
-    for message in ["BeginBallot(1.Toueg, decree", "Voted(1.Toueg, decree", "Success(decree", "NextBallot(1.Toueg"] {
+    for message in
+        ["BeginBallot(1.Toueg, decree", "Voted(1.Toueg, decree", "Success(decree", "NextBallot(1.Toueg"]
+    {
         assert!(verbose.contains(message), "-v tells every message, {message:?} among them:\n{verbose}");
     }
     for text in [&default, &verbose] {
@@ -98,7 +111,13 @@ fn simulate_tells_the_same_levels_in_ticks_and_v_shows_the_lost_and_the_duplicat
     assert!(per_decree(&verbose) > 3.0 * per_decree(&default), "{verbose}");
     assert!(told(&default).iter().all(|l| l.starts_with("[tick ")), "ticks carry their unit:\n{default}");
     let faulty = simulate(&["--lose", "0.2", "--duplicate", "0.2", "--crash", "0.02", "-v"]);
-    for what in ["the messenger loses it", "the messenger will deliver it twice", "he is away", "leaves the Chamber", "comes back and reads his ledger"] {
+    for what in [
+        "the messenger loses it",
+        "the messenger will deliver it twice",
+        "he is away",
+        "leaves the Chamber",
+        "comes back and reads his ledger",
+    ] {
         assert!(faulty.contains(what), "-v tells {what:?}");
     }
     let default_faulty = simulate(&["--lose", "0.2", "--duplicate", "0.2", "--crash", "0.02"]);
@@ -109,8 +128,20 @@ fn simulate_tells_the_same_levels_in_ticks_and_v_shows_the_lost_and_the_duplicat
 /// A count of one followed by a plural noun, or "0 messages go out".
 fn bad_plural(text: &str) -> Option<&str> {
     const NOUNS: [&str; 14] = [
-        "rows", "decrees", "petitions", "violations", "messages", "warnings", "notices", "priests",
-        "crashes", "trials", "ticks", "votes", "ledgers", "seeds",
+        "rows",
+        "decrees",
+        "petitions",
+        "violations",
+        "messages",
+        "warnings",
+        "notices",
+        "priests",
+        "crashes",
+        "trials",
+        "ticks",
+        "votes",
+        "ledgers",
+        "seeds",
     ];
     text.lines().find(|l| {
         let words: Vec<&str> = l.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();

@@ -98,7 +98,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         r.rows_per_decree, r.syncs_per_decree
     );
     if r.restore_rows > 0 {
-        println!("  restoring a priest from a ledger of {}: {:.2} s", count(r.restore_rows, "row"), r.restore_s);
+        println!(
+            "  restoring a priest from a ledger of {}: {:.2} s",
+            count(r.restore_rows, "row"),
+            r.restore_s
+        );
     }
     Ok(0)
 }

@@ -18,7 +18,7 @@ use parliament::sim::DECREES;
 use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
 
 use super::laws::print_laws;
-use super::options::{show, delay, millis_range, pace, probability, tick, timeout};
+use super::options::{delay, millis_range, pace, probability, show, tick, timeout};
 
 /// How unreliable the messengers are, and how fast time passes; shared by `convene` and `priest`.
 #[derive(Args, Debug, Clone)]

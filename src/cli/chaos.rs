@@ -62,11 +62,8 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         let o = TrialOptions { seed, duration: args.duration, lost_ledger, exe: None };
         let r = run_trial(&dir, &o, &stop)?;
         let name = if lost_ledger { " (lost-ledger)" } else { "" };
-        let outcome = if r.violations.is_empty() {
-            "held".to_string()
-        } else {
-            count(r.violations.len(), "VIOLATION")
-        };
+        let outcome =
+            if r.violations.is_empty() { "held".to_string() } else { count(r.violations.len(), "VIOLATION") };
         if !(args.json || args.quiet && r.violations.is_empty()) {
             bar.suspend(|| {
                 println!(

@@ -18,10 +18,14 @@ use clap::{Parser, Subcommand};
 /// messagebooks/. Read them with cat, tail -f or a spreadsheet; append a row by hand and the
 /// priest answers it.
 #[derive(Parser, Debug)]
-#[command(version, about, after_help = "Examples:
+#[command(
+    version,
+    about,
+    after_help = "Examples:
   parliament convene                       five priests pass five of the paper's decrees
   parliament convene --stay --pace 500ms   the Chamber sits, slowly, until Ctrl-C
-  parliament simulate --seed 7 -v          a seeded run, every message told")]
+  parliament simulate --seed 7 -v          a seeded run, every message told"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

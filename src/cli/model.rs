@@ -48,7 +48,10 @@ pub fn run(args: ModelArgs) -> anyhow::Result<i32> {
         ..Options::default()
     };
     let spinner = progress(0, "", args.json);
-    spinner.set_style(indicatif::ProgressStyle::with_template("{spinner} checking every state ({elapsed})").expect("a valid template"));
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} checking every state ({elapsed})")
+            .expect("a valid template"),
+    );
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let report = model::check(&o);
     spinner.finish_and_clear();

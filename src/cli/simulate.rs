@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use super::options::{progress, count_of, planted_bug, probability, ticks};
+use super::options::{count_of, planted_bug, probability, progress, ticks};
 use parliament::names::chamber_names;
 use parliament::priest::PlantedBug;
 use parliament::sim::telling::cast;

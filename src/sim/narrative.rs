@@ -161,7 +161,9 @@ impl Narrator {
                         |e| matches!(&e.message, Message::Success { decree_no: n, .. } if n == decree_no),
                     );
                     if passes {
-                        let b = after.last_tried.map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
+                        let b = after
+                            .last_tried
+                            .map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
                         lines.push(format!("A majority voted{b}: decree {decree_no} passes, {decree}{void}"));
                     }
                     if verbose {
@@ -182,11 +184,18 @@ impl Narrator {
         }
         if !complete.is_empty() {
             let (numbers, verb) = (decree_numbers(&complete), if complete.len() == 1 { "is" } else { "are" });
-            lines.push(format!("{}{} {verb} in all {} ledgers", numbers[..1].to_uppercase(), &numbers[1..], g.priests));
+            lines.push(format!(
+                "{}{} {verb} in all {} ledgers",
+                numbers[..1].to_uppercase(),
+                &numbers[1..],
+                g.priests
+            ));
         }
         for e in &step.messages {
             match &e.message {
-                Message::BeginBallot { ballot, decree_no, decree } if g.begun.insert((*ballot, *decree_no)) => {
+                Message::BeginBallot { ballot, decree_no, decree }
+                    if g.begun.insert((*ballot, *decree_no)) =>
+                {
                     lines.push(format!(
                         "{who} begins ballot {} for decree {decree_no}: {decree}",
                         self.ballot(*ballot)
@@ -239,7 +248,8 @@ impl Narrator {
             from
         };
         let away = if present { "" } else { ", who is away" };
-        let line = format!("{from} petitions {}{away}{again}: {}", self.name(to), Decree::Law(petition.clone()));
+        let line =
+            format!("{from} petitions {}{away}{again}: {}", self.name(to), Decree::Law(petition.clone()));
         g.say(at, &[line]);
     }
 
@@ -293,8 +303,12 @@ impl Narrator {
 
     fn journey(&mut self, at: At, e: &Envelope, what: &str) {
         if self.level >= Level::Verbose {
-            let line =
-                format!("{} → {}: {}: {what}", self.name(e.from), self.name(e.to), message(&self.names, &e.message));
+            let line = format!(
+                "{} → {}: {}: {what}",
+                self.name(e.from),
+                self.name(e.to),
+                message(&self.names, &e.message)
+            );
             self.lock().say(at, &[line]);
         }
     }

@@ -8,8 +8,8 @@ use std::collections::BinaryHeap;
 
 use super::SimConfig;
 use super::narrative::Narrator;
-use super::telling::At;
 use super::rng::Rng;
+use super::telling::At;
 use crate::priest::{
     Config, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
@@ -299,7 +299,13 @@ impl<'n> World<'n> {
                     self.books[to.index()].push((self.now, None, Message::Petition(petition.clone())));
                 }
                 if let Some(n) = self.narrator.as_deref_mut() {
-                    n.petition(At::Tick(self.now), "citizen", to, &petition, self.priests[to.index()].is_some());
+                    n.petition(
+                        At::Tick(self.now),
+                        "citizen",
+                        to,
+                        &petition,
+                        self.priests[to.index()].is_some(),
+                    );
                 }
                 self.input(to, Input::Petition(petition))
             }

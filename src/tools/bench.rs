@@ -224,8 +224,14 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     let (rows0, syncs0) = (total_rows(&tally), SYNCS.load(Ordering::Relaxed));
     let mut submitted: Vec<(PetitionId, Instant)> = Vec::with_capacity(o.decrees);
     let started = Instant::now();
-    let bar = if o.progress { indicatif::ProgressBar::new(o.decrees as u64) } else { indicatif::ProgressBar::hidden() };
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} decrees {per_sec} ({elapsed})") {
+    let bar = if o.progress {
+        indicatif::ProgressBar::new(o.decrees as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} decrees {per_sec} ({elapsed})")
+    {
         bar.set_style(style);
     }
     while tally.majority_at.len() < o.decrees + o.light + 1 && !stop.load(Ordering::Relaxed) {
