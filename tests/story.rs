@@ -183,10 +183,13 @@ fn convene_says_at_once_that_the_chamber_sits_and_how_to_stop_it_even_with_pace(
     let started = Instant::now();
     let first = rx.recv_timeout(Duration::from_secs(5));
     let waited = started.elapsed();
+    // The next line (a petition read) comes once the Chamber sits and Ctrl-C is caught.
+    let second = rx.recv_timeout(Duration::from_secs(5));
     // SAFETY: kill(2) on a child we spawned; it stops on SIGTERM without a torn row.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
     let first = first.expect("a first line within 5 s");
+    assert!(second.is_ok_and(|l| l.contains("petitions")), "the petitions are told next");
     assert!(waited < Duration::from_secs(2), "the first line took {waited:?}");
     for words in ["The Chamber sits", "Ctrl-C", "--pace", "Toueg (Tωυγ)"] {
         assert!(first.contains(words), "{words:?} in the first line: {first}");

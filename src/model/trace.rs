@@ -7,15 +7,16 @@ use std::fmt::Write;
 
 use super::parliament::{Action, Parliament, State};
 use crate::names::chamber_names;
-use crate::sim::count;
 use crate::priest::{BallotNumber, Decree, Durable, Envelope, Message, PriestId, Record, Step};
+use crate::sim::count;
 
 /// Tells the run that `actions` makes from `initial` (one of the model's first states), ending
 /// with the rule broken (if one was).
 pub fn render(model: &Parliament, initial: &State, actions: &[Action]) -> String {
     let teller = Teller::new(model.options.priests);
     let mut state = initial.clone();
-    let mut out = format!("  The cast: {}.\n", crate::sim::telling::cast(&chamber_names(model.options.priests)));
+    let mut out =
+        format!("  The cast: {}.\n", crate::sim::telling::cast(&chamber_names(model.options.priests)));
     for (petition, to) in state.petitioned.iter().enumerate() {
         if let Some(to) = to {
             let decree = Decree::Law(model.petitions[petition].clone());
