@@ -112,7 +112,7 @@ fn a_priest_who_reuses_a_ballot_is_caught() {
     caught(PlantedBug::ReuseBallot, "B1", 5, 3_965);
 }
 
-/// The counterexample reads as the paper would tell it: Greek names, ballots as round.priest,
+/// The counterexample reads as the paper would tell it: the files' names, ballots as round.priest,
 /// the rows each priest wrote, and the rule broken at the end.
 #[test]
 fn a_counterexample_is_told_in_the_papers_words() {

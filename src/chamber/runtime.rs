@@ -21,7 +21,7 @@ use crate::books::backing::LedgerIndex;
 use crate::books::layout::{ledger_file, ledger_path};
 use crate::books::ledger_read::{LedgerError, LedgerFollower, read_ledger};
 use crate::priest::{Config, Input, Message, Priest, PriestId, Step, carry_out};
-use crate::sim::Narrator;
+use crate::sim::{At, Narrator};
 
 /// How a priest in the Chamber is set up.
 #[derive(Clone, Debug)]
@@ -88,7 +88,6 @@ pub struct Runtime {
     messenger: FileMessenger,
     presence: Listener,
     narrator: Option<Narrator>,
-    started: Instant,
     step: Step,
     rng: crate::rng::Rng,
     unfinished: HashMap<(String, u64), Instant>,
@@ -131,7 +130,7 @@ impl Runtime {
                 index: LedgerIndex::default(),
             })
             .collect();
-        let narrator = settings.narrate.then(|| Narrator::new(roll.names(), Box::new(io::stdout())));
+        let narrator = settings.narrate.then(|| Narrator::in_chamber(roll.names(), id, priest.durable()));
         Ok(Runtime {
             book: BookReader::open(&settings.dir, roll, &settings.name),
             presence: Listener::new(&settings.dir, roll, id),
@@ -141,7 +140,6 @@ impl Runtime {
             backers,
             messenger,
             narrator,
-            started: Instant::now(),
             step: Step::default(),
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
@@ -214,8 +212,7 @@ impl Runtime {
             return Ok(());
         }
         if let Some(n) = self.narrator.as_mut() {
-            let ms = self.started.elapsed().as_millis() as u64;
-            n.step(ms, self.priest.id(), self.priest.durable(), &self.step);
+            n.step(At::Now, self.priest.id(), self.priest.durable(), &self.step);
         }
         let path = ledger_path(&self.settings.dir, &self.settings.name);
         let mut messenger = Doomed {
@@ -259,13 +256,16 @@ impl Runtime {
                     eprintln!("{where_}: {what}");
                     continue;
                 }
-                Reading::Petition(petition, _) => {
+                Reading::Petition(petition, from) => {
                     if let Some(no) = self.priest.durable().passed.get(&petition.id) {
                         eprintln!(
                             "{where_}: petition {:?} is already law: decree {no}; nothing to do",
                             petition.text
                         );
                         continue;
+                    }
+                    if let Some(n) = self.narrator.as_mut() {
+                        n.petition(At::Now, &from, self.priest.id(), &petition, true);
                     }
                     Input::Petition(petition)
                 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 use parliament::audit::{self, Finding, Report, Severity};
+use parliament::sim::count;
 use serde_json::json;
 
 /// Options of `parliament audit`.
@@ -17,6 +18,9 @@ pub struct AuditArgs {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
+    /// Print only the findings that are violations, and the verdict.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Runs `parliament audit`: 0 when every promise held, 1 when one was broken, 2 when the folder
@@ -42,7 +46,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     Ok(report.exit_code())
 }
 
-fn count(report: &Report, severity: Severity) -> usize {
+fn severity_count(report: &Report, severity: Severity) -> usize {
     report.findings.iter().filter(|f| f.severity == severity).count()
 }
 
@@ -64,9 +68,9 @@ fn print_json(args: &AuditArgs, report: &Report, seconds: f64) {
         "messagebook_rows": report.book_rows,
         "decrees": report.decrees,
         "petitions": report.petitions,
-        "violations": count(report, Severity::Violation),
-        "warnings": count(report, Severity::Warning),
-        "notices": count(report, Severity::Notice),
+        "violations": severity_count(report, Severity::Violation),
+        "warnings": severity_count(report, Severity::Warning),
+        "notices": severity_count(report, Severity::Notice),
         "seconds": seconds,
         "findings": report.findings.iter().map(finding).collect::<Vec<_>>(),
     });
@@ -74,32 +78,33 @@ fn print_json(args: &AuditArgs, report: &Report, seconds: f64) {
 }
 
 fn print_text(args: &AuditArgs, report: &Report, seconds: f64) {
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| !args.quiet || f.severity == Severity::Violation) {
         println!("{f}");
     }
     let (violations, warnings, notices) = (
-        count(report, Severity::Violation),
-        count(report, Severity::Warning),
-        count(report, Severity::Notice),
+        severity_count(report, Severity::Violation),
+        severity_count(report, Severity::Warning),
+        severity_count(report, Severity::Notice),
     );
     if !report.findings.is_empty() {
         println!();
     }
     println!(
-        "Audited {}: {} priests, {} ledger rows, {} messagebook rows, {} decrees, {} petitions, in {seconds:.2} s.",
+        "Audited {}: {}, {}, {}, {}, {}, in {seconds:.2} s.",
         args.dir.display(),
-        report.priests.len(),
-        report.ledger_rows,
-        report.book_rows,
-        report.decrees,
-        report.petitions,
+        count(report.priests.len(), "priest"),
+        count(report.ledger_rows, "ledger row"),
+        count(report.book_rows, "messagebook row"),
+        count(report.decrees, "decree"),
+        count(report.petitions, "petition"),
     );
+    let (warnings, notices) = (count(warnings, "warning"), count(notices, "notice"));
     if violations == 0 {
         println!(
             "Every promise held: agreement, B1, promises kept, B3, validity, provenance, ledger health \
-             ({warnings} warnings, {notices} notices)."
+             ({warnings}, {notices})."
         );
     } else {
-        println!("{violations} violations ({warnings} warnings, {notices} notices).");
+        println!("{} ({warnings}, {notices}).", count(violations, "violation"));
     }
 }

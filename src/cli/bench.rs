@@ -7,25 +7,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::bail;
 use clap::Args;
+
+use super::options::count_of;
+use parliament::sim::count;
 use parliament::tools::bench::{BenchOptions, bench};
 
 /// Options of `parliament bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// Priests in the Chamber.
+    /// Priests in the Chamber, 1 to 64.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
     priests: u16,
-    /// Petitions to pass at full load.
-    #[arg(long, default_value_t = 20_000)]
-    decrees: usize,
-    /// Petitions kept outstanding at full load.
-    #[arg(long, default_value_t = 256)]
+    /// Petitions to pass at full load, 1 to 10^7.
+    #[arg(long, alias = "decrees", default_value_t = 20_000, value_parser = count_of(1, 10_000_000))]
+    petitions: usize,
+    /// Petitions kept outstanding at full load, 1 to 4096.
+    #[arg(long, default_value_t = 256, value_parser = count_of(1, 4096))]
     in_flight: usize,
-    /// Petitions passed one at a time, for the light-load latency.
-    #[arg(long, default_value_t = 200)]
+    /// Petitions passed one at a time, for the light-load latency, 0 to 10^6.
+    #[arg(long, default_value_t = 200, value_parser = count_of(0, 1_000_000))]
     light: usize,
-    /// Rows of the ledger to restore a priest from, timed (0 to skip).
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Rows of the ledger to restore a priest from, timed, 0 (skip) to 10^9.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000))]
     restore_rows: u64,
     /// Leave the Chamber in this (new) folder, for `laws` and `audit` [default: a temporary one].
     #[arg(long)]
@@ -58,8 +61,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;
     let o = BenchOptions {
         priests: usize::from(args.priests),
-        decrees: args.decrees,
-        in_flight: args.in_flight.max(1),
+        decrees: args.petitions,
+        in_flight: args.in_flight,
         light: args.light,
         restore_rows: args.restore_rows,
         progress: std::io::stderr().is_terminal() && !args.json,
@@ -70,9 +73,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     println!(
-        "parliament bench: {} priests, {} decrees, {} in flight, in {}",
-        r.priests,
-        r.decrees,
+        "parliament bench: {}, {}, {} in flight, in {}",
+        count(r.priests, "priest"),
+        count(r.decrees, "decree"),
         r.in_flight,
         dir.display()
     );
@@ -95,7 +98,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         r.rows_per_decree, r.syncs_per_decree
     );
     if r.restore_rows > 0 {
-        println!("  restoring a priest from a {}-row ledger: {:.2} s", r.restore_rows, r.restore_s);
+        println!(
+            "  restoring a priest from a ledger of {}: {:.2} s",
+            count(r.restore_rows, "row"),
+            r.restore_s
+        );
     }
     Ok(0)
 }

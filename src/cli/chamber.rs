@@ -12,41 +12,46 @@ use parliament::books::layout::book_dir;
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
-use parliament::chamber::runtime::{Runtime, RuntimeError};
+use parliament::chamber::runtime::{Runtime, RuntimeError, chamber_config};
 use parliament::chamber::sitting::held_by;
 use parliament::exit;
 use parliament::files::FolderWatcher;
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;
+use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
 
 use super::laws::print_laws;
-use super::options::{duration, duration_range, probability};
+use super::options::{delay, millis_range, pace, probability, show, tick, timeout};
 
 /// How unreliable the messengers are, and how fast time passes; shared by `convene` and `priest`.
 #[derive(Args, Debug, Clone)]
 pub struct MessengerArgs {
-    /// Chance that a messenger loses a message (0 to 1).
+    /// Chance that a messenger loses a message, 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     lose: f64,
-    /// Chance that a messenger delivers a message twice (0 to 1).
+    /// Chance that a messenger delivers a message twice, 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     duplicate: f64,
-    /// Delay every delivery by a time drawn from MIN..MAX (e.g. 10ms..200ms).
-    #[arg(long, value_parser = duration_range, value_name = "MIN..MAX")]
+    /// Delay every delivery by a time drawn from MIN..MAX, each with its unit, up to 60s (e.g.
+    /// 10ms..200ms) [default: none].
+    #[arg(long, value_parser = delay, value_name = "MIN..MAX")]
     delay: Option<(Duration, Duration)>,
-    /// The seed the messengers' chances are drawn from.
+    /// The seed the messengers' chances are drawn from, 0 to 2^64-1.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Slow every delivery by this much, so a person can follow along (e.g. 500ms).
-    #[arg(long, value_parser = duration, default_value = "0ms")]
+    /// Slow every delivery by this much, 0 to 60s, so a person can follow along (e.g. 500ms).
+    #[arg(long, value_parser = pace, default_value = "0ms")]
     pace: Duration,
-    /// One tick of the priests' time; heartbeats go every 10 ticks [default: 20ms, or half
-    /// the pace or the longest delay if more].
-    #[arg(long, value_parser = duration)]
+    /// One tick of the priests' time, 1ms to 10s; heartbeats go every 10 ticks [default: 20ms, or
+    /// half the pace plus the longest delay if more].
+    #[arg(long, value_parser = tick, value_name = "DURATION")]
     tick: Option<Duration>,
-    /// Print only what went wrong, not the narrative.
-    #[arg(long, short)]
+    /// Tell only what went wrong, and the result.
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Tell every ledger row and every message.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 impl MessengerArgs {
@@ -58,6 +63,10 @@ impl MessengerArgs {
             pace: self.pace,
             seed: self.seed,
         }
+    }
+
+    fn level(&self) -> Level {
+        Level::from_flags(self.quiet, self.verbose)
     }
 
     fn tick(&self) -> Duration {
@@ -72,7 +81,7 @@ pub struct ConveneArgs {
     /// The Chamber's folder: its ledgers/ and messagebooks/ are made here.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
-    /// How many priests a new Chamber holds; they take the paper's names.
+    /// How many priests a new Chamber holds, 1 to 64; they take the paper's names [default: 5].
     #[arg(long, conflicts_with = "names", value_parser = clap::value_parser!(u16).range(1..=64))]
     priests: Option<u16>,
     /// The priests' names for a new Chamber (letters, digits, '-', '_'), comma-separated.
@@ -87,8 +96,8 @@ pub struct ConveneArgs {
     /// Run each priest as his own OS process; God brings back any that dies.
     #[arg(long)]
     processes: bool,
-    /// Give up, exit 1, if the petitions have not passed into every ledger by then.
-    #[arg(long, value_parser = duration, default_value = "60s")]
+    /// Give up, exit 1, if the petitions have not passed into every ledger by then (1s to 24h).
+    #[arg(long, value_parser = timeout, default_value = "60s", value_name = "DURATION")]
     timeout: Duration,
     #[command(flatten)]
     messengers: MessengerArgs,
@@ -100,6 +109,50 @@ fn convene_id(text: &str) -> String {
     let h =
         text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("convene-{h:016x}")
+}
+
+/// Says at once that the Chamber sits (or that it need not), who sits in it and how to stop it,
+/// and opens the sitting whose clock every line of the narrative counts from. Priest processes
+/// inherit the sitting through the environment.
+fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]) {
+    let m = &args.messengers;
+    let sitting = open_sitting(m.level());
+    if args.processes {
+        // SAFETY: called before any thread of ours is started (the Ctrl-C handler comes after).
+        unsafe { std::env::set_var(SITTING_VAR, sitting_var(&sitting)) };
+    }
+    if sitting.level == Level::Quiet {
+        return;
+    }
+    let roll = discover_roll(&args.dir).ok().flatten();
+    let names = roll.as_ref().map_or(names, |r| r.names());
+    let ids: Vec<String> = petitions.iter().map(|(id, _)| id.clone()).collect();
+    let done = roll.as_ref().is_some_and(|roll| {
+        let mut chamber = Chamber::open(&args.dir, roll);
+        chamber.refresh().is_ok() && chamber.holds_all(&ids, &vec![true; roll.len()])
+    });
+    let dir = args.dir.display();
+    let line = if done && !args.stay {
+        format!("Every petition is law in every ledger in {dir} already: the Chamber need not sit.")
+    } else {
+        let until = if args.stay {
+            "it sits until Ctrl-C".to_string()
+        } else {
+            format!("{} to pass, then it rises; Ctrl-C stops it sooner", count(petitions.len(), "petition"))
+        };
+        let pace = if m.pace > Duration::ZERO {
+            let wait = m.tick() * chamber_config(names.len()).president_timeout_ticks as u32;
+            format!(
+                " Every delivery waits {} (--pace): a president steps forward after about {}.",
+                show(m.pace),
+                show(wait)
+            )
+        } else {
+            String::new()
+        };
+        format!("The Chamber sits in {dir}: {}; {until}.{pace}", cast(names))
+    };
+    println!("{} {line}", stamp(At::Now, sitting.started));
 }
 
 /// The flag Ctrl-C and SIGTERM set.
@@ -118,12 +171,13 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
     } else {
         args.names.clone()
     };
-    let petitions = if args.petitions.is_empty() {
+    let petitions: Vec<(String, String)> = if args.petitions.is_empty() {
         DECREES.iter().take(5).enumerate().map(|(i, t)| (format!("paper-{}", i + 1), t.to_string())).collect()
     } else {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
+    announce(&args, &names, &petitions);
     let opts = ConveneOptions {
         dir: args.dir.clone(),
         names,
@@ -158,7 +212,7 @@ pub struct PriestArgs {
     #[arg(long, hide = true)]
     pace_ms: Option<u64>,
     /// The delay range in milliseconds (as God passes it).
-    #[arg(long, hide = true, value_parser = duration_range)]
+    #[arg(long, hide = true, value_parser = millis_range)]
     delay_ms: Option<(Duration, Duration)>,
     /// Chance of dying right after a ledger sync, before relaying (for chaos trials).
     #[arg(long, hide = true, default_value_t = 0.0, value_parser = probability)]
@@ -177,6 +231,7 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         );
     };
     let mut m = args.messengers.clone();
+    open_sitting(m.level());
     if let Some(ms) = args.pace_ms {
         m.pace = Duration::from_millis(ms);
     }

@@ -8,19 +8,20 @@ use std::time::Duration;
 use clap::Args;
 use parliament::tools::chaos::{TrialOptions, TrialReport, run_trial};
 
-use super::options::duration;
+use super::options::{progress, trial_duration};
+use parliament::sim::count;
 
 /// Options of `parliament chaos`.
 #[derive(Args, Debug)]
 pub struct ChaosArgs {
-    /// How many trials.
-    #[arg(long, default_value_t = 3)]
+    /// How many trials, 1 to 10^6.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     trials: u64,
-    /// The seed of the first trial; trial i uses seed + i.
+    /// The seed of the first trial, 0 to 2^64-1; trial i uses seed + i.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// How long each trial torments the Chamber before healing it.
-    #[arg(long, value_parser = duration, default_value = "8s")]
+    /// How long each trial torments the Chamber before healing it, 1s to 1h.
+    #[arg(long, value_parser = trial_duration, default_value = "8s")]
     duration: Duration,
     /// Make every trial the lost-ledger trial (by default only the first of two or more is): a
     /// priest's ledger is removed halfway, and he must refuse to vote.
@@ -29,6 +30,12 @@ pub struct ChaosArgs {
     /// Keep each trial's Chamber in DIR/trial-<seed> [default: temporary folders, removed].
     #[arg(long)]
     keep: Option<PathBuf>,
+    /// Print only the trials that failed, and the totals.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the totals as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `parliament chaos`.
@@ -38,10 +45,13 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
     ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;
     let mut totals = TrialReport::default();
     let mut failed = Vec::new();
+    let bar = progress(args.trials, "trials", args.json);
+    let mut ran = 0u64;
     for i in 0..args.trials {
         if stop.load(Ordering::Relaxed) {
             break;
         }
+        ran += 1;
         let seed = args.seed + i;
         let lost_ledger = args.lost_ledger || (i == 0 && args.trials > 1);
         let temp = tempfile::tempdir()?;
@@ -52,18 +62,24 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         let o = TrialOptions { seed, duration: args.duration, lost_ledger, exe: None };
         let r = run_trial(&dir, &o, &stop)?;
         let name = if lost_ledger { " (lost-ledger)" } else { "" };
-        let outcome = if r.violations.is_empty() {
-            "held".to_string()
-        } else {
-            format!("{} VIOLATIONS", r.violations.len())
-        };
-        println!(
-            "trial {seed}{name}: {} kills, {} pauses, {} petitions, {} decrees; {}; {outcome}",
-            r.kills, r.pauses, r.petitions, r.decrees, r.mischief
-        );
-        for v in &r.violations {
-            println!("  {v}");
+        let outcome =
+            if r.violations.is_empty() { "held".to_string() } else { count(r.violations.len(), "VIOLATION") };
+        if !(args.json || args.quiet && r.violations.is_empty()) {
+            bar.suspend(|| {
+                println!(
+                    "trial {seed}{name}: {}, {}, {}, {}; {}; {outcome}",
+                    count(r.kills, "kill"),
+                    count(r.pauses, "pause"),
+                    count(r.petitions, "petition"),
+                    count(r.decrees, "decree"),
+                    r.mischief
+                );
+                for v in &r.violations {
+                    println!("  {v}");
+                }
+            });
         }
+        bar.inc(1);
         if !r.violations.is_empty() {
             let flag = if lost_ledger { " --lost-ledger" } else { "" };
             failed.push(format!(
@@ -73,16 +89,33 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         }
         add(&mut totals, &r);
     }
+    bar.finish_and_clear();
+    if args.json {
+        let out = serde_json::json!({
+            "trials": ran,
+            "held": failed.is_empty(),
+            "kills": totals.kills,
+            "pauses": totals.pauses,
+            "petitions": totals.petitions,
+            "decrees": totals.decrees,
+            "void_repeats": totals.void_repeats,
+            "mischief": totals.mischief.to_string(),
+            "violations": totals.violations.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "replays": failed,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(if failed.is_empty() { 0 } else { 1 });
+    }
     println!(
-        "{} trials: {} kills, {} pauses, {}, {} petitions, {} decrees, {} void repeats; {} violations",
-        args.trials,
-        totals.kills,
-        totals.pauses,
+        "{}: {}, {}, {}, {}, {}, {}; {}",
+        count(ran, "trial"),
+        count(totals.kills, "kill"),
+        count(totals.pauses, "pause"),
         totals.mischief,
-        totals.petitions,
-        totals.decrees,
-        totals.void_repeats,
-        totals.violations.len()
+        count(totals.petitions, "petition"),
+        count(totals.decrees, "decree"),
+        count(totals.void_repeats, "void repeat"),
+        count(totals.violations.len(), "violation")
     );
     for replay in &failed {
         eprintln!("replay: {replay}");

@@ -7,6 +7,7 @@ use clap::Args;
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::names::paper_spelling;
 use parliament::priest::Decree;
+use parliament::sim::count;
 use serde_json::json;
 
 /// Options of `laws` and `status`.
@@ -18,6 +19,34 @@ pub struct ReadArgs {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
+}
+
+/// Options of `laws`.
+#[derive(Args, Debug)]
+pub struct LawsArgs {
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Print every decree whole, however long or many its lines (the table shortens each to one
+    /// line of at most 60 characters).
+    #[arg(long)]
+    full: bool,
+}
+
+/// The longest a decree's text runs in the table before it is shortened with an ellipsis.
+pub const TABLE_WIDTH: usize = 60;
+
+/// A decree's text on one line of at most `width` characters: the first line, cut with "…" if it
+/// runs longer or if more lines follow; tabs and other control characters become spaces.
+pub fn one_line(text: &str, width: usize) -> String {
+    let mut lines = text.lines();
+    let first: String =
+        lines.next().unwrap_or("").chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let more = lines.next().is_some();
+    if first.chars().count() <= width && !more {
+        return first;
+    }
+    let cut: String = first.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
 }
 
 fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
@@ -45,8 +74,13 @@ fn decree_text(d: &Decree) -> String {
     }
 }
 
-/// Prints the statute book: number, decree, and which priests hold it.
+/// Prints the statute book: number, decree (shortened to one line), and which priests hold it.
 pub fn print_laws(chamber: &Chamber, as_json: bool) {
+    print_statute(chamber, as_json, false);
+}
+
+/// Prints the statute book; `full` prints each decree whole instead of shortened to one line.
+pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
     let book = chamber.statute_book();
     let everyone = chamber.roll.len();
     let repeats = |no| {
@@ -76,7 +110,7 @@ pub fn print_laws(chamber: &Chamber, as_json: bool) {
         println!("The statute book is empty.");
         return;
     }
-    println!("The statute book ({} decrees):", book.len());
+    println!("The statute book ({}):", count(book.len(), "decree"));
     for (no, (d, holders)) in &book {
         let held = if holders.len() == everyone {
             "every ledger".to_string()
@@ -84,14 +118,16 @@ pub fn print_laws(chamber: &Chamber, as_json: bool) {
             holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>().join(", ")
         };
         let void = repeats(*no).map_or(String::new(), |first| format!(" (void: repeats decree {first})"));
-        println!("{no:>6}  {}{void}  [{held}]", decree_text(d));
+        let text = decree_text(d);
+        let text = if full { text } else { one_line(&text, TABLE_WIDTH) };
+        println!("{no:>6}  {text}{void}  [{held}]");
     }
 }
 
 /// Runs `parliament laws`.
-pub fn laws(args: ReadArgs) -> anyhow::Result<i32> {
-    let chamber = open(&args)?;
-    print_laws(&chamber, args.json);
+pub fn laws(args: LawsArgs) -> anyhow::Result<i32> {
+    let chamber = open(&args.read)?;
+    print_statute(&chamber, args.read.json, args.full);
     Ok(0)
 }
 
@@ -149,4 +185,20 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decree_keeps_to_one_line_of_the_table() {
+        assert_eq!(one_line("Wine may not be watered", 60), "Wine may not be watered");
+        assert_eq!(one_line("First line\nsecond line", 60), "First line…");
+        assert_eq!(one_line("a\tb", 60), "a b");
+        let long = "ο".repeat(10_000);
+        let short = one_line(&long, 60);
+        assert_eq!(short.chars().count(), 60);
+        assert!(short.ends_with('…'));
+    }
 }

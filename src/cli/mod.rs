@@ -18,7 +18,14 @@ use clap::{Parser, Subcommand};
 /// messagebooks/. Read them with cat, tail -f or a spreadsheet; append a row by hand and the
 /// priest answers it.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Examples:
+  parliament convene                       five priests pass five of the paper's decrees
+  parliament convene --stay --pace 500ms   the Chamber sits, slowly, until Ctrl-C
+  parliament simulate --seed 7 -v          a seeded run, every message told"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,29 +34,72 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lay out the Chamber (or resume it) and have the priests pass petitions.
+    #[command(after_help = "Examples:
+  parliament convene                                 pass the paper's five decrees, then rise
+  parliament convene --petition 'Wine may not be watered' --stay
+  parliament convene --processes --lose 0.3 --delay 10ms..200ms -v")]
     Convene(chamber::ConveneArgs),
     /// Hand a petition to a priest: appends the row a person could write by hand.
+    #[command(after_help = "Examples:
+  parliament petition 'Wine may not be watered'
+  parliament petition 'Lamps must use only olive oil' --to Lynch --from Ann --dir /tmp/paxos")]
     Petition(chamber::PetitionArgs),
     /// Run one priest of an existing Chamber in this process, until stopped.
+    #[command(after_help = "Examples:
+  parliament priest Lynch                  run Lynch here; four more terminals for the others
+  parliament priest Oki --lose 0.2 -v      a careless messenger, every message told")]
     Priest(chamber::PriestArgs),
     /// Print the statute book: every decree, and which priests' ledgers hold it.
-    Laws(laws::ReadArgs),
+    #[command(after_help = "Examples:
+  parliament laws                          the table, each decree on one line
+  parliament laws --full                   every decree whole
+  parliament laws --json | jq '.laws[].decree'")]
+    Laws(laws::LawsArgs),
     /// Show each priest's ballot, promise, last vote and decrees, and who is president.
+    #[command(after_help = "Examples:
+  parliament status
+  parliament status --json --dir /tmp/paxos")]
     Status(laws::ReadArgs),
     /// Prove from the files alone that the Parliament kept its word: agreement, B1, promises
     /// kept, B3, validity, provenance, ledger health. Exit 0 if all held, 1 if not, 2 if unreadable.
+    #[command(after_help = "Examples:
+  parliament audit
+  parliament audit --dir /tmp/paxos --json")]
     Audit(audit::AuditArgs),
     /// Measure decrees per second and latency through real files, against the disk's own sync rate.
+    #[command(after_help = "Examples:
+  parliament bench
+  parliament bench --priests 3 --petitions 10000 --json")]
     Bench(bench::BenchArgs),
     /// Torment a Chamber of priest processes (kills, pauses, lossy messengers, careless edits),
     /// then audit it: trials that must find nothing but the forgeries they wrote.
+    #[command(after_help = "Examples:
+  parliament chaos
+  parliament chaos --trials 100 --duration 4s -q
+  parliament chaos --trials 1 --seed 9 --keep chaos-replay")]
     Chaos(chaos::ChaosArgs),
     /// Check every state of a small Parliament (3 priests) with the real priest code, and show a
     /// counterexample in the paper's words if a rule breaks.
+    #[command(after_help = "Examples:
+  parliament model
+  parliament model --petitions 2 --crashes 1
+  parliament model --plant forget-promise --rounds 2")]
     Model(model::ModelArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
+    #[command(after_help = "Examples:
+  parliament simulate --seed 7                       one run, told ballot by ballot
+  parliament simulate --seed 7 --lose 0.2 --duplicate 0.2 -v
+  parliament simulate --seeds 10000 --crash 0.01 --delay-ticks 1..10")]
     Simulate(simulate::SimulateArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Examples:
+  parliament completions bash > ~/.local/share/bash-completion/completions/parliament
+  parliament completions zsh > ~/.zfunc/_parliament")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs the chosen subcommand; returns the exit code.
@@ -65,5 +115,49 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Bench(args) => bench::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Model(args) => model::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "parliament", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+    use std::time::Duration;
+
+    use clap::CommandFactory;
+
+    /// Every flag that takes a number (a count, a chance, a duration, a range of them) names its
+    /// range ("1 to 64") and shows its default, clap's or written out ("[default: one per core]").
+    #[test]
+    fn every_number_flag_shows_its_default_and_range() {
+        let numbers = [
+            TypeId::of::<u64>(),
+            TypeId::of::<u16>(),
+            TypeId::of::<u8>(),
+            TypeId::of::<usize>(),
+            TypeId::of::<f64>(),
+            TypeId::of::<Duration>(),
+            TypeId::of::<(Duration, Duration)>(),
+            TypeId::of::<(u64, u64)>(),
+        ];
+        let mut checked = 0;
+        for command in super::Cli::command().get_subcommands() {
+            for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+                let kind = arg.get_value_parser().type_id();
+                if !numbers.iter().any(|n| kind == *n) {
+                    continue;
+                }
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                let default = !arg.get_default_values().is_empty() || help.contains("[default:");
+                let range = help.contains(" to ");
+                assert!(default && range, "{} --{}: {help:?}", command.get_name(), arg.get_id());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "only {checked} number flags were found");
     }
 }

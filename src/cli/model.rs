@@ -5,30 +5,35 @@ use clap::Args;
 use parliament::model::{self, Options};
 use parliament::priest::PlantedBug;
 
-use super::options::planted_bug;
+use super::options::{count_of, planted_bug, progress};
 
 /// Options of `parliament model`.
 #[derive(Args, Debug)]
 pub struct ModelArgs {
-    /// Petitions citizens make (2 takes minutes; 1 takes seconds).
-    #[arg(long, default_value_t = 1)]
+    /// Petitions citizens make, 1 to 3 (2 takes minutes; 1 takes seconds).
+    #[arg(long, default_value_t = 1, value_parser = count_of(1, 3))]
     petitions: usize,
-    /// Crashes allowed in a run (each: the priest leaves, and returns rebuilt from his ledger).
-    #[arg(long, default_value_t = 0)]
+    /// Crashes allowed in a run, 0 to 3 (each: the priest leaves, and returns rebuilt from his
+    /// ledger).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=3))]
     crashes: u8,
-    /// Duplicate deliveries allowed in a run.
-    #[arg(long, default_value_t = 0)]
+    /// Duplicate deliveries allowed in a run, 0 to 3.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=3))]
     duplicates: u8,
-    /// The highest ballot round explored.
-    #[arg(long, default_value_t = 1)]
+    /// The highest ballot round explored, 1 to 4.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=4))]
     rounds: u64,
     /// Plant a bug and watch the checker find a counterexample: forget-promise, forget-vote,
     /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
-    /// Checker threads (with a planted bug, one thread makes the counterexample the same each run).
-    #[arg(long, default_value_t = 2)]
+    /// Checker threads, 1 to 256 (with a planted bug, one thread makes the counterexample the
+    /// same each run).
+    #[arg(long, default_value_t = 2, value_parser = count_of(1, 256))]
     threads: usize,
+    /// Print the summary as one JSON object (with the counterexample's trace, if any).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `parliament model`; exit 1 when a rule broke (the trace is printed).
@@ -42,7 +47,30 @@ pub fn run(args: ModelArgs) -> anyhow::Result<i32> {
         threads: if args.plant.is_some() { 1 } else { args.threads.max(1) },
         ..Options::default()
     };
+    let spinner = progress(0, "", args.json);
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} checking every state ({elapsed})")
+            .expect("a valid template"),
+    );
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let report = model::check(&o);
+    spinner.finish_and_clear();
+    if args.json {
+        let out = serde_json::json!({
+            "holds": report.counterexample.is_none(),
+            "states": report.states,
+            "unique_states": report.unique_states,
+            "depth": report.depth,
+            "seconds": report.seconds,
+            "decree_can_pass": report.decree_can_pass,
+            "every_petition_can_pass": report.every_petition_can_pass,
+            "broken": report.broken,
+            "counterexample_steps": report.counterexample_steps,
+            "counterexample": report.counterexample,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(if report.counterexample.is_some() { 1 } else { 0 });
+    }
     if let Some(trace) = &report.counterexample {
         println!("{trace}");
     }

@@ -1,72 +1,79 @@
 //! `parliament simulate`: one seed told as a story, or thousands of seeds checked in silence.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 
-use super::options::{planted_bug, probability};
+use super::options::{count_of, planted_bug, probability, progress, ticks};
 use parliament::names::chamber_names;
 use parliament::priest::PlantedBug;
-use parliament::sim::{self, Failure, Narrator, Outcome, SimConfig, Stats};
+use parliament::sim::telling::cast;
+use parliament::sim::{self, At, Failure, Level, Narrator, Outcome, SimConfig, Stats, count};
 
 /// Options of `parliament simulate`.
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
-    /// The seed; the same seed and options replay the same run byte for byte.
+    /// The seed, 0 to 2^64-1; the same seed and options replay the same run byte for byte.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Run this many seeds, from --seed on, and print a summary (no narrative).
-    #[arg(long, default_value_t = 1)]
+    /// Run this many seeds, 1 to 10^9, from --seed on, and print a summary (no narrative).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     seeds: u64,
-    /// Priests in the Chamber (1 to 64).
+    /// Priests in the Chamber, 1 to 64.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
     priests: u16,
-    /// Petitions the citizens make; each must become exactly one decree.
-    #[arg(long, default_value_t = 20)]
-    decrees: usize,
-    /// Chance that the messenger loses a message (0 to 1).
+    /// Petitions the citizens make, 0 to 100000; each must become exactly one decree.
+    #[arg(long, alias = "decrees", default_value_t = 20, value_parser = count_of(0, 100_000))]
+    petitions: usize,
+    /// Chance that the messenger loses a message, 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     lose: f64,
-    /// Chance that the messenger delivers a message twice (0 to 1).
+    /// Chance that the messenger delivers a message twice, 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     duplicate: f64,
-    /// Chance per tick, and per step that writes the ledger, that a priest leaves the Chamber;
-    /// after a write, he leaves before his messages go out (0 to 1).
+    /// Chance per tick, and per step that writes the ledger, that a priest leaves the Chamber,
+    /// 0 to 1; after a write, he leaves before his messages go out.
     #[arg(long, default_value_t = 0.0, value_parser = probability)]
     crash: f64,
-    /// A message takes 1 to this many ticks, so messages overtake each other.
-    #[arg(long, default_value_t = 3)]
-    delay_max: u64,
-    /// Faults stop after this many ticks [default: 300 + 4 per decree].
-    #[arg(long)]
+    /// A message takes MIN..MAX ticks of virtual time, 1 to 1000, so messages overtake each other.
+    #[arg(long, default_value = "1..3", value_parser = ticks, value_name = "MIN..MAX")]
+    delay_ticks: (u64, u64),
+    /// The old spelling of --delay-ticks 1..N.
+    #[arg(long, hide = true, conflicts_with = "delay_ticks", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    delay_max: Option<u64>,
+    /// Faults stop after this many ticks, 0 to 10^9 [default: 300 + 4 per petition].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000), value_name = "TICKS")]
     fault_ticks: Option<u64>,
     /// Plant a bug in every priest, to watch the checkers catch it: forget-promise,
     /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
-    #[arg(long, value_parser = planted_bug)]
+    #[arg(long, value_parser = planted_bug, value_name = "BUG")]
     plant: Option<PlantedBug>,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be
     /// read with `parliament laws --dir`, `status`, or a spreadsheet.
     #[arg(long, conflicts_with = "seeds")]
     dir: Option<std::path::PathBuf>,
-    /// Threads for a run of many seeds [default: one per core].
-    #[arg(long)]
+    /// Threads for a run of many seeds, 1 to 1024 [default: one per core].
+    #[arg(long, value_parser = count_of(1, 1024))]
     jobs: Option<usize>,
-    /// Print only the summary, not the narrative.
-    #[arg(long, short)]
+    /// Tell only what went wrong, and the result.
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Tell every ledger row and every message, the lost and the duplicated too.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 impl SimulateArgs {
     fn config(&self, seed: u64) -> SimConfig {
-        let mut c = SimConfig::new(seed, usize::from(self.priests), self.decrees);
+        let mut c = SimConfig::new(seed, usize::from(self.priests), self.petitions);
         c.lose = self.lose;
         c.duplicate = self.duplicate;
         c.crash = self.crash;
-        c.delay_max = self.delay_max.max(1);
+        (c.delay_min, c.delay_max) = self.delay_max.map_or(self.delay_ticks, |max| (1, max));
         if let Some(t) = self.fault_ticks {
             c.fault_ticks = t;
         }
@@ -78,9 +85,6 @@ impl SimulateArgs {
 
 /// Runs `parliament simulate`; returns the exit code.
 pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
-    if args.seeds == 0 {
-        bail!("--seeds 0 runs nothing; give at least 1");
-    }
     if args.seeds == 1 {
         return run_one(&args);
     }
@@ -90,9 +94,19 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
 fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
     let config = args.config(args.seed);
     let names = chamber_names(config.priests);
-    let mut narrator = Narrator::new(&names, Box::new(std::io::stdout()));
+    let level = Level::from_flags(args.quiet, args.verbose);
+    let mut narrator = Narrator::new(&names, level, Box::new(std::io::stdout()));
+    if level > Level::Quiet {
+        let line = format!(
+            "Seed {}: {} sit; citizens will make {}.",
+            config.seed,
+            cast(&names),
+            count(config.decrees, "petition")
+        );
+        narrator.note(At::Tick(0), line);
+    }
     let started = Instant::now();
-    let outcome = sim::run(&config, (!args.quiet).then_some(&mut narrator));
+    let outcome = sim::run(&config, (level > Level::Quiet).then_some(&mut narrator));
     let elapsed = started.elapsed();
     if let Some(dir) = &args.dir {
         sim::files::write_chamber(&outcome, dir)
@@ -109,8 +123,12 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
     }
     let s = &outcome.stats;
     println!(
-        "seed {}: {} petitions became {} decrees in all {} ledgers in {} ticks; every check held.",
-        config.seed, config.decrees, s.decrees, config.priests, s.ticks
+        "seed {}: {} became {} in all {} in {}; every check held.",
+        config.seed,
+        count(config.decrees, "petition"),
+        count(s.decrees, "decree"),
+        count(config.priests, "ledger"),
+        count(s.ticks, "tick")
     );
     print_faults(s);
     println!("{}", rate(s.delivered, elapsed));
@@ -119,17 +137,17 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
 
 fn print_faults(s: &Stats) {
     println!(
-        "messages: {} sent, {} delivered, {} lost, {} duplicated, {} to priests away; crashes: {} ({} between ledger and send, {} messages unsent); petitions made again: {}; void repeats: {}",
-        s.sent,
+        "{}: {} delivered, {} lost, {} duplicated, {} to priests away; {} ({} between ledger and send, {} unsent); {} made again; {}",
+        count(s.sent, "message"),
         s.delivered,
         s.lost,
         s.duplicated,
         s.missed,
-        s.crashes,
+        count(s.crashes, "crash"),
         s.crashes_before_send,
-        s.unsent,
-        s.petitions_again,
-        s.repeats
+        count(s.unsent, "message"),
+        count(s.petitions_again, "petition"),
+        count(s.repeats, "void repeat")
     );
 }
 
@@ -172,7 +190,7 @@ fn run_many(args: &SimulateArgs) -> anyhow::Result<i32> {
     let stop = AtomicBool::new(false);
     let totals = Mutex::new(Totals::default());
     let started = Instant::now();
-    let progress = std::io::stderr().is_terminal();
+    let bar = progress(args.seeds, "seeds", false);
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
@@ -189,21 +207,15 @@ fn run_many(args: &SimulateArgs) -> anyhow::Result<i32> {
                         t.failures.push(outcome);
                         stop.store(true, Ordering::Relaxed);
                     }
-                    if progress && t.seeds % 100 == 0 {
-                        eprint!(
-                            "\r{} of {} seeds, {}   ",
-                            t.seeds,
-                            args.seeds,
-                            rate(t.stats.delivered, started.elapsed())
-                        );
+                    bar.set_position(t.seeds);
+                    if t.seeds % 100 == 0 {
+                        bar.set_message(rate(t.stats.delivered, started.elapsed()));
                     }
                 }
             });
         }
     });
-    if progress {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let mut t = totals.into_inner().context("a worker panicked")?;
     let elapsed = started.elapsed();
     let names = chamber_names(usize::from(args.priests));
@@ -214,15 +226,15 @@ fn run_many(args: &SimulateArgs) -> anyhow::Result<i32> {
     }
     let s = &t.stats;
     println!(
-        "{} seeds ({}..={}): every check held; {} decrees passed in {} ticks.",
-        t.seeds,
+        "{} ({}..={}): every check held; {} passed in {}.",
+        count(t.seeds, "seed"),
         args.seed,
         args.seed + t.seeds - 1,
-        s.decrees,
-        s.ticks
+        count(s.decrees, "decree"),
+        count(s.ticks, "tick")
     );
     print_faults(s);
-    println!("{} on {jobs} threads", rate(s.delivered, elapsed));
+    println!("{} on {}", rate(s.delivered, elapsed), count(jobs, "thread"));
     std::io::stdout().flush()?;
     Ok(0)
 }

@@ -1,19 +1,22 @@
 //! A counterexample told in the paper's words, one numbered line per step and the ledger rows
-//! and messages each step wrote and sent beneath it: "Φισ∂ρ promises ballot 2.Λῐνχ∂". The steps
+//! and messages each step wrote and sent beneath it: "Fischer promises ballot 2.Lynch", the
+//! priests named as the files name them (the paper's spelling once, in the cast list). The steps
 //! are replayed through the same [`Parliament::apply`] the checker ran, so the story is the run.
 
 use std::fmt::Write;
 
 use super::parliament::{Action, Parliament, State};
-use crate::names::{chamber_names, paper_spelling};
+use crate::names::chamber_names;
 use crate::priest::{BallotNumber, Decree, Durable, Envelope, Message, PriestId, Record, Step};
+use crate::sim::count;
 
 /// Tells the run that `actions` makes from `initial` (one of the model's first states), ending
 /// with the rule broken (if one was).
 pub fn render(model: &Parliament, initial: &State, actions: &[Action]) -> String {
     let teller = Teller::new(model.options.priests);
     let mut state = initial.clone();
-    let mut out = String::new();
+    let mut out =
+        format!("  The cast: {}.\n", crate::sim::telling::cast(&chamber_names(model.options.priests)));
     for (petition, to) in state.petitioned.iter().enumerate() {
         if let Some(to) = to {
             let decree = Decree::Law(model.petitions[petition].clone());
@@ -54,8 +57,7 @@ struct Teller {
 
 impl Teller {
     fn new(priests: usize) -> Self {
-        let names = chamber_names(priests).iter().map(|n| paper_spelling(n).to_string()).collect();
-        Teller { names }
+        Teller { names: chamber_names(priests) }
     }
 
     fn name(&self, p: PriestId) -> &str {
@@ -132,10 +134,10 @@ impl Teller {
     fn returns(&self, p: PriestId, durable: &Durable) -> String {
         let promise = durable.next_bal.map_or("none".to_string(), |b| self.ballot(b));
         format!(
-            "{} returns and reads his ledger: promise {promise}, {} decrees, {} votes outstanding",
+            "{} returns and reads his ledger: promise {promise}, {}, {} outstanding",
             self.name(p),
-            durable.decrees.len(),
-            durable.prev_votes.len()
+            count(durable.decrees.len(), "decree"),
+            count(durable.prev_votes.len(), "vote")
         )
     }
 

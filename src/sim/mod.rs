@@ -6,11 +6,14 @@
 
 /// Telling the run as it happens, in the paper's voice.
 mod narrative;
+/// The narrative's levels, clock, plurals and phrasing of messages.
+pub mod telling;
 pub use crate::rng;
 /// The event loop: priests, messengers, citizens, crashes and checks.
 mod world;
 
 pub use narrative::{DECREES, Narrator};
+pub use telling::{At, Level, count};
 pub use world::{BookEntry, Failure, Outcome, Stats, run};
 
 /// Writing a run out as a Chamber's ledgers and messagebooks.
@@ -33,7 +36,10 @@ pub struct SimConfig {
     pub duplicate: f64,
     /// Chance, per step, that the priest leaves the Chamber during it.
     pub crash: f64,
-    /// A message takes 1 to this many ticks, so messages overtake each other.
+    /// A message takes from `delay_min` to `delay_max` ticks (at least 1), so messages overtake
+    /// each other.
+    pub delay_min: u64,
+    /// The longest a message takes, in ticks.
     pub delay_max: u64,
     /// Faults (loss, duplication, crashes) stop after this many ticks.
     pub fault_ticks: u64,
@@ -55,6 +61,7 @@ impl SimConfig {
             lose: 0.0,
             duplicate: 0.0,
             crash: 0.0,
+            delay_min: 1,
             delay_max: 3,
             fault_ticks: 300 + 4 * decrees as u64,
             liveness_ticks: 1_000 + 4 * decrees as u64,
@@ -66,13 +73,14 @@ impl SimConfig {
     /// The command that replays this run.
     pub fn replay_command(&self) -> String {
         let mut c = format!(
-            "parliament simulate --seed {} --priests {} --decrees {} --lose {} --duplicate {} --crash {} --delay-max {} --fault-ticks {}",
+            "parliament simulate --seed {} --priests {} --petitions {} --lose {} --duplicate {} --crash {} --delay-ticks {}..{} --fault-ticks {}",
             self.seed,
             self.priests,
             self.decrees,
             self.lose,
             self.duplicate,
             self.crash,
+            self.delay_min,
             self.delay_max,
             self.fault_ticks
         );

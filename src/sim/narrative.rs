@@ -1,11 +1,20 @@
-//! The narrative: one line per event, in the paper's voice and with its spelling of the priests'
-//! names ("Φισ∂ρ promises ballot 4.Λῐνχ∂; his last vote was in ballot 2.∆φωρκ for decree 7"). Also
-//! the petitions the simulated citizens make, borrowed from the decrees the paper reports.
+//! The narrative: a story a person can follow, with the priests named as the files name them
+//! (Toueg, Lynch). At the default [`Level::Told`] each ballot takes a few lines: the petition
+//! arrives, the president begins the ballot, a majority votes and the decree passes, the decree
+//! is in every ledger; a priest leaving and coming back. [`Level::Verbose`] adds every ledger row
+//! and every message, and in the simulator the messages lost, duplicated or sent to a priest who is
+//! away. Narrators of one process share one clock and one tally (the priests of a Chamber run as
+//! threads, each with his own narrator), so lines come out whole and in order. Also the petitions
+//! the simulated citizens make, borrowed from the decrees the paper reports.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
-use crate::names::paper_spelling;
-use crate::priest::{BallotNumber, Decree, Durable, Message, Petition, PriestId, Record, Step};
+use super::telling::{At, Level, ballot, count, decree_numbers, message, sitting, stamp};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, Envelope, Message, Petition, PetitionId};
+use crate::priest::{PriestId, Record, Step};
 
 /// Decrees the paper reports passing, for the simulated citizens to petition for.
 pub const DECREES: [&str; 8] = [
@@ -25,17 +34,72 @@ pub fn petition(k: usize) -> Petition {
     Petition::new(&format!("citizen-{}", k + 1), &text)
 }
 
-/// Tells a run as it happens, one line per event.
-pub struct Narrator {
-    names: Vec<String>,
-    out: Box<dyn Write>,
+/// What the narrators of one process know together.
+struct Group {
+    out: Box<dyn Write + Send>,
+    started: Instant,
+    priests: usize,
+    /// The priests told by narrators of this group (all of them in the simulator and in a Chamber
+    /// of threads; one in a priest process).
+    members: BTreeSet<PriestId>,
+    /// Priests whose earlier decrees are tallied.
+    seen: BTreeSet<PriestId>,
+    begun: HashSet<(BallotNumber, DecreeNo)>,
+    held: HashMap<DecreeNo, BTreeSet<PriestId>>,
+    petitions: HashSet<PetitionId>,
 }
 
+impl Group {
+    fn new(out: Box<dyn Write + Send>, priests: usize, started: Instant) -> Self {
+        let (members, seen, begun, held, petitions) = Default::default();
+        Group { out, started, priests, members, seen, begun, held, petitions }
+    }
+
+    fn say(&mut self, at: At, lines: &[String]) {
+        let stamp = stamp(at, self.started);
+        for line in lines {
+            // The narrative is a courtesy: a closed pipe must not stop the run.
+            let _ = writeln!(self.out, "{stamp} {line}");
+        }
+        let _ = self.out.flush();
+    }
+}
+
+/// Tells a run as it happens.
+pub struct Narrator {
+    names: Vec<String>,
+    level: Level,
+    group: Arc<Mutex<Group>>,
+}
+
+static CHAMBER: OnceLock<Arc<Mutex<Group>>> = OnceLock::new();
+
 impl Narrator {
-    /// A narrator for priests named `names` (ASCII, in id order), writing to `out`.
-    pub fn new(names: &[String], out: Box<dyn Write>) -> Self {
-        let names = names.iter().map(|n| paper_spelling(n).to_string()).collect();
-        Narrator { names, out }
+    /// A narrator of every priest named `names` (in id order), at `level`, writing to `out`: the
+    /// simulator's.
+    pub fn new(names: &[String], level: Level, out: Box<dyn Write + Send>) -> Self {
+        let mut group = Group::new(out, names.len(), Instant::now());
+        group.members = (0..names.len()).map(|i| PriestId(i as u16)).collect();
+        Narrator { names: names.to_vec(), level, group: Arc::new(Mutex::new(group)) }
+    }
+
+    /// The narrator of priest `me` in the Chamber, writing to standard output with this process's
+    /// sitting (its clock and level), as rebuilt from his ledger (`durable`).
+    pub fn in_chamber(names: &[String], me: PriestId, durable: &Durable) -> Self {
+        let s = sitting();
+        let group = CHAMBER.get_or_init(|| {
+            Arc::new(Mutex::new(Group::new(Box::new(std::io::stdout()), names.len(), s.started)))
+        });
+        let mut n = Narrator { names: names.to_vec(), level: s.level.max(Level::Told), group: group.clone() };
+        n.lock().members.insert(me);
+        if durable.next_bal.is_some() || !durable.decrees.is_empty() || durable.last_tried.is_some() {
+            n.come_back(At::Now, me, durable);
+        }
+        n
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Group> {
+        self.group.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn name(&self, p: PriestId) -> &str {
@@ -43,23 +107,34 @@ impl Narrator {
     }
 
     fn ballot(&self, b: BallotNumber) -> String {
-        format!("{}.{}", b.round, self.name(b.priest))
+        ballot(&self.names, b)
     }
 
-    fn say(&mut self, now: u64, line: String) {
-        // The narrative is a courtesy: a closed pipe must not stop the run.
-        let _ = writeln!(self.out, "[{now:>5}] {line}");
-    }
-
-    /// A priest's step: each row he wrote, and each refusal he sent.
-    pub fn step(&mut self, now: u64, p: PriestId, after: &Durable, step: &Step) {
+    /// A priest's step: the rows he wrote and the messages he sends, told at the narrator's level.
+    pub fn step(&mut self, at: At, p: PriestId, after: &Durable, step: &Step) {
+        let verbose = self.level >= Level::Verbose;
         let who = self.name(p).to_string();
+        let mut lines = Vec::new();
+        let mut g = self.group.lock().unwrap_or_else(|e| e.into_inner());
+        let written: BTreeSet<DecreeNo> = step
+            .records
+            .iter()
+            .filter_map(|r| if let Record::Decree { decree_no, .. } = r { Some(*decree_no) } else { None })
+            .collect();
+        if g.seen.insert(p) {
+            for no in after.decrees.keys().filter(|no| !written.contains(no)) {
+                g.held.entry(*no).or_default().insert(p);
+            }
+        }
+        let alone = g.members.len() < g.priests;
+        let mut complete = Vec::new();
+        let mut mine = Vec::new();
         for record in &step.records {
-            let line = match record {
+            match record {
                 Record::Tried { ballot } => {
-                    format!("{who} acts as president and tries ballot {}", self.ballot(*ballot))
+                    lines.push(format!("{who} acts as president and tries ballot {}", self.ballot(*ballot)));
                 }
-                Record::Promised { ballot } => {
+                Record::Promised { ballot } if verbose => {
                     let last = after.prev_votes.values().max_by_key(|v| v.ballot);
                     let last = match last {
                         Some(v) => format!(
@@ -69,76 +144,177 @@ impl Narrator {
                         ),
                         None => "he has no vote outstanding".to_string(),
                     };
-                    format!("{who} promises ballot {}; {last}", self.ballot(*ballot))
+                    lines.push(format!("{who} promises ballot {}; {last}", self.ballot(*ballot)));
                 }
-                Record::Voted(v) => format!(
+                Record::Voted(v) if verbose => lines.push(format!(
                     "{who} votes in ballot {} for decree {}: {}",
                     self.ballot(v.ballot),
                     v.decree_no,
                     v.decree
-                ),
+                )),
                 Record::Decree { decree_no, decree } => {
                     let void = match after.repeats(*decree_no) {
                         Some(first) => format!(" (void: repeats decree {first})"),
                         None => String::new(),
                     };
-                    format!("{who} writes decree {decree_no} in his ledger: {decree}{void}")
+                    let passes = step.messages.iter().any(
+                        |e| matches!(&e.message, Message::Success { decree_no: n, .. } if n == decree_no),
+                    );
+                    if passes {
+                        let b = after
+                            .last_tried
+                            .map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
+                        lines.push(format!("A majority voted{b}: decree {decree_no} passes, {decree}{void}"));
+                    }
+                    if verbose {
+                        lines.push(format!("{who} writes decree {decree_no} in his ledger: {decree}{void}"));
+                    } else if alone && !passes {
+                        mine.push(*decree_no);
+                    }
+                    let held = g.held.entry(*decree_no).or_default();
+                    if held.insert(p) && held.len() == g.priests && !alone {
+                        complete.push(*decree_no);
+                    }
                 }
-            };
-            self.say(now, line);
+                _ => {}
+            }
+        }
+        if !mine.is_empty() {
+            lines.push(format!("{who} writes {} in his ledger", decree_numbers(&mine)));
+        }
+        if !complete.is_empty() {
+            let (numbers, verb) = (decree_numbers(&complete), if complete.len() == 1 { "is" } else { "are" });
+            lines.push(format!(
+                "{}{} {verb} in all {} ledgers",
+                numbers[..1].to_uppercase(),
+                &numbers[1..],
+                g.priests
+            ));
         }
         for e in &step.messages {
-            if let Message::Rejected { ballot, next_bal } = &e.message {
-                let line = format!(
+            match &e.message {
+                Message::BeginBallot { ballot, decree_no, decree }
+                    if g.begun.insert((*ballot, *decree_no)) =>
+                {
+                    lines.push(format!(
+                        "{who} begins ballot {} for decree {decree_no}: {decree}",
+                        self.ballot(*ballot)
+                    ));
+                }
+                Message::Rejected { ballot, next_bal } if !verbose => lines.push(format!(
                     "{who} refuses ballot {} of {}: he has promised {}",
                     self.ballot(*ballot),
                     self.name(e.to),
                     self.ballot(*next_bal)
-                );
-                self.say(now, line);
+                )),
+                _ => {}
             }
         }
+        if verbose {
+            lines.extend(self.sends(p, &step.messages, g.priests));
+        }
+        g.say(at, &lines);
     }
 
-    /// A citizen petitions a priest.
-    pub fn petition(&mut self, now: u64, to: PriestId, petition: &Petition, present: bool) {
+    /// Every message of a step, one line per message however many priests it goes to.
+    fn sends(&self, p: PriestId, envelopes: &[Envelope], priests: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut i = 0;
+        while i < envelopes.len() {
+            let m = &envelopes[i].message;
+            let same = envelopes[i..].iter().take_while(|e| &e.message == m).count();
+            let to: Vec<&str> = envelopes[i..i + same].iter().map(|e| self.name(e.to)).collect();
+            let to = if same + 1 >= priests && priests > 2 { "everyone".to_string() } else { to.join(", ") };
+            lines.push(format!("{} → {to}: {}", self.name(p), message(&self.names, m)));
+            i += same;
+        }
+        lines
+    }
+
+    /// Someone petitions a priest (`from` is "citizen" or a name), who may be away. A petition a
+    /// priest hands on is a message, told with his sends (`-v`).
+    pub fn petition(&mut self, at: At, from: &str, to: PriestId, petition: &Petition, present: bool) {
+        if self.names.iter().any(|n| n == from) {
+            return;
+        }
+        let mut g = self.lock();
+        let again = if g.petitions.insert(petition.id.clone()) { "" } else { " again" };
+        if !again.is_empty() && self.level < Level::Verbose {
+            return;
+        }
+        let from = if from.is_empty() || from.eq_ignore_ascii_case("citizen") || from == "a citizen" {
+            "A citizen"
+        } else {
+            from
+        };
         let away = if present { "" } else { ", who is away" };
-        let line = format!("A citizen petitions {}{away}: {}", self.name(to), Decree::Law(petition.clone()));
-        self.say(now, line);
+        let line =
+            format!("{from} petitions {}{away}{again}: {}", self.name(to), Decree::Law(petition.clone()));
+        g.say(at, &[line]);
     }
 
     /// A priest leaves the Chamber.
-    pub fn leave(&mut self, now: u64, p: PriestId, rows: usize) {
+    pub fn leave(&mut self, at: At, p: PriestId, rows: usize) {
         let line = format!(
-            "{} leaves the Chamber; his slip of paper is lost, his ledger keeps {rows} rows",
-            self.name(p)
+            "{} leaves the Chamber; his slip of paper is lost, his ledger keeps {}",
+            self.name(p),
+            count(rows, "row")
         );
-        self.say(now, line);
+        self.lock().say(at, &[line]);
     }
 
     /// A priest leaves between writing his ledger and sending what it allowed.
-    pub fn slip_lost(&mut self, now: u64, p: PriestId, unsent: usize) {
-        let line = format!(
-            "{} leaves the Chamber after writing his ledger, before his {unsent} messages go out",
-            self.name(p)
-        );
-        self.say(now, line);
+    pub fn slip_lost(&mut self, at: At, p: PriestId, unsent: usize) {
+        let what = match unsent {
+            0 => "with nothing yet to send".to_string(),
+            1 => "before his 1 message goes out".to_string(),
+            n => format!("before his {} go out", count(n, "message")),
+        };
+        let line = format!("{} leaves the Chamber right after writing his ledger, {what}", self.name(p));
+        self.lock().say(at, &[line]);
     }
 
     /// A priest returns and reads his ledger.
-    pub fn come_back(&mut self, now: u64, p: PriestId, durable: &Durable) {
+    pub fn come_back(&mut self, at: At, p: PriestId, durable: &Durable) {
         let promise = durable.next_bal.map_or("none".to_string(), |b| self.ballot(b));
         let line = format!(
-            "{} returns and reads his ledger: promise {promise}, {} decrees, {} votes outstanding",
+            "{} comes back and reads his ledger: promise {promise}, {}, {} outstanding",
             self.name(p),
-            durable.decrees.len(),
-            durable.prev_votes.len()
+            count(durable.decrees.len(), "decree"),
+            count(durable.prev_votes.len(), "vote")
         );
-        self.say(now, line);
+        self.lock().say(at, &[line]);
     }
 
-    /// A closing line.
-    pub fn note(&mut self, now: u64, line: String) {
-        self.say(now, line);
+    /// The messenger loses a message (told with `-v`).
+    pub fn lost(&mut self, at: At, e: &Envelope) {
+        self.journey(at, e, "the messenger loses it");
+    }
+
+    /// The messenger delivers a message twice (told with `-v`).
+    pub fn duplicated(&mut self, at: At, e: &Envelope) {
+        self.journey(at, e, "the messenger will deliver it twice");
+    }
+
+    /// A message reaches a priest who is away (told with `-v`).
+    pub fn missed(&mut self, at: At, e: &Envelope) {
+        self.journey(at, e, "he is away, and it is lost");
+    }
+
+    fn journey(&mut self, at: At, e: &Envelope, what: &str) {
+        if self.level >= Level::Verbose {
+            let line = format!(
+                "{} → {}: {}: {what}",
+                self.name(e.from),
+                self.name(e.to),
+                message(&self.names, &e.message)
+            );
+            self.lock().say(at, &[line]);
+        }
+    }
+
+    /// A line of the narrator's own.
+    pub fn note(&mut self, at: At, line: String) {
+        self.lock().say(at, &[line]);
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BinaryHeap;
 use super::SimConfig;
 use super::narrative::Narrator;
 use super::rng::Rng;
+use super::telling::At;
 use crate::priest::{
     Config, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
@@ -127,6 +128,8 @@ struct Relay<'a> {
     faults: bool,
     /// The priest left the Chamber before his messenger set out: nothing leaves.
     gone: bool,
+    /// Who is told of messages lost and duplicated.
+    narrator: Option<&'a mut Narrator>,
 }
 
 impl Messenger for Relay<'_> {
@@ -139,10 +142,16 @@ impl Messenger for Relay<'_> {
             }
             if self.faults && self.rng.chance(self.config.lose) {
                 self.stats.lost += 1;
+                if let Some(n) = self.narrator.as_deref_mut() {
+                    n.lost(At::Tick(self.now), &envelope);
+                }
                 continue;
             }
             if self.faults && self.rng.chance(self.config.duplicate) {
                 self.stats.duplicated += 1;
+                if let Some(n) = self.narrator.as_deref_mut() {
+                    n.duplicated(At::Tick(self.now), &envelope);
+                }
                 self.send(envelope.clone());
             }
             self.send(envelope);
@@ -152,7 +161,8 @@ impl Messenger for Relay<'_> {
 
 impl Relay<'_> {
     fn send(&mut self, envelope: Envelope) {
-        let at = self.now + 1 + self.rng.below(self.config.delay_max.max(1));
+        let (min, max) = (self.config.delay_min.max(1), self.config.delay_max.max(1));
+        let at = self.now + min + self.rng.below(max.saturating_sub(min) + 1);
         let order = self.rng.next_u64();
         self.queue.push(Event { at, order, what: Happening::Deliver(envelope) });
     }
@@ -269,6 +279,9 @@ impl<'n> World<'n> {
             Happening::Deliver(Envelope { from, to, message }) => {
                 if self.priests[to.index()].is_none() {
                     self.stats.missed += 1;
+                    if let Some(n) = self.narrator.as_deref_mut() {
+                        n.missed(At::Tick(self.now), &Envelope { from, to, message });
+                    }
                     return Ok(());
                 }
                 self.stats.delivered += 1;
@@ -286,7 +299,13 @@ impl<'n> World<'n> {
                     self.books[to.index()].push((self.now, None, Message::Petition(petition.clone())));
                 }
                 if let Some(n) = self.narrator.as_deref_mut() {
-                    n.petition(self.now, to, &petition, self.priests[to.index()].is_some());
+                    n.petition(
+                        At::Tick(self.now),
+                        "citizen",
+                        to,
+                        &petition,
+                        self.priests[to.index()].is_some(),
+                    );
                 }
                 self.input(to, Input::Petition(petition))
             }
@@ -312,7 +331,7 @@ impl<'n> World<'n> {
             return Err(Failure::Violation(v));
         }
         if let Some(n) = self.narrator.as_deref_mut() {
-            n.step(self.now, p, priest.durable(), &self.step);
+            n.step(At::Tick(self.now), p, priest.durable(), &self.step);
         }
         self.stats.rows += self.step.records.len() as u64;
         let gone = faults && !self.step.records.is_empty() && self.rng.chance(self.config.crash);
@@ -324,6 +343,7 @@ impl<'n> World<'n> {
             now: self.now,
             faults,
             gone,
+            narrator: self.narrator.as_deref_mut(),
         };
         let unsent = self.step.messages.len();
         let Ok(()) = carry_out(&mut self.step, &mut self.ledgers[p.index()], &mut relay);
@@ -332,7 +352,7 @@ impl<'n> World<'n> {
         if gone {
             self.stats.crashes_before_send += 1;
             if let Some(n) = self.narrator.as_deref_mut() {
-                n.slip_lost(self.now, p, unsent);
+                n.slip_lost(At::Tick(self.now), p, unsent);
             }
             self.leave(p, true);
         }
@@ -348,7 +368,7 @@ impl<'n> World<'n> {
         if let Some(n) = self.narrator.as_deref_mut()
             && !quietly
         {
-            n.leave(self.now, p, self.ledgers[p.index()].len());
+            n.leave(At::Tick(self.now), p, self.ledgers[p.index()].len());
         }
     }
 
@@ -357,7 +377,7 @@ impl<'n> World<'n> {
         let priest = Priest::restore(p, self.priest_config.clone(), &self.ledgers[p.index()])
             .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
         if let Some(n) = self.narrator.as_deref_mut() {
-            n.come_back(self.now, p, priest.durable());
+            n.come_back(At::Tick(self.now), p, priest.durable());
         }
         self.priests[p.index()] = Some(priest);
         Ok(())

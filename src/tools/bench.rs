@@ -224,7 +224,16 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     let (rows0, syncs0) = (total_rows(&tally), SYNCS.load(Ordering::Relaxed));
     let mut submitted: Vec<(PetitionId, Instant)> = Vec::with_capacity(o.decrees);
     let started = Instant::now();
-    let mut last_progress = Instant::now();
+    let bar = if o.progress {
+        indicatif::ProgressBar::new(o.decrees as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} decrees {per_sec} ({elapsed})")
+    {
+        bar.set_style(style);
+    }
     while tally.majority_at.len() < o.decrees + o.light + 1 && !stop.load(Ordering::Relaxed) {
         let done = submitted.iter().filter(|(id, _)| tally.majority_at.contains_key(id)).count();
         while submitted.len() < o.decrees && submitted.len() - done.min(submitted.len()) < o.in_flight {
@@ -235,11 +244,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(5));
         tally.refresh()?;
         anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "the bench took over 10 minutes");
-        if o.progress && last_progress.elapsed() > Duration::from_millis(300) {
-            last_progress = Instant::now();
-            let rate = done as f64 / started.elapsed().as_secs_f64();
-            eprint!("\r{done} of {} decrees, {rate:.0} per second   ", o.decrees);
-        }
+        bar.set_position(done as u64);
     }
     let wall_majority = submitted.iter().filter_map(|(id, _)| tally.majority_at.get(id)).max().copied();
     while submitted.iter().any(|(id, _)| !tally.all_at.contains_key(id))
@@ -249,9 +254,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         tally.refresh()?;
     }
     let wall_all = submitted.iter().filter_map(|(id, _)| tally.all_at.get(id)).max().copied();
-    if o.progress {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let (rows, syncs) = (total_rows(&tally) - rows0, SYNCS.load(Ordering::Relaxed) - syncs0);
     sitting.dismiss();
     let mut full: Vec<f64> = submitted

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crate::books::csvrow::write_row;
 use crate::books::layout::{ledger_path, page_path};
 use crate::rng::Rng;
+use crate::sim::count;
 
 /// The page of each messagebook the careless person writes in.
 pub const HAND: &str = "hand";
@@ -72,18 +73,18 @@ impl std::fmt::Display for Mischief {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} garbage rows, {} rows in halves ({} across a messenger's rows), {} editor saves, {} rewrites, {} BOM/CRLF rows, {} quotes in fields, {} row-like decrees, {} stray ledgers, {} second sittings refused, {} forged rows",
-            self.garbage,
-            self.halves,
+            "{}, {} ({} across a messenger's rows), {}, {}, {}, {}, {}, {}, {}, {}",
+            count(self.garbage, "garbage row"),
+            count(self.halves, "row in halves|rows in halves"),
             self.halves_in_messengers_pages,
-            self.editor_saves,
-            self.rewrites,
-            self.bom_crlf,
-            self.quotes,
-            self.rowlike,
-            self.stray_ledgers,
-            self.second_sittings,
-            self.forged.len()
+            count(self.editor_saves, "editor save"),
+            count(self.rewrites, "rewrite"),
+            count(self.bom_crlf, "BOM/CRLF row"),
+            count(self.quotes, "quote in a field|quotes in fields"),
+            count(self.rowlike, "row-like decree"),
+            count(self.stray_ledgers, "stray ledger"),
+            count(self.second_sittings, "second sitting refused|second sittings refused"),
+            count(self.forged.len(), "forged row")
         )
     }
 }
