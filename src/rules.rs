@@ -28,7 +28,7 @@ use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, PetitionId, Priest
 
 /// A LastVote tells only what came before its ballot (§2.3 step 2).
 mod last_vote;
-pub use last_vote::last_vote_told;
+pub use last_vote::{last_vote_told, step_told};
 
 /// Which promise was broken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::ballots::{Presidency, Source};
-use super::scan::scan_book;
+use super::scan::{LedgerScan, scan_book};
 use super::{AuditError, Check, Finding, Severity, book_file, ledger_file};
 use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BookEntry, petition_from};
 use crate::chamber::Roll;
 use crate::priest::{BallotNumber, Message, Petition, PriestId};
+use crate::rules::{Rule, last_vote_told};
 
 /// What one messagebook showed.
 #[derive(Debug, Default)]
@@ -28,19 +29,21 @@ pub struct BookPass {
     pub findings: Vec<Finding>,
 }
 
-/// Reads the messagebook of `owner`, checking each message against its sender's ledger, and
-/// taking the LastVotes for his own ballots into his presidencies, in the order he read them.
+/// Reads the messagebook of `owner`, checking each message against its sender's ledger (its
+/// index for provenance, its rows for what a LastVote tells), and taking the LastVotes for his own ballots into his presidencies, in the order he read them.
 pub fn read_book(
     dir: &Path,
     roll: &Roll,
     owner: PriestId,
     ledgers: &[LedgerIndex],
+    sender_rows: &[LedgerScan],
     presidencies: &mut HashMap<BallotNumber, Presidency>,
 ) -> Result<BookPass, AuditError> {
     let name = roll.name(owner);
     let file = book_file(name);
     let mut pass = BookPass::default();
     let mut forged = Vec::new();
+    let mut told = Vec::new();
     let (warnings, rows) = scan_book(dir, roll, name, |line, entry| match entry {
         BookEntry::Petition { text, id, print, .. } => {
             pass.petitions.push(petition_from(name, print, &text, &id))
@@ -49,6 +52,11 @@ pub fn read_book(
             if let Err(why) = backed(roll, owner, from, ledgers, &message) {
                 forged.push((line, why));
                 return;
+            }
+            // The rule of §2.3 step 2, against the sender's whole ledger (issue 17).
+            let rows = sender_rows[from.index()].rows.iter().map(|(_, r)| r);
+            if let Err(v) = last_vote_told(from, rows, &message, roll.names()) {
+                told.push((line, v.detail));
             }
             match message {
                 Message::LastVote { ballot, votes, decrees, .. } if ballot.priest == owner => {
@@ -66,6 +74,13 @@ pub fn read_book(
     pass.findings.extend(forged.into_iter().map(|(line, detail)| Finding {
         severity: Severity::Violation,
         check: Check::Provenance,
+        file: file.clone(),
+        line,
+        detail,
+    }));
+    pass.findings.extend(told.into_iter().map(|(line, detail)| Finding {
+        severity: Severity::Violation,
+        check: Check::Rule(Rule::LastVote),
         file: file.clone(),
         line,
         detail,

@@ -37,7 +37,8 @@ enum Command {
     /// Show each priest's ballot, promise, last vote and decrees, and who is president.
     Status(laws::ReadArgs),
     /// Prove from the files alone that the Parliament kept its word: agreement, B1, promises
-    /// kept, B3, validity, provenance, ledger health. Exit 0 if all held, 1 if not, 2 if unreadable.
+    /// kept, B3, validity, last vote, provenance, ledger health. Exit 0 if all held, 1 if not, 2 if
+    /// unreadable.
     Audit(audit::AuditArgs),
     /// Measure decrees per second and latency through real files, against the disk's own sync rate.
     Bench(bench::BenchArgs),

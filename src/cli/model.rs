@@ -23,7 +23,8 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = 1)]
     rounds: u64,
     /// Plant a bug and watch the checker find a counterexample: forget-promise, forget-vote,
-    /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
+    /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
+    /// report-current-vote.
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
     /// Checker threads (with a planted bug, one thread makes the counterexample the same each run).

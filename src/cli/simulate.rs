@@ -45,7 +45,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     fault_ticks: Option<u64>,
     /// Plant a bug in every priest, to watch the checkers catch it: forget-promise,
-    /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
+    /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
+    /// report-current-vote.
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be

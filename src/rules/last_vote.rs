@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::{Rule, Violation};
-use crate::priest::{BallotNumber, Decree, DecreeNo, Message, PriestId, Record, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Envelope, Message, PriestId, Record, Step, Vote};
 
 /// Checks a message `sender` sent against his ledger rows `ledger`: if it is a LastVote(b, n), it
 /// must report, for each decree number above n, exactly his latest vote in a ballot below b (or
@@ -113,6 +113,21 @@ pub fn last_vote_told<'a>(
         ));
     }
     Ok(())
+}
+
+/// The first LastVote among the messages of `step` that breaks the rule, judged against the
+/// sender's ledger with the step's own rows (written before its messages leave), and how: what the
+/// simulator and the model checker ask of every step.
+pub fn step_told<'s>(
+    sender: PriestId,
+    ledger: &[Record],
+    step: &'s Step,
+    names: &[String],
+) -> Option<(&'s Envelope, Violation)> {
+    let rows = ledger.iter().chain(&step.records);
+    step.messages
+        .iter()
+        .find_map(|e| last_vote_told(sender, rows.clone(), &e.message, names).err().map(|v| (e, v)))
 }
 
 #[cfg(test)]
