@@ -11,6 +11,9 @@
 //! - **B3** (in the form of the paper's Theorem 1): once a majority set has voted for a decree in
 //!   one ballot, every vote in a later ballot on that number is for the same decree.
 //! - **Validity**: every decree is olive day or a petition that was made, with its text.
+//! - **Last vote** (§2.3 step 2): a LastVote(b) tells, for each decree number above n, exactly the
+//!   sender's latest vote in a ballot below b, and nothing voted in b or above. It judges messages
+//!   against the sender's ledger rather than rows, so it is a function of its own: [`last_vote_told`].
 //!
 //! A petition may be carried by two decrees: a president is bound by B3 to repeat a stale vote for
 //! it even after another president passed it under a lower number, and no president can safely do
@@ -22,6 +25,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, PetitionId, PriestId, Quorum, Record};
+
+/// A LastVote tells only what came before its ballot (§2.3 step 2).
+mod last_vote;
+pub use last_vote::{last_vote_told, step_told};
 
 /// Which promise was broken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,6 +43,8 @@ pub enum Rule {
     B3,
     /// A decree no one petitioned for, or one that changed a petition's text.
     Validity,
+    /// A LastVote(b) that does not tell exactly the sender's latest vote below b (§2.3 step 2).
+    LastVote,
     /// Faults stopped, and still not every petition passed into every ledger in time.
     Liveness,
 }
@@ -49,6 +58,7 @@ impl Rule {
             Rule::PromisesKept => "promises kept",
             Rule::B3 => "B3",
             Rule::Validity => "validity",
+            Rule::LastVote => "last vote",
             Rule::Liveness => "liveness",
         }
     }
@@ -146,6 +156,11 @@ impl Rules {
         assert_eq!(names.len(), self.priests, "one name per priest");
         self.names = Names(Some(names));
         self
+    }
+
+    /// The names priests are shown by, in id order (empty: by number).
+    pub fn names(&self) -> &[String] {
+        self.names.0.as_deref().unwrap_or(&[])
     }
 
     /// Notes that a citizen made this petition, so a decree carrying it is valid.

@@ -159,6 +159,39 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// Issue 17 (§2.3 step 2), from the files: the simulator's run of the issue's seed with the old
+/// answer planted (`report-current-vote`), written out as a Chamber, breaks the last vote rule at
+/// the line of Lynch's LastVote(10.Toueg) in Toueg's messagebook, and nothing else; the same
+/// seed with the priest as he is audits clean.
+#[test]
+fn a_last_vote_telling_votes_in_its_own_ballot_is_caught_at_its_row() {
+    use parliament::priest::PlantedBug;
+    use parliament::sim::{self, SimConfig, files::write_chamber};
+    let run = |planted| {
+        let mut config = SimConfig::new(1, 3, 20);
+        (config.lose, config.duplicate, config.crash, config.delay_max) = (0.2, 0.2, 0.05, 10);
+        (config.planted, config.keep_books) = (planted, true);
+        let dir = tempfile::tempdir().unwrap();
+        write_chamber(&sim::run(&config, None), dir.path()).unwrap();
+        dir
+    };
+    let clean = run(None);
+    assert_eq!(violations(clean.path()), [], "the issue's seed, as the priest answers now");
+    let planted = run(Some(PlantedBug::ReportCurrentVote));
+    let found = violations(planted.path());
+    let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
+    assert_eq!(found.len(), 1, "{shown:#?}");
+    let f = &found[0];
+    assert_eq!((f.check, f.file.as_str()), (Check::Rule(Rule::LastVote), "messagebooks/Toueg.csv"), "{f}");
+    let book = fs::read_to_string(planted.path().join("messagebooks/Toueg.csv")).unwrap();
+    let row = book.lines().nth(f.line as usize - 1).unwrap();
+    assert!(row.contains(",Lynch,LastVote,,8,10.Toueg,"), "line {} is {row:?}", f.line);
+    assert!(
+        f.detail.contains("LastVote(10.Toueg, 8) reports his vote in ballot 10.Toueg on decree 14"),
+        "{f}"
+    );
+}
+
 /// Writes a Chamber of `priests` priests that passed `decrees` petitions in the steady state of
 /// §3.2 (one president, one ballot, every priest votes on every decree), with the real row writers.
 fn write_steady_chamber(dir: &Path, priests: usize, decrees: u64) {

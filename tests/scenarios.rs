@@ -83,6 +83,64 @@ fn next_ballot_is_promised_in_the_ledger_before_last_vote_leaves() {
     assert_eq!(parl.last_step(0).messages[0].message, answer);
 }
 
+/// §2.3 step 2: a LastVote(b) tells his latest vote in a ballot below b, never one in b. Issue 17:
+/// the messenger delays a president's NextBallot(b) to a priest past the BeginBallots of b, who
+/// promises b by voting in it; when the NextBallot arrives at last, b is no longer above his
+/// promise, and the paper would have him ignore it. He answers (his first answer may have been
+/// lost), but with the LastVote he would have sent on promising b: his vote below b, not his votes
+/// in b. A duplicate of the late NextBallot gets the same answer, and writes nothing.
+#[test]
+fn a_late_next_ballot_is_answered_with_votes_below_its_ballot_never_in_it() {
+    let mut parl = Parliament::new(3);
+    let (x, y) = (petition("x"), petition("y"));
+    // While priest 2 is cut off, priest 1 leads, and only priest 0 hears his ballot for x.
+    parl.hold(2);
+    let low = parl.elect(1);
+    parl.petition(1, &x);
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("priest 0 votes for x");
+    parl.drop_where(|_| true);
+    parl.release_all();
+    let below = Vote { decree_no: 1, ballot: low, decree: law("x") };
+    assert_eq!(parl.priest(0).durable().prev_votes[&1], below);
+
+    // Priest 2 took the chair while cut off; he asks again, and his NextBallot to priest 0 is
+    // delayed while priest 1 answers.
+    let asked = |p: &Parliament| p.queue.iter().any(|e| kind_to(e, "NextBallot", 1));
+    for _ in 0..50 {
+        if asked(&parl) {
+            break;
+        }
+        parl.tick(2);
+    }
+    let b = parl.priest(2).presidency().expect("priest 2, the last name, takes the chair");
+    assert!(b > low);
+    parl.drop_where(|e| !matches!(e.message, Message::NextBallot { .. }));
+    parl.deliver(|e| kind_to(e, "NextBallot", 1)).expect("priest 1 promises");
+    parl.deliver(|e| kind_to(e, "LastVote", 2)).expect("a majority set has promised");
+    parl.petition(2, &y);
+    // B3: x at 1 (priest 1 reported his vote for it), then y at 2; priest 0 votes in b for both.
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("x in ballot b");
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("y in ballot b");
+    assert_eq!(parl.priest(0).durable().next_bal, Some(b), "voting in b promised b");
+    let in_b: Vec<_> =
+        parl.priest(0).durable().prev_votes.values().map(|v| (v.decree_no, v.ballot)).collect();
+    assert_eq!(in_b, [(1, b), (2, b)]);
+
+    let rows = parl.ledgers[0].len();
+    let late = parl.deliver(|e| kind_to(e, "NextBallot", 0)).expect("the late NextBallot");
+    assert_eq!(late.message, Message::NextBallot { ballot: b, decree_no: 0 });
+    let told = Message::LastVote { ballot: b, decree_no: 0, known: 0, votes: vec![below], decrees: vec![] };
+    let answer = Envelope { from: id(0), to: id(2), message: told };
+    assert_eq!(parl.last_step(0).messages, std::slice::from_ref(&answer), "his vote below b only");
+    assert_eq!(parl.ledgers[0].len(), rows, "nothing new to promise");
+    parl.inject(2, 0, late.message);
+    assert_eq!(parl.last_step(0).messages, [answer], "a duplicate gets the same answer");
+
+    parl.release_all();
+    parl.run_until(|p| (0..3).all(|q| p.numbers_of(q, &y).len() == 1), 60);
+    (0..3).for_each(|q| assert_eq!(parl.statute_book(q), [(1, law("x")), (2, law("y"))]));
+}
+
 /// §2.3 step 4: a priest votes in BeginBallot(b, d) only if b is not below his promise, writes
 /// the vote before Voted leaves, and voting in a ballot above his promise promises it too.
 #[test]

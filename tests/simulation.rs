@@ -146,6 +146,32 @@ fn a_priest_who_votes_below_his_promise_is_caught() {
     caught(PlantedBug::VoteBelowPromise, &[Rule::PromisesKept]);
 }
 
+#[test]
+fn a_priest_who_reports_his_votes_in_the_ballot_asked_about_is_caught() {
+    caught(PlantedBug::ReportCurrentVote, &[Rule::LastVote]);
+}
+
+/// Issue 17's seed (§2.3 step 2): Toueg's NextBallot(10.Toueg) reached Lynch after the
+/// BeginBallots of 10.Toueg, in which Lynch had already voted; Lynch answered with a LastVote
+/// telling those votes, and every check held. Now his answer tells only his votes below
+/// 10.Toueg, and the same run with the old answer planted breaks the last vote rule there.
+#[test]
+fn a_late_next_ballot_is_answered_with_votes_below_its_ballot_on_issue_17s_seed() {
+    let mut config = SimConfig::new(1, 3, 20);
+    (config.lose, config.duplicate, config.crash, config.delay_max) = (0.2, 0.2, 0.05, 10);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    assert_eq!(outcome.stats.decrees, 20);
+    config.planted = Some(PlantedBug::ReportCurrentVote);
+    let outcome = sim::run(&config, None);
+    match &outcome.failure {
+        Some(Failure::Violation(v)) if v.rule == Rule::LastVote => {
+            assert!(v.detail.contains("LastVote(10.Toueg, 8) reports his vote in ballot 10.Toueg"), "{v:?}");
+        }
+        _ => panic!("the old answer went unnoticed: {}", explain(&outcome)),
+    }
+}
+
 /// The long run: 100,000 seeds. `cargo test --release -- --ignored hundred_thousand`.
 #[test]
 #[ignore = "long: about a minute and a half on two cores"]

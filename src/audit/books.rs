@@ -10,13 +10,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::ballots::{Presidency, Source};
-use super::scan::{BookRow, scan_book};
+use super::scan::{BookRow, LedgerScan, scan_book};
 use super::{AuditError, Check, Finding, Severity};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BookEntry, petition_from};
 use crate::books::layout::ledger_file;
 use crate::priest::{BallotNumber, Message, Petition, PriestId};
+use crate::rules::{Rule, last_vote_told};
 
 /// What one messagebook showed.
 #[derive(Debug, Default)]
@@ -30,17 +31,20 @@ pub struct BookPass {
 }
 
 /// Reads the messagebook of `owner`, page by page, checking each message against its sender's
-/// ledger, and taking the LastVotes for his own ballots into his presidencies.
+/// ledger (its index for provenance, its rows for what a LastVote tells), and taking the LastVotes
+/// for his own ballots into his presidencies.
 pub fn read_book(
     dir: &Path,
     roll: &Roll,
     owner: PriestId,
     ledgers: &[LedgerIndex],
+    sender_rows: &[LedgerScan],
     presidencies: &mut HashMap<BallotNumber, Presidency>,
 ) -> Result<BookPass, AuditError> {
     let name = roll.name(owner);
     let mut pass = BookPass::default();
     let mut forged = Vec::new();
+    let mut told = Vec::new();
     let (warnings, rows) = scan_book(dir, roll, name, |row: BookRow| match row.entry {
         BookEntry::Petition { text, id, print, .. } => {
             pass.petitions.push(petition_from(&format!("{name}/{}", row.page), print, &text, &id))
@@ -63,6 +67,11 @@ pub fn read_book(
                 forged.push((row.file, row.line, why));
                 return;
             }
+            // The rule of §2.3 step 2, against the sender's whole ledger (issue 17).
+            let rows = sender_rows[from.index()].rows.iter().map(|(_, r)| r);
+            if let Err(v) = last_vote_told(from, rows, &message, roll.names()) {
+                told.push((row.file.clone(), row.line, v.detail));
+            }
             match message {
                 Message::LastVote { ballot, votes, decrees, .. } if ballot.priest == owner => {
                     if let Some(p) = presidencies.get_mut(&ballot) {
@@ -79,6 +88,13 @@ pub fn read_book(
     pass.findings.extend(forged.into_iter().map(|(file, line, detail)| Finding {
         severity: Severity::Violation,
         check: Check::Provenance,
+        file,
+        line,
+        detail,
+    }));
+    pass.findings.extend(told.into_iter().map(|(file, line, detail)| Finding {
+        severity: Severity::Violation,
+        check: Check::Rule(Rule::LastVote),
         file,
         line,
         detail,

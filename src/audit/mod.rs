@@ -10,7 +10,9 @@
 //!    of the highest vote reported to it in the LastVotes that made up his majority set, or is
 //!    his free choice where none was reported (see [`ballots`]).
 //! 6. **Provenance**: every message row is backed by its sender's ledger (every message is a pure
-//!    function of it, §2.3); one that is not was written by hand or forged.
+//!    function of it, §2.3); one that is not was written by hand or forged. Every LastVote row is
+//!    also held to the **last vote** rule (§2.3 step 2): it tells, for each decree number above n,
+//!    exactly the sender's latest vote below its ballot ([`crate::rules::last_vote_told`]).
 //! 7. **Ledger health**: the header, every row parses, promises never go backwards, times never go
 //!    backwards; a torn last row, or a row voided by a `Torn` row, is a warning, not damage.
 //!
@@ -37,7 +39,7 @@ use crate::rules::{Rule, Rules};
 /// Which check a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Check {
-    /// One of the rules the simulator also checks (agreement, B1, promises kept, B3, validity).
+    /// One of the rules the simulator also checks (agreement, B1, promises kept, B3, validity, last vote).
     Rule(Rule),
     /// A message row its sender's ledger does not back.
     Provenance,
@@ -190,8 +192,8 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
             .iter_mut()
             .enumerate()
             .map(|(i, own)| {
-                let (roll, indexes) = (&roll, &indexes);
-                s.spawn(move || books::read_book(dir, roll, PriestId(i as u16), indexes, own))
+                let (roll, indexes, rows) = (&roll, &indexes, &ledgers);
+                s.spawn(move || books::read_book(dir, roll, PriestId(i as u16), indexes, rows, own))
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("a messagebook reader panicked")).collect::<Vec<_>>()

@@ -101,7 +101,7 @@ fn print_text(args: &AuditArgs, report: &Report, seconds: f64) {
     let (warnings, notices) = (count(warnings, "warning"), count(notices, "notice"));
     if violations == 0 {
         println!(
-            "Every promise held: agreement, B1, promises kept, B3, validity, provenance, ledger health \
+            "Every promise held: agreement, B1, promises kept, B3, validity, last vote, provenance, ledger health \
              ({warnings}, {notices})."
         );
     } else {

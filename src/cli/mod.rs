@@ -61,7 +61,8 @@ enum Command {
   parliament status --json --dir /tmp/paxos")]
     Status(laws::ReadArgs),
     /// Prove from the files alone that the Parliament kept its word: agreement, B1, promises
-    /// kept, B3, validity, provenance, ledger health. Exit 0 if all held, 1 if not, 2 if unreadable.
+    /// kept, B3, validity, last vote, provenance, ledger health. Exit 0 if all held, 1 if not, 2
+    /// if unreadable.
     #[command(after_help = "Examples:
   parliament audit
   parliament audit --dir /tmp/paxos --json")]

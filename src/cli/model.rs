@@ -24,7 +24,8 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=4))]
     rounds: u64,
     /// Plant a bug and watch the checker find a counterexample: forget-promise, forget-vote,
-    /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
+    /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
+    /// report-current-vote.
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
     /// Checker threads, 1 to 256 (with a planted bug, one thread makes the counterexample the

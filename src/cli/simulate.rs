@@ -49,7 +49,8 @@ pub struct SimulateArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000), value_name = "TICKS")]
     fault_ticks: Option<u64>,
     /// Plant a bug in every priest, to watch the checkers catch it: forget-promise,
-    /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote.
+    /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
+    /// report-current-vote.
     #[arg(long, value_parser = planted_bug, value_name = "BUG")]
     plant: Option<PlantedBug>,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be

@@ -15,7 +15,7 @@ use super::Options;
 use crate::priest::{
     Config, Decree, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
-use crate::rules::{Rule, Rules};
+use crate::rules::{Rule, Rules, step_told};
 
 /// Texts of decrees the paper reports passing, for the model's citizens to petition for.
 const TEXTS: [&str; 4] = [
@@ -252,6 +252,12 @@ impl Parliament {
                 }
             }
         }
+        if state.broken.is_none()
+            && let Some((_, v)) = step_told(p, &state.ledgers[p.index()], &step, &[])
+        {
+            let detail = format!("priest {} row {}: {}", v.priest.0, v.row, v.detail);
+            state.broken = Some((property_name(v.rule), detail));
+        }
         let mut messenger =
             StateMessenger { network: &mut state.network, heartbeats: self.options.heartbeats };
         let Ok(()) = carry_out(&mut step, Arc::make_mut(&mut state.ledgers[p.index()]), &mut messenger);
@@ -340,6 +346,7 @@ impl Model for Parliament {
             Property::always("promises kept", |_, s| kept(s, "promises kept")),
             Property::always("B1", |_, s| kept(s, "B1")),
             Property::always("B3", |_, s| kept(s, "B3")),
+            Property::always("last vote", |_, s| kept(s, "last vote")),
             Property::always(DAMAGED, |_, s| kept(s, DAMAGED)),
             Property::sometimes("a decree can pass", |_, s| laws(s).next().is_some()),
             Property::sometimes("every petition can pass", |m, s| {

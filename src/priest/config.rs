@@ -66,17 +66,21 @@ pub enum PlantedBug {
     /// A president counts a LastVote answering one of his older ballots as a promise for the
     /// current one.
     CountOldLastVote,
+    /// Asked again for a ballot he already promised, he reports his current votes, those cast in
+    /// that very ballot included, instead of his latest votes below it (issue 17).
+    ReportCurrentVote,
 }
 
 impl PlantedBug {
     /// Every planted bug, for tests and `--help`.
-    pub const ALL: [PlantedBug; 6] = [
+    pub const ALL: [PlantedBug; 7] = [
         PlantedBug::ForgetPromise,
         PlantedBug::ForgetVote,
         PlantedBug::ReuseBallot,
         PlantedBug::IgnoreHighestVote,
         PlantedBug::VoteBelowPromise,
         PlantedBug::CountOldLastVote,
+        PlantedBug::ReportCurrentVote,
     ];
 
     /// The bug's name on the command line.
@@ -88,6 +92,7 @@ impl PlantedBug {
             PlantedBug::IgnoreHighestVote => "ignore-highest-vote",
             PlantedBug::VoteBelowPromise => "vote-below-promise",
             PlantedBug::CountOldLastVote => "count-old-last-vote",
+            PlantedBug::ReportCurrentVote => "report-current-vote",
         }
     }
 

@@ -47,6 +47,10 @@ pub struct Durable {
     pub next_bal: Option<BallotNumber>,
     /// prevVote, per decree number whose decree he does not yet know.
     pub prev_votes: BTreeMap<DecreeNo, Vote>,
+    /// What every LastVote for nextBal reports (§2.3 step 2): per decree number he does not yet
+    /// know, his latest vote in a ballot below nextBal. It is prevVote as it stood when he wrote
+    /// his Promised(nextBal) row, so votes he cast in nextBal itself afterwards are not in it.
+    pub last_votes: BTreeMap<DecreeNo, Vote>,
     /// The statute book: every decree he knows, by number (holes allowed, §3.3.2).
     pub decrees: BTreeMap<DecreeNo, Decree>,
     /// Every decree number up to this one is known (the statute book runs without a gap).
@@ -65,19 +69,27 @@ impl Durable {
                 self.last_tried = self.last_tried.max(Some(*ballot));
             }
             Record::Promised { ballot } => {
-                self.next_bal = self.next_bal.max(Some(*ballot));
+                if Some(*ballot) > self.next_bal {
+                    let below = self.prev_votes.iter().filter(|(_, v)| v.ballot < *ballot);
+                    self.last_votes = below.map(|(&no, v)| (no, v.clone())).collect();
+                    self.next_bal = Some(*ballot);
+                }
             }
             Record::Voted(vote) => {
                 if self.decrees.contains_key(&vote.decree_no) {
                     return false;
                 }
                 self.prev_votes.insert(vote.decree_no, vote.clone());
+                if Some(vote.ballot) < self.next_bal {
+                    self.last_votes.insert(vote.decree_no, vote.clone());
+                }
             }
             Record::Decree { decree_no, decree } => {
                 if self.decrees.contains_key(decree_no) {
                     return false;
                 }
                 self.prev_votes.remove(decree_no);
+                self.last_votes.remove(decree_no);
                 if let Decree::Law(p) = decree {
                     let first = self.passed.entry(p.id.clone()).or_insert(*decree_no);
                     *first = (*first).min(*decree_no);
@@ -163,6 +175,28 @@ mod tests {
         let d = Durable::restore(me, &rows).unwrap();
         assert!(d.prev_votes.is_empty());
         assert_eq!(d.next_bal, Some(b));
+    }
+
+    /// Issue 17: votes cast in his promised ballot after promising it are no part of what a
+    /// LastVote for that ballot tells; a vote below it is, until its decree is known.
+    #[test]
+    fn last_votes_hold_only_votes_below_the_promise() {
+        let me = PriestId(0);
+        let (old, b) = (BallotNumber::new(1, PriestId(1)), BallotNumber::new(2, PriestId(2)));
+        let rows = [
+            Record::Promised { ballot: old },
+            Record::Voted(Vote { decree_no: 1, ballot: old, decree: law("a") }),
+            Record::Promised { ballot: b },
+            Record::Voted(Vote { decree_no: 1, ballot: b, decree: law("b") }),
+            Record::Voted(Vote { decree_no: 2, ballot: b, decree: law("c") }),
+        ];
+        let d = Durable::restore(me, &rows).unwrap();
+        assert_eq!(d.prev_votes[&1].ballot, b, "prevVote is his latest vote");
+        let told: Vec<_> = d.last_votes.values().map(|v| (v.decree_no, v.ballot)).collect();
+        assert_eq!(told, [(1, old)], "a LastVote(b) tells only his vote below b");
+        let mut d = d;
+        d.apply(&Record::Decree { decree_no: 1, decree: law("b") });
+        assert!(d.last_votes.is_empty(), "a decree he knows stands for his vote");
     }
 
     #[test]

@@ -10,7 +10,18 @@ use super::message::{Message, Vote};
 
 impl Priest {
     /// Step 2: NextBallot(b, n). If b is not below his promise he promises it (recorded first),
-    /// then answers with LastVote: for every number above n, the decree he has or his latest vote.
+    /// then answers with LastVote: for every number above n, the decree he has or his latest vote
+    /// in a ballot below b.
+    ///
+    /// Asked again for the ballot he already promised (a duplicate, a president's retry, or a
+    /// NextBallot the messenger delayed past the BeginBallots of the same ballot, issue 17), he
+    /// answers again rather than not at all: the paper has q ignore a NextBallot(b) with
+    /// b ≤ nextBal[q], but his first LastVote may have been lost, and a president who cannot
+    /// replace it may never hear from a majority set and stall. The answer is the LastVote he
+    /// first sent, a function of his ledger rows before his Promised(b) row (`last_votes`): the
+    /// votes he cast in b since are never in it, so it is a message Paxos could have sent, a copy
+    /// of the first. Decrees he has learned since stand in for his vote on their numbers, as they
+    /// did in the first answer for decrees he already had.
     pub(super) fn on_next_ballot(&mut self, from: PriestId, ballot: BallotNumber, n: DecreeNo) {
         self.saw(ballot);
         if let Some(next_bal) = self.durable.next_bal.filter(|&nb| ballot < nb) {
@@ -21,7 +32,12 @@ impl Priest {
             self.record(Record::Promised { ballot });
             self.outvoted_by(from, ballot);
         }
-        let votes = self.durable.prev_votes.range(n + 1..).map(|(_, v)| v.clone()).collect();
+        let told = if self.config.has(PlantedBug::ReportCurrentVote) {
+            &self.durable.prev_votes
+        } else {
+            &self.durable.last_votes
+        };
+        let votes = told.range(n + 1..).map(|(_, v)| v.clone()).collect();
         let decrees = self.durable.decrees.range(n + 1..).map(|(&no, d)| (no, d.clone())).collect();
         let known = self.durable.known;
         self.send(from, Message::LastVote { ballot, decree_no: n, known, votes, decrees });

@@ -13,7 +13,7 @@ use super::telling::At;
 use crate::priest::{
     Config, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
 };
-use crate::rules::{Rule, Rules, Violation};
+use crate::rules::{Rule, Rules, Violation, step_told};
 
 /// Citizens whose petition has not passed ask again this often, of a priest chosen by chance.
 const CITIZEN_RETRY_TICKS: u64 = 25;
@@ -328,6 +328,15 @@ impl<'n> World<'n> {
             let ledger = &mut self.ledgers[p.index()];
             ledger.extend(self.step.records.iter().cloned());
             self.ledger_ticks[p.index()].resize(ledger.len(), self.now);
+            return Err(Failure::Violation(v));
+        }
+        if let Some((e, v)) = step_told(p, &self.ledgers[p.index()], &self.step, self.rules.names()) {
+            // Keep the LastVote and its rows, so the run written out shows them to the audit too.
+            self.ledgers[p.index()].extend(self.step.records.iter().cloned());
+            self.ledger_ticks[p.index()].resize(self.ledgers[p.index()].len(), self.now);
+            if self.config.keep_books {
+                self.books[e.to.index()].push((self.now, Some(p), e.message.clone()));
+            }
             return Err(Failure::Violation(v));
         }
         if let Some(n) = self.narrator.as_deref_mut() {

@@ -7,7 +7,8 @@
 //! every step, so every scenario checks them too:
 //! - every row, by [`Rules`]: agreement, B1, promises kept, B3, validity (§2.1, §3);
 //! - every message that leaves, against its sender's ledger: a message is a pure function of rows
-//!   already written (§2.3, "written in his ledger before he sends");
+//!   already written (§2.3, "written in his ledger before he sends"), and a LastVote tells exactly
+//!   his latest votes below its ballot (§2.3 step 2, the shared rule `last_vote_told`);
 //! - every crash: the priest rebuilt from his ledger rows has exactly the durable state he had.
 
 use std::collections::{BTreeSet, VecDeque};
@@ -326,4 +327,7 @@ fn check_justified(ledger: &[Record], durable: &parliament::priest::Durable, e: 
         Message::Petition(_) | Message::Inquiry { .. } => true,
     };
     assert!(fine, "{e:?} left ahead of the ledger row that allows it");
+    if let Err(v) = parliament::rules::last_vote_told(e.from, ledger, &e.message, &[]) {
+        panic!("{} broken by priest {} at ledger row {}: {}", v.rule, e.from.0, v.row, v.detail);
+    }
 }
