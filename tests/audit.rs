@@ -182,8 +182,12 @@ fn a_last_vote_telling_votes_in_its_own_ballot_is_caught_at_its_row() {
     let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
     assert_eq!(found.len(), 1, "{shown:#?}");
     let f = &found[0];
-    assert_eq!((f.check, f.file.as_str()), (Check::Rule(Rule::LastVote), "messagebooks/Toueg.csv"), "{f}");
-    let book = fs::read_to_string(planted.path().join("messagebooks/Toueg.csv")).unwrap();
+    assert_eq!(
+        (f.check, f.file.as_str()),
+        (Check::Rule(Rule::LastVote), "messagebooks/Toueg/Lynch.csv"),
+        "{f}"
+    );
+    let book = fs::read_to_string(planted.path().join("messagebooks/Toueg/Lynch.csv")).unwrap();
     let row = book.lines().nth(f.line as usize - 1).unwrap();
     assert!(row.contains(",Lynch,LastVote,,8,10.Toueg,"), "line {} is {row:?}", f.line);
     assert!(
