@@ -33,6 +33,9 @@ pub struct LedgerScan {
     pub rows: Vec<(u64, Record)>,
     /// What was wrong with the file.
     pub findings: Vec<Finding>,
+    /// Whether the ledger is missing (one finding says so; the rows said to be his cannot be
+    /// checked, and are counted, not reported one by one).
+    pub missing: bool,
 }
 
 /// A file's complete lines (numbered from 1, without `\n` or a trailing `\r`), and whether an
@@ -61,6 +64,7 @@ pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, Au
     let file = ledger_file(name);
     let mut scan = LedgerScan::default();
     let Some((lines, cut_short)) = read_lines(&dir.join(&file))? else {
+        scan.missing = true;
         scan.findings.push(Finding {
             severity: Severity::Violation,
             check: Check::Health,
