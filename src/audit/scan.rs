@@ -46,6 +46,8 @@ fn read_lines(path: &Path) -> Result<Option<(Vec<String>, bool)>, AuditError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(AuditError::Io { path: path.to_path_buf(), source }),
     };
+    // A byte-order mark at the very start is not part of line 1, as every reader of a page sees it.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |end| end + 1);
     let body = &bytes[..complete];
     let body = body.strip_suffix(b"\n").unwrap_or(body);
