@@ -228,7 +228,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         if let Some(f) = l.findings.iter_mut().find(|f| l.missing && f.line == 0) {
             f.detail.push_str(&format!(
                 "; the {} said to be from him in the messagebooks cannot be checked",
-                crate::sim::count(unchecked[i], "message row")
+                crate::words::count(unchecked[i], "message row")
             ));
         }
         report.findings.extend(l.findings);

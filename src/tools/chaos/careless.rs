@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::books::csvrow::write_row;
 use crate::books::layout::{ledger_path, page_path};
 use crate::rng::Rng;
-use crate::sim::count;
+use crate::words::count;
 
 /// The page of each messagebook the careless person writes in.
 pub const HAND: &str = "hand";
