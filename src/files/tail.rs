@@ -15,6 +15,11 @@
 //!   what is left in the old file through the old handle, reports [`TailEvent::Replaced`], and
 //!   reads the new file from its start. Holding the old handle also keeps its inode from being
 //!   reused by the new file, so the comparison cannot be fooled that way;
+//! - looks by path too: sshfs keeps a path's inode number across a rename-over made from another
+//!   computer, and the old handle reads the old file for ever. When the path's size or mtime
+//!   differs from the handle's, a fresh `open` of the path that is shorter than what was read
+//!   (while the held file is not), or whose first bytes (up to 64) differ from the held file's,
+//!   is a replacement too. Bytes rewritten in place are seen by both and are not;
 //! - reports [`TailEvent::Truncated`] and re-reads from the start when the file is shorter than
 //!   the offset already read, or when the last bytes read before that offset (up to 64) have
 //!   changed: a truncate-and-rewrite in place, e.g. a shell's `>`, that grew past our offset.
@@ -65,6 +70,8 @@ pub struct TailReader {
     lines: LineBuffer,
     /// The last bytes read (up to [`RECENT_BYTES_MAX`]), ending at the read position.
     recent: Vec<u8>,
+    /// Pretends every file has the same inode, as sshfs may: for tests of the by-path check.
+    inode_blind: bool,
 }
 
 impl TailReader {
@@ -82,6 +89,7 @@ impl TailReader {
             open: None,
             lines: LineBuffer::new(position),
             recent: Vec::new(),
+            inode_blind: false,
         }
     }
 
@@ -107,29 +115,38 @@ impl TailReader {
     pub fn read_new_lines(&mut self) -> io::Result<Vec<TailEvent>> {
         let mut events = Vec::new();
         let on_disk = match fs::metadata(&self.path) {
-            Ok(meta) => Some((meta.dev(), meta.ino())),
+            Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
-        match (&self.open, on_disk) {
+        let replaced = match (&self.open, &on_disk) {
             (None, None) => return Ok(events),
             (None, Some(_)) => {
                 if !self.open_path()? {
                     return Ok(events);
                 }
+                None
             }
-            (Some(open), Some(id)) if (open.dev, open.ino) != id => {
-                // Finish the old file first: rows appended just before the replacement count.
-                self.read_to_end(&mut events)?;
-                events.push(TailEvent::Replaced);
-                self.restart();
-                self.open = None;
-                if !self.open_path()? {
-                    return Ok(events);
-                }
+            (Some(open), Some(meta))
+                if (open.dev, open.ino) != (meta.dev(), meta.ino()) && !self.inode_blind =>
+            {
+                Some(None)
             }
-            // Same file, or the path is gone: keep reading through the handle we hold.
-            (Some(_), _) => {}
+            (Some(_), Some(meta)) => self.replaced_by_path(meta)?.map(Some),
+            // The path is gone: keep reading through the handle we hold.
+            (Some(_), None) => None,
+        };
+        if let Some(fresh) = replaced {
+            // Finish the old file first: rows appended just before the replacement count.
+            self.read_to_end(&mut events)?;
+            events.push(TailEvent::Replaced);
+            self.restart();
+            self.open = None;
+            match fresh {
+                Some(open) => self.open = Some(open),
+                None if !self.open_path()? => return Ok(events),
+                None => {}
+            }
         }
         if self.was_truncated_or_rewritten()? {
             events.push(TailEvent::Truncated);
@@ -137,6 +154,34 @@ impl TailReader {
         }
         self.read_to_end(&mut events)?;
         Ok(events)
+    }
+
+    /// The file at the path, opened afresh, when it is not the one the held handle reads though
+    /// its inode says it is (sshfs keeps the inode number across a rename-over from another
+    /// computer, and the old handle reads the old file for ever). Looked at only when the path's
+    /// size or modification time differs from the handle's: then a fresh open that is shorter
+    /// than what was read (while the handle's file is not), or whose first bytes differ from the
+    /// handle's, is another file.
+    fn replaced_by_path(&self, by_path: &fs::Metadata) -> io::Result<Option<OpenFile>> {
+        let Some(open) = &self.open else { return Ok(None) };
+        let held = open.file.metadata()?;
+        let stamp = |m: &fs::Metadata| (m.len(), m.mtime(), m.mtime_nsec());
+        if stamp(&held) == stamp(by_path) {
+            return Ok(None);
+        }
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let fresh = file.metadata()?;
+        let offset = self.lines.stream_offset();
+        let shorter = fresh.len() < offset && held.len() >= offset;
+        let n = fresh.len().min(held.len()).min(RECENT_BYTES_MAX as u64) as usize;
+        let (mut a, mut b) = (vec![0; n], vec![0; n]);
+        let differ =
+            file.read_exact_at(&mut a, 0).is_ok() && open.file.read_exact_at(&mut b, 0).is_ok() && a != b;
+        Ok((shorter || differ).then(|| OpenFile { dev: fresh.dev(), ino: fresh.ino(), file }))
     }
 
     /// Opens the path and records its identity. Returns false if it vanished in the meantime.
@@ -284,6 +329,35 @@ mod tests {
         append(&path, b"c\n");
         let got = numbered(reader.read_new_lines().unwrap());
         assert_eq!(got, [(4, 11, "c".into())]);
+    }
+
+    #[test]
+    fn a_rename_over_that_keeps_the_inode_is_found_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.csv");
+        append(&path, b"header,of,the,page\nVoted,1\nVoted,2\n");
+        let mut reader = TailReader::new(&path);
+        // As on sshfs: the inode number stays the same across another computer's rename-over.
+        reader.inode_blind = true;
+        assert_eq!(texts_of(&mut reader).len(), 3);
+        append(&path, b"Voted,3\n");
+        // Saved over with a longer file starting with other bytes: only the first bytes tell.
+        let temp = dir.path().join("book.csv.new");
+        fs::write(&temp, "HEADER,OF,THE,PAGE\nVoted,1\nVoted,2\nVoted,3\nSuccess,4\n").unwrap();
+        fs::rename(&temp, &path).unwrap();
+        let events = reader.read_new_lines().unwrap();
+        assert_eq!(
+            texts(&events),
+            ["Voted,3", "<replaced>", "HEADER,OF,THE,PAGE", "Voted,1", "Voted,2", "Voted,3", "Success,4"]
+        );
+        // Saved over with a shorter file: its size tells.
+        fs::write(&temp, "HEADER,OF,THE,PAGE\n").unwrap();
+        fs::rename(&temp, &path).unwrap();
+        assert_eq!(texts_of(&mut reader), ["<replaced>", "HEADER,OF,THE,PAGE"]);
+        // Plain appends to the same file are no replacement, though the path's size runs ahead
+        // of what was read.
+        append(&path, b"a\n");
+        assert_eq!(texts_of(&mut reader), ["a"]);
     }
 
     #[test]
