@@ -15,7 +15,7 @@ use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError, chamber_config};
 use parliament::chamber::sitting::held_by;
 use parliament::exit;
-use parliament::files::FolderWatcher;
+use parliament::files::{WakeSource, mount, poll};
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;
 use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
@@ -96,6 +96,11 @@ pub struct ConveneArgs {
     /// Run each priest as his own OS process; God brings back any that dies.
     #[arg(long)]
     processes: bool,
+    /// Look at the messagebooks every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount, where other computers' writes are
+    /// never notified).
+    #[arg(long)]
+    poll: bool,
     /// Give up, exit 1, if the petitions have not passed into every ledger by then (1s to 24h).
     #[arg(long, value_parser = timeout, default_value = "60s", value_name = "DURATION")]
     timeout: Duration,
@@ -177,6 +182,10 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
+    if args.poll {
+        // SAFETY: called before any thread of ours is started; priest processes inherit it.
+        unsafe { std::env::set_var(poll::POLL_VAR, "1") };
+    }
     announce(&args, &names, &petitions);
     let opts = ConveneOptions {
         dir: args.dir.clone(),
@@ -205,6 +214,10 @@ pub struct PriestArgs {
     /// The Chamber's folder.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
+    /// Look at the messagebook's pages every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount).
+    #[arg(long)]
+    poll: bool,
     /// The tick in milliseconds (as God passes it).
     #[arg(long, hide = true)]
     tick_ms: Option<u64>,
@@ -257,10 +270,25 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
             eprintln!("parliament: {e}");
             return Ok(exit::ALREADY_SITTING);
         }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            return Ok(exit::UNREACHABLE);
+        }
         Err(e) => return Err(e.into()),
     };
     let stop = stop_on_signal()?;
-    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+    let polling = poll::choose(&args.dir, args.poll);
+    if let Some(why) = &polling {
+        eprintln!(
+            "{}: {why}: he looks at his pages each tick instead of waiting for notifications",
+            args.name
+        );
+    }
+    if let Some(warning) = mount::check(&args.dir) {
+        eprintln!("{warning}");
+    }
+    let mut watcher = WakeSource::new(polling.map(|_| poll::interval_for(tick)))
+        .context("starting the filesystem watcher")?;
     watcher.watch_folder(book_dir(&args.dir, &args.name))?;
     let (tx, rx) = mpsc::channel();
     let fan_stop = stop.clone();
@@ -277,6 +305,10 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         Err(e @ RuntimeError::Vanished(_)) => {
             eprintln!("{} leaves the Chamber and refuses to vote: {e}", args.name);
             Ok(exit::REFUSES)
+        }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            Ok(exit::UNREACHABLE)
         }
         Err(e) => Err(e.into()),
     }
