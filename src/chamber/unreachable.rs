@@ -18,19 +18,25 @@ use crate::books::ledger_read::LedgerError;
 /// (sshfs after a partition), `ENOTCONN` (sshfs gone), `ESTALE` (NFS), `ETIMEDOUT`, and the
 /// host or network being unreachable.
 pub fn is_unreachable(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(
-            libc::EIO
-                | libc::ENOTCONN
-                | libc::ESTALE
-                | libc::ETIMEDOUT
-                | libc::EHOSTUNREACH
-                | libc::ENETUNREACH
-                | libc::ECONNABORTED
-                | libc::ECONNRESET
-        )
-    )
+    e.raw_os_error().is_some_and(|code| UNREACHABLE_CODES.contains(&code))
+}
+
+const UNREACHABLE_CODES: [i32; 8] = [
+    libc::EIO,
+    libc::ENOTCONN,
+    libc::ESTALE,
+    libc::ETIMEDOUT,
+    libc::EHOSTUNREACH,
+    libc::ENETUNREACH,
+    libc::ECONNABORTED,
+    libc::ECONNRESET,
+];
+
+/// The same, for an error that kept only the text of the OS error it wraps (a reader that added
+/// the file's name to it): its message ends with one of those errors' `(os error N)`.
+pub fn says_unreachable(e: &io::Error) -> bool {
+    let text = e.to_string();
+    is_unreachable(e) || UNREACHABLE_CODES.iter().any(|c| text.ends_with(&format!("(os error {c})")))
 }
 
 /// Whether reading a ledger failed because the folder cannot be reached.
@@ -135,5 +141,12 @@ mod tests {
         };
         assert!(ledger_unreachable(&cut));
         assert!(!ledger_unreachable(&LedgerError::Missing("ledgers/Oki.csv".into())));
+        // The roll's reader keeps the text of the error only, behind the file's name.
+        let wrapped = |code| {
+            let inner = io::Error::from_raw_os_error(code);
+            io::Error::new(inner.kind(), format!("/mnt/chamber/roll.csv: {inner}"))
+        };
+        assert!(says_unreachable(&wrapped(libc::EIO)) && !is_unreachable(&wrapped(libc::EIO)));
+        assert!(!says_unreachable(&wrapped(libc::EACCES)));
     }
 }

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use parliament::books::layout::{book_dir, roll_path};
+use parliament::books::layout::book_dir;
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError, chamber_config};
 use parliament::chamber::sitting::held_by;
-use parliament::chamber::unreachable::is_unreachable;
+use parliament::chamber::unreachable::says_unreachable;
 use parliament::exit;
 use parliament::files::{WakeSource, mount, poll};
 use parliament::names::chamber_names;
@@ -237,12 +237,8 @@ pub struct PriestArgs {
 
 /// Runs `parliament priest NAME`: one priest, in this process, until stopped.
 pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
-    // The roll's reader names the file but drops the OS error: ask the file itself why.
-    let unreachable = |e: &std::io::Error| {
-        is_unreachable(e) || std::fs::metadata(roll_path(&args.dir)).is_err_and(|e| is_unreachable(&e))
-    };
     let roll = match discover_roll(&args.dir) {
-        Err(e) if unreachable(&e) => {
+        Err(e) if says_unreachable(&e) => {
             eprintln!(
                 "{} cannot enter: {}: {e}; the Chamber's folder cannot be reached",
                 args.name,
