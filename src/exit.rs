@@ -22,9 +22,6 @@ pub const ALREADY_SITTING: i32 = 4;
 /// A priest left because the Chamber's folder could not be reached (God brings him back).
 pub const UNREACHABLE: i32 = 5;
 
-/// The table above, for `--help`.
-pub const EXIT_HELP: &str = "Exit status: 0 every petition passed; 1 some did not (timeout, or too few priests to make a majority set); 2 could not run; 3 a priest refuses to vote (his ledger is missing or damaged); 4 a priest already sits in another process; 5 a priest left because the folder could not be reached (a network mount cut off).";
-
 /// An error that ends a command with a given exit code.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
