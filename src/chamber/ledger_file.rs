@@ -105,7 +105,7 @@ impl LedgerBook for LedgerFile {
         SYNCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let started = std::time::Instant::now();
         self.file.sync()?;
-        super::counters::count(&super::counters::SYNC_NANOS, started.elapsed().as_nanos() as u64);
+        super::counters::sync_took(started.elapsed().as_nanos() as u64);
         self.in_place()
     }
 

@@ -179,3 +179,41 @@ impl Pages {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::priest::{BallotNumber, PriestId, Vote};
+
+    /// A priest who writes a decree twice (learned again after a crash took his unsynced row)
+    /// is one holder, not two: a majority is counted in priests, not rows.
+    #[test]
+    fn a_decree_written_twice_by_one_priest_counts_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        std::fs::create_dir_all(dir.path().join("ledgers")).unwrap();
+        let mut tally = Tally::new(dir.path(), &roll);
+        let k = tally.submitted(PetitionId("p-1".into()));
+        let law = Decree::Law(Petition::new("p-1", "Bench decree p-1"));
+        let ballot = BallotNumber::new(1, PriestId(2));
+        let row = |r: &Record| ledger_row(&roll, Utc::now(), r);
+        let voted = row(&Record::Voted(Vote { decree_no: 1, ballot, decree: law.clone() }));
+        let decree = row(&Record::Decree { decree_no: 1, decree: law });
+        let write = |name: &str, text: String| {
+            std::fs::write(ledger_path(dir.path(), name), format!("{LEDGER_HEADER}\n{text}")).unwrap()
+        };
+        write("Toueg", format!("{voted}{decree}{decree}"));
+        let rescan = Wakeups { rescan: true, ..Wakeups::default() };
+        tally.read(&rescan).unwrap();
+        let t = &tally.tracks[k];
+        assert!(t.chosen.is_none() && t.majority.is_none(), "one priest is no majority of three");
+        write("Lynch", voted.clone());
+        let mut touched = Wakeups::default();
+        touched.paths.insert(ledger_path(dir.path(), "Lynch"));
+        tally.read(&touched).unwrap();
+        assert!(tally.tracks[k].chosen.is_some() && tally.chosen == 1, "two votes of three choose it");
+        assert!(tally.tracks[k].majority.is_none() && tally.in_majority == 0);
+        assert_eq!(tally.rows, 4, "each row read once");
+    }
+}
