@@ -100,6 +100,11 @@ impl Counts {
     }
 }
 
+/// Adds n to a counter.
+pub(crate) fn count(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,9 +118,4 @@ mod tests {
         assert_eq!(c.sync_quantile_ms(0.99), 16.384);
         assert!(Counts::default().sync_quantile_ms(0.5).is_nan());
     }
-}
-
-/// Adds n to a counter.
-pub(crate) fn count(counter: &AtomicU64, n: u64) {
-    counter.fetch_add(n, Ordering::Relaxed);
 }

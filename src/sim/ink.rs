@@ -20,7 +20,7 @@ pub(super) struct Ink {
 
 impl Ink {
     pub(super) fn new(priests: usize, seed: u64) -> Ink {
-        Ink { synced: vec![0; priests], rng: Rng::new(seed ^ 0x1d_e11b_1e_1c) }
+        Ink { synced: vec![0; priests], rng: Rng::new(seed ^ 0x001d_e11b_1e1c) }
     }
 
     /// A step's rows were carried out: if any needed a sync, the whole ledger is now durable.
