@@ -8,7 +8,8 @@
 //! outstanding (closed loop, like etcd's benchmark clients), with CPU time per decree. Petitions
 //! go to the president, or with `spread` round the priests (who pass them on, §3.2). The bench
 //! hears the ledgers through a folder watch and reads only their new rows; its own bookkeeping is
-//! O(1) per row, so its figures do not depend on how many petitions it passes.
+//! O(1) per row, so its figures do not depend on how many petitions it passes. The counters it
+//! reads ([`crate::chamber::counters`]) are the process's: one bench at a time per process.
 
 /// Disk, wake-up, restore and CPU measurements.
 pub mod measure;
