@@ -322,12 +322,18 @@ fn start_threads(
             let (tx, rx) = mpsc::channel();
             let settings = settings(opts, name);
             let (roll, stopping) = (roll.clone(), stopping.clone());
-            let handle = thread::spawn(move || {
+            // Named `priest <name>` (cut to 15 bytes by the kernel) so `bench` can tell the
+            // priests' CPU time from its own in /proc/self/task.
+            let body = move || {
                 let result = Runtime::enter(settings.clone(), &roll).and_then(|r| r.run(&rx, &stopping));
                 if let Err(e) = result {
                     eprintln!("{} leaves the Chamber: {e}", settings.name);
                 }
-            });
+            };
+            let handle = thread::Builder::new()
+                .name(format!("priest {name}"))
+                .spawn(body)
+                .expect("the system starts a thread for a priest");
             (name.clone(), handle, tx)
         })
         .collect()

@@ -5,6 +5,8 @@
 
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
+/// Counters of wake-ups, hops and syncs, for `bench`.
+pub mod counters;
 /// God: lays out the Chamber, runs the priests, hands them petitions, stops them.
 pub mod god;
 /// Messages seen before the ledger row that backs them, held for a grace period.

@@ -171,7 +171,10 @@ impl Runtime {
             let now = Instant::now();
             if due > now {
                 match wakes.recv_timeout(due - now) {
-                    Ok(()) => while wakes.try_recv().is_ok() {},
+                    Ok(()) => {
+                        super::counters::count(&super::counters::WAKEUPS, 1);
+                        while wakes.try_recv().is_ok() {}
+                    }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
