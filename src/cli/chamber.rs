@@ -132,7 +132,11 @@ fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]
     }
     let roll = discover_roll(&args.dir).ok().flatten();
     let names = roll.as_ref().map_or(names, |r| r.names());
-    let ids: Vec<String> = petitions.iter().map(|(id, _)| id.clone()).collect();
+    let mut ids: Vec<String> = petitions.iter().map(|(id, _)| id.clone()).collect();
+    if let Some(roll) = &roll {
+        // God waits for the petitions pending in the messagebooks too: so does this line.
+        ids.extend(god::pending_petitions(&args.dir, roll).into_iter().map(|id| id.0.to_string()));
+    }
     let done = roll.as_ref().is_some_and(|roll| {
         let mut chamber = Chamber::open(&args.dir, roll);
         chamber.refresh().is_ok() && chamber.holds_all(&ids, &vec![true; roll.len()])
@@ -183,11 +187,31 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
-    // Refuse bad names and folders before saying anything sits, and before making anything.
+    // Refuse bad names and folders, and a Chamber that sits already, before saying anything
+    // sits, and before making anything.
     if names_given {
         parliament::books::Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
     }
+    if !args.dir.exists() {
+        bail!(
+            "{} does not exist; to lay out a new Chamber there, make the folder first (mkdir -p {})",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
     let roll = parliament::books::Roll::read(&args.dir)?;
+    if let Some(roll) = &roll
+        && let Some((name, holder)) = roll.names().iter().find_map(|n| held_by(&args.dir, n).map(|h| (n, h)))
+    {
+        return Err(parliament::exit::Exit::new(
+            exit::ALREADY_SITTING,
+            format!(
+                "{name} already sits in another process ({holder}): this Chamber is sitting; petition it (parliament petition --dir {}) or stop that sitting first",
+                args.dir.display()
+            ),
+        )
+        .into());
+    }
     let names = match roll {
         Some(r) if !names_given => r.names().to_vec(),
         _ => names,
@@ -259,7 +283,7 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
     };
     let Some(roll) = roll else {
         bail!(
-            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
             args.dir.display()
         );
@@ -353,9 +377,12 @@ pub struct PetitionArgs {
 
 /// Runs `parliament petition`: appends the row a person could write by hand.
 pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
+    if args.text.trim().is_empty() {
+        bail!("a petition needs a text: parliament petition 'Wine may not be watered'");
+    }
     let Some(roll) = discover_roll(&args.dir)? else {
         bail!(
-            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
             args.dir.display()
         );
