@@ -6,6 +6,8 @@ pub mod audit;
 pub mod books;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
+/// `parliament chronicle`: sequence diagrams drawn from a Chamber's files alone.
+pub mod chronicle;
 /// Exit codes, in one place.
 pub mod exit;
 /// The file layer: durable appends, tail reading, folder watching.

@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod chamber;
 mod chaos;
+mod chronicle;
 mod laws;
 mod model;
 mod options;
@@ -93,6 +94,14 @@ enum Command {
   parliament simulate --seed 7 --lose 0.2 --duplicate 0.2 -v
   parliament simulate --seeds 10000 --crash 0.01 --delay-ticks 1..10")]
     Simulate(simulate::SimulateArgs),
+    /// Draw a sequence diagram of one decree, one ballot or a stretch of time from the Chamber's
+    /// files alone: lifelines, messages in the paper's words, ledger rows before what they allow.
+    #[command(after_help = "Examples:
+  parliament chronicle --decree 1                      decree 1, with the ballots that reached it
+  parliament chronicle --ballot 2.Toueg --dir /tmp/paxos
+  parliament chronicle --decree 1 --svg decree-1.svg   a standalone SVG; hover a row for its time
+  parliament chronicle --from 2026-11-23T21:48:24Z --to 2026-11-23T21:48:25Z")]
+    Chronicle(chronicle::ChronicleArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Examples:
   parliament completions bash > ~/.local/share/bash-completion/completions/parliament
@@ -116,6 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Bench(args) => bench::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Model(args) => model::run(args),
+        Command::Chronicle(args) => chronicle::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "parliament", &mut std::io::stdout());
