@@ -22,6 +22,8 @@ pub mod priest;
 pub mod rng;
 /// The rules every Parliament keeps, checked over ledger rows (agreement, B1, B3, promises, validity).
 pub mod rules;
+/// `parliament scene`: the paper's scenes played by real priests on real files.
+pub mod scene;
 /// The seeded, deterministic simulator with checkers at every step.
 pub mod sim;
 /// Tools over a Chamber: `bench` and the chaos trials.
