@@ -149,6 +149,18 @@ fn vacation_with(dir: &Path, naive: bool) -> anyhow::Result<Played> {
             tried.is_none() || copied as u64 + behind_max >= AWAY as u64,
         );
     }
+    let passer = rows_of_lynch_vote(dir, &played.roll, AWAY as u64 + 1)?;
+    if naive {
+        played.check(
+            format!("the Parliament waited for Ωκι: decree {} passed in his ballot, not Λῐνχ∂'s", AWAY + 1),
+            passer.as_deref() == Some("Oki"),
+        );
+    } else {
+        played.check(
+            format!("the Parliament did not wait for Ωκι: Λῐνχ∂'s ballot passed decree {}", AWAY + 1),
+            passer.as_deref() == Some("Lynch"),
+        );
+    }
     let books: Vec<_> = ["Dwork", "Lynch", "Oki"]
         .iter()
         .map(|n| book_on_file(dir, &played.roll, n))
@@ -163,4 +175,18 @@ fn vacation_with(dir: &Path, naive: bool) -> anyhow::Result<Played> {
         ticks + leads
     ));
     Ok(played)
+}
+
+/// Whose ballot Λῐνχ∂ voted in for decree `decree_no`, as his ledger says.
+fn rows_of_lynch_vote(
+    dir: &Path,
+    roll: &crate::books::Roll,
+    decree_no: u64,
+) -> anyhow::Result<Option<String>> {
+    let rows = ledger_rows(dir, roll, "Lynch")?;
+    let ballot = rows.iter().rev().find_map(|r| match r {
+        Record::Voted(v) if v.decree_no == decree_no => Some(v.ballot),
+        _ => None,
+    });
+    Ok(ballot.map(|b| roll.name(b.priest).to_string()))
 }
