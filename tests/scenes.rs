@@ -102,3 +102,33 @@ fn the_command_lists_plays_and_draws() {
     let again = common::parliament(&folder, &["scene", "olive-day"]);
     assert_eq!(again.status.code(), Some(2), "a folder holding a Chamber is refused");
 }
+
+/// The README's chronicle and `docs/` are what the commands it shows write today: the Chamber in
+/// `docs/scene-olive-day` is a fresh play, byte for byte, and the README holds its decree 2.
+#[test]
+fn the_readme_chronicle_and_docs_are_what_the_commands_write() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = root.join("docs/scene-olive-day");
+    let fresh = tempfile::tempdir().unwrap();
+    play("olive-day", fresh.path());
+    for entry in walk(fresh.path()) {
+        let rel = entry.strip_prefix(fresh.path()).unwrap();
+        let kept = std::fs::read(docs.join(rel)).unwrap_or_default();
+        assert_eq!(
+            std::fs::read(&entry).unwrap(),
+            kept,
+            "docs/scene-olive-day/{rel:?}: run the README's command again"
+        );
+    }
+    let out = common::parliament(&docs, &["chronicle", "--decree", "2"]);
+    let drawn = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains(&drawn), "README's chronicle is stale:\n{drawn}");
+    let svg = std::fs::read_to_string(root.join("docs/olive-day.svg")).unwrap();
+    let c = {
+        let roll = parliament::books::Roll::read(&docs).unwrap().unwrap();
+        parliament::chronicle::Chronicle::read(&docs, &roll).unwrap()
+    };
+    let events = parliament::chronicle::select(&c, &parliament::chronicle::Selection::Decree(1));
+    assert_eq!(svg, parliament::chronicle::svg::render(&c.roll, &events), "docs/olive-day.svg is stale");
+}
