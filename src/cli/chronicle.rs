@@ -16,7 +16,8 @@ pub struct ChronicleArgs {
     /// The Chamber's folder.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
-    /// Draw decree number N: its rows, and the NextBallot and LastVote of the ballots that reached it.
+    /// Draw decree number N (1 to 2^64 - 1): its rows, and the NextBallot and LastVote of the
+    /// ballots that reached it. [default: none; give --decree, --ballot or --from]
     #[arg(long, value_name = "N")]
     decree: Option<u64>,
     /// Draw one ballot, written round.Priest (`1.Toueg`): its rows and the decrees voted in it.
