@@ -4,6 +4,7 @@
 //! and messagebook pages, the scene's own clock), so it leaves the same Chamber every time, for
 //! `cat`, `chronicle`, `laws` and `audit` to read.
 
+pub mod figure;
 pub mod more;
 pub mod paper;
 pub mod stage;
@@ -31,7 +32,7 @@ pub struct Scene {
 }
 
 /// Every scene, in the order `parliament scene` lists them.
-pub const SCENES: [Scene; 5] = [
+pub const SCENES: [Scene; 6] = [
     Scene {
         name: "olive-day",
         section: "§3.1",
@@ -49,6 +50,12 @@ pub const SCENES: [Scene; 5] = [
         section: "§2.3",
         about: "a priest leaves right after writing his ledger, before his messenger sets out",
         play: paper::lost_slip,
+    },
+    Scene {
+        name: "ballots",
+        section: "§2.1, Figure 1",
+        about: "ballots 2, 5, 14, 27 and 29 among A, B, Γ, Δ, E with the figure's quorums and voters; B3 fixes each decree",
+        play: figure::ballots,
     },
     Scene {
         name: "two-presidents",
@@ -159,6 +166,14 @@ pub fn page_times_of(
 ) -> anyhow::Result<Vec<DateTime<Utc>>> {
     let rows = rows_where(dir, roll, |owner, page| owner == to && page == from)?;
     Ok(rows.into_iter().filter(|(_, _, m)| m.kind() == kind).filter_map(|(at, _, _)| at).collect())
+}
+
+/// Every message in the page `from` wrote in `to`'s messagebook, in order.
+pub fn page_rows_of(dir: &Path, roll: &Roll, to: &str, from: &str) -> anyhow::Result<Vec<Message>> {
+    Ok(rows_where(dir, roll, |owner, page| owner == to && page == from)?
+        .into_iter()
+        .map(|(_, _, m)| m)
+        .collect())
 }
 
 type Row = (Option<DateTime<Utc>>, String, Message);
