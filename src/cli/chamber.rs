@@ -14,8 +14,9 @@ use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError, chamber_config};
 use parliament::chamber::sitting::held_by;
+use parliament::chamber::unreachable::says_unreachable;
 use parliament::exit;
-use parliament::files::FolderWatcher;
+use parliament::files::{WakeSource, mount, poll};
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;
 use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
@@ -96,6 +97,11 @@ pub struct ConveneArgs {
     /// Run each priest as his own OS process; God brings back any that dies.
     #[arg(long)]
     processes: bool,
+    /// Look at the messagebooks every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount, where other computers' writes are
+    /// never notified).
+    #[arg(long)]
+    poll: bool,
     /// Give up, exit 1, if the petitions have not passed into every ledger by then (1s to 24h).
     #[arg(long, value_parser = timeout, default_value = "60s", value_name = "DURATION")]
     timeout: Duration,
@@ -177,6 +183,19 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
+    // Refuse bad names and folders before saying anything sits, and before making anything.
+    if names_given {
+        parliament::books::Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
+    }
+    let roll = parliament::books::Roll::read(&args.dir)?;
+    let names = match roll {
+        Some(r) if !names_given => r.names().to_vec(),
+        _ => names,
+    };
+    if args.poll {
+        // SAFETY: called before any thread of ours is started; priest processes inherit it.
+        unsafe { std::env::set_var(poll::POLL_VAR, "1") };
+    }
     announce(&args, &names, &petitions);
     let opts = ConveneOptions {
         dir: args.dir.clone(),
@@ -205,6 +224,10 @@ pub struct PriestArgs {
     /// The Chamber's folder.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
+    /// Look at the messagebook's pages every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount).
+    #[arg(long)]
+    poll: bool,
     /// The tick in milliseconds (as God passes it).
     #[arg(long, hide = true)]
     tick_ms: Option<u64>,
@@ -223,7 +246,18 @@ pub struct PriestArgs {
 
 /// Runs `parliament priest NAME`: one priest, in this process, until stopped.
 pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
-    let Some(roll) = discover_roll(&args.dir)? else {
+    let roll = match discover_roll(&args.dir) {
+        Err(e) if says_unreachable(&e) => {
+            eprintln!(
+                "{} cannot enter: {}: {e}; the Chamber's folder cannot be reached",
+                args.name,
+                args.dir.display()
+            );
+            return Ok(exit::UNREACHABLE);
+        }
+        roll => roll?,
+    };
+    let Some(roll) = roll else {
         bail!(
             "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
@@ -257,10 +291,25 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
             eprintln!("parliament: {e}");
             return Ok(exit::ALREADY_SITTING);
         }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            return Ok(exit::UNREACHABLE);
+        }
         Err(e) => return Err(e.into()),
     };
     let stop = stop_on_signal()?;
-    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+    let polling = poll::choose(&args.dir, args.poll);
+    if let Some(why) = &polling {
+        eprintln!(
+            "{}: {why}: he looks at his pages each tick instead of waiting for notifications",
+            args.name
+        );
+    }
+    if let Some(warning) = mount::check(&args.dir) {
+        eprintln!("{warning}");
+    }
+    let mut watcher = WakeSource::new(polling.map(|_| poll::interval_for(tick)))
+        .context("starting the filesystem watcher")?;
     watcher.watch_folder(book_dir(&args.dir, &args.name))?;
     let (tx, rx) = mpsc::channel();
     let fan_stop = stop.clone();
@@ -277,6 +326,10 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         Err(e @ RuntimeError::Vanished(_)) => {
             eprintln!("{} leaves the Chamber and refuses to vote: {e}", args.name);
             Ok(exit::REFUSES)
+        }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            Ok(exit::UNREACHABLE)
         }
         Err(e) => Err(e.into()),
     }
