@@ -293,3 +293,49 @@ fn hundred_thousand_decrees_audit_in_seconds() {
         written.as_secs_f64()
     );
 }
+
+/// Found by the lost-ledger chaos trial (seed 101, now and then): a president whose majority set
+/// needed the LastVote of a priest who later lost his ledger was called a breaker of B3, because
+/// that LastVote could no longer be checked and was not heard. It is heard; the one finding is
+/// the lost ledger.
+#[test]
+fn a_lost_ledger_does_not_make_its_presidents_breakers_of_b3() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &Path| {
+        for entry in walk(from) {
+            let target = to.join(entry.strip_prefix(from).unwrap());
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(&entry, &target).unwrap();
+        }
+    };
+    copy(&golden("clean"), dir.path());
+    // Dwork's LastVote never reached Toueg: his majority set was himself and Lynch.
+    let dwork = dir.path().join("messagebooks/Toueg/Dwork.csv");
+    let kept: String = fs::read_to_string(&dwork)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains(",LastVote,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&dwork, kept).unwrap();
+    assert_eq!(violations(dir.path()), [], "as it was, the Chamber is clean");
+    fs::remove_file(dir.path().join("ledgers/Lynch.csv")).unwrap();
+    let found = violations(dir.path());
+    let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
+    assert_eq!(found.len(), 1, "one fault, one finding: {shown:#?}");
+    assert_eq!((found[0].file.as_str(), found[0].line), ("ledgers/Lynch.csv", 0), "{shown:#?}");
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -67,17 +67,20 @@ pub fn read_book(
                 return;
             }
             if sender_rows[from.index()].missing {
+                // Nothing can vouch for what he said, nor disprove it: counted in the one finding
+                // about his ledger. His LastVotes are still what his president was told (his
+                // majority set may have needed him), so they are heard below.
                 unchecked[from.index()] += 1;
-                return;
-            }
-            if let Err(why) = backed(roll, owner, from, ledgers, &message) {
-                forged.push((row.file, row.line, why));
-                return;
-            }
-            // The rule of §2.3 step 2, against the sender's whole ledger (issue 17).
-            let rows = sender_rows[from.index()].rows.iter().map(|(_, r)| r);
-            if let Err(v) = last_vote_told(from, rows, &message, roll.names()) {
-                told.push((row.file.clone(), row.line, v.detail));
+            } else {
+                if let Err(why) = backed(roll, owner, from, ledgers, &message) {
+                    forged.push((row.file, row.line, why));
+                    return;
+                }
+                // The rule of §2.3 step 2, against the sender's whole ledger (issue 17).
+                let rows = sender_rows[from.index()].rows.iter().map(|(_, r)| r);
+                if let Err(v) = last_vote_told(from, rows, &message, roll.names()) {
+                    told.push((row.file.clone(), row.line, v.detail));
+                }
             }
             match message {
                 Message::LastVote { ballot, votes, decrees, .. } if ballot.priest == owner => {
