@@ -5,6 +5,8 @@
 
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
+/// The messengers' control file: pause, step, drop, duplicate, pace.
+pub mod control;
 /// God: lays out the Chamber, runs the priests, hands them petitions, stops them.
 pub mod god;
 /// A ledger open for writing: appended, synced, checked in place.

@@ -96,6 +96,9 @@ pub struct ConveneArgs {
     /// Run each priest as his own OS process; God brings back any that dies.
     #[arg(long)]
     processes: bool,
+    /// Sit until q, watching the Chamber on one screen (parliament watch), keys in hand.
+    #[arg(long)]
+    watch: bool,
     /// Give up, exit 1, if the petitions have not passed into every ledger by then (1s to 24h).
     #[arg(long, value_parser = timeout, default_value = "60s", value_name = "DURATION")]
     timeout: Duration,
@@ -177,21 +180,26 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
-    announce(&args, &names, &petitions);
+    if !args.watch {
+        announce(&args, &names, &petitions);
+    }
     let opts = ConveneOptions {
         dir: args.dir.clone(),
         names,
         names_given,
         petitions,
-        stay: args.stay,
+        stay: args.stay || args.watch,
         processes: args.processes,
         faults: m.faults(),
-        narrate: !m.quiet,
+        narrate: !m.quiet && !args.watch,
         timeout: args.timeout,
         tick: m.tick(),
         crash_after_sync: 0.0,
         exe: None,
     };
+    if args.watch {
+        return super::watch::watch(opts);
+    }
     let chamber = god::convene(&opts, stop_on_signal()?)?;
     print_laws(&chamber, false);
     Ok(0)

@@ -9,6 +9,7 @@ mod laws;
 mod model;
 mod options;
 mod simulate;
+mod watch;
 
 use clap::{Parser, Subcommand};
 
@@ -93,6 +94,13 @@ enum Command {
   parliament simulate --seed 7 --lose 0.2 --duplicate 0.2 -v
   parliament simulate --seeds 10000 --crash 0.01 --delay-ticks 1..10")]
     Simulate(simulate::SimulateArgs),
+    /// Watch the Chamber on one screen: priests, messages, ballots, statute book, the rules live;
+    /// keys to pause, step, kill, drop, duplicate, petition. Convenes a Chamber if none sits.
+    #[command(after_help = "Examples:
+  parliament watch                         convene five priest processes here and watch them
+  parliament watch --dir /tmp/paxos        watch a sitting Chamber (or convene one there)
+  parliament watch --replay chaos-replay   step through a finished Chamber by its rows' times")]
+    Watch(watch::WatchArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Examples:
   parliament completions bash > ~/.local/share/bash-completion/completions/parliament
@@ -116,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Bench(args) => bench::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Model(args) => model::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "parliament", &mut std::io::stdout());

@@ -1,0 +1,230 @@
+//! The watch's data source: follows a Chamber's files as they grow and feeds [`WatchState`]. Every
+//! ledger (§2.3's indelible ink) through [`LedgerFollower`], every page of every messagebook
+//! (`messagebooks/<to>/<from>.csv`, the paper's messengers' slips) through a [`TailReader`], and
+//! who is in the Chamber (§1.2, §2.4): the sitting locks and the presence files.
+//!
+//! Each [`Source::refresh`] reads only the bytes appended since the last one, so it costs what
+//! the Chamber wrote, not what it holds. It never writes anything: the priests' `.read` positions
+//! are theirs.
+//!
+//! Who sits is read from `/proc/locks` (the kernel's list of `flock`s, matched by the lock file's
+//! inode), not by trying the lock as [`crate::chamber::sitting::held_by`] does: a watch that tried
+//! the lock ten times a second would now and then hold it at the very moment a priest comes back,
+//! and he would be turned away as "already sitting".
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Presence, WatchState};
+use crate::books::Roll;
+use crate::books::book_rows::{BookEntry, parse_book_row, petition_from};
+use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
+use crate::books::ledger_read::LedgerFollower;
+use crate::files::{Line, TailEvent, TailReader};
+use crate::priest::{Message, PriestId};
+
+/// A presence file unchanged for longer than this is a priest who left (heartbeats go about
+/// every 200 ms at the default tick).
+pub const AWAY_AFTER: Duration = Duration::from_secs(1);
+
+/// One page of one messagebook, followed.
+struct Page {
+    to: PriestId,
+    name: String,
+    file: String,
+    tail: TailReader,
+}
+
+/// A Chamber's files, followed.
+pub struct Source {
+    dir: PathBuf,
+    roll: Roll,
+    ledgers: Vec<LedgerFollower>,
+    pages: BTreeMap<(PriestId, String), Page>,
+    /// Each priest's presence file as last seen (modified time, inode), and when it last changed.
+    presence: Vec<(Option<(SystemTime, u64)>, Option<Instant>)>,
+    /// How many rows have been read, all files together.
+    pub rows: u64,
+    /// How many refreshes have been made.
+    pub refreshes: u64,
+}
+
+/// One row read from a messagebook page.
+#[derive(Clone, Debug)]
+pub struct BookRow {
+    /// The page's owner, who reads it.
+    pub to: PriestId,
+    /// The page's name: the writer.
+    pub page: String,
+    /// `messagebooks/<to>/<page>.csv`.
+    pub file: String,
+    /// The line in that file.
+    pub line: u64,
+    /// The row's `at`.
+    pub at: Option<DateTime<Utc>>,
+    /// What it says.
+    pub entry: BookEntry,
+}
+
+impl Source {
+    /// Follows the Chamber in `dir`, whose roll is `roll`, from the start of every file.
+    pub fn open(dir: &Path, roll: &Roll) -> Source {
+        Source {
+            dir: dir.to_path_buf(),
+            ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
+            presence: vec![(None, None); roll.len()],
+            roll: roll.clone(),
+            pages: BTreeMap::new(),
+            rows: 0,
+            refreshes: 0,
+        }
+    }
+
+    /// The folders whose changes matter: `ledgers/`, each messagebook, `presence/`.
+    pub fn folders(&self) -> Vec<PathBuf> {
+        let mut folders = vec![self.dir.join(crate::books::layout::LEDGERS)];
+        folders.extend(self.roll.names().iter().map(|n| book_dir(&self.dir, n)));
+        folders.push(self.dir.join(crate::books::layout::PRESENCE));
+        folders
+    }
+
+    /// Reads whatever the files gained since the last call into `state`, then who is in the
+    /// Chamber. Returns how many rows were read.
+    pub fn refresh(&mut self, state: &mut WatchState) -> usize {
+        let mut read = 0;
+        for (i, ledger) in self.ledgers.iter_mut().enumerate() {
+            let _ = ledger.read(&self.roll, |line, row| {
+                state.ledger_row(PriestId(i as u16), line, &row.record, row.at);
+                read += 1;
+            });
+        }
+        for row in self.read_books() {
+            feed(state, &row);
+            read += 1;
+        }
+        state.books_read();
+        self.presence(state);
+        self.rows += read as u64;
+        self.refreshes += 1;
+        read
+    }
+
+    /// The new rows of every page of every messagebook (pages found as they appear).
+    pub fn read_books(&mut self) -> Vec<BookRow> {
+        for (i, to) in self.roll.names().iter().enumerate() {
+            let Ok(entries) = fs::read_dir(book_dir(&self.dir, to)) else { continue };
+            for entry in entries.flatten() {
+                let file_name = entry.file_name();
+                let Some(page) = file_name.to_str().and_then(page_name) else { continue };
+                let key = (PriestId(i as u16), page.to_string());
+                self.pages.entry(key).or_insert_with(|| Page {
+                    to: PriestId(i as u16),
+                    name: page.to_string(),
+                    file: page_file(to, page),
+                    tail: TailReader::new(entry.path()),
+                });
+            }
+        }
+        let mut rows = Vec::new();
+        for page in self.pages.values_mut() {
+            let Ok(events) = page.tail.read_new_lines() else { continue };
+            for event in events {
+                let TailEvent::Line(Line { number, text, .. }) = event else { continue };
+                if number == 1 || text.contains('\0') {
+                    continue; // the header, or a half row voided by the page's next writer
+                }
+                let Ok(entry) = parse_book_row(&self.roll, &text) else { continue };
+                let at = text.split(',').next().and_then(|a| DateTime::parse_from_rfc3339(a).ok());
+                rows.push(BookRow {
+                    to: page.to,
+                    page: page.name.clone(),
+                    file: page.file.clone(),
+                    line: number,
+                    at: at.map(|a| a.with_timezone(&Utc)),
+                    entry,
+                });
+            }
+        }
+        rows
+    }
+
+    /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
+    /// while others do, or whose presence file has stopped changing, is away.
+    fn presence(&mut self, state: &mut WatchState) {
+        let sitting = sitting_now(&self.dir, &self.roll);
+        let anyone = sitting.as_ref().is_some_and(|s| s.iter().any(Option::is_some));
+        let now = Instant::now();
+        for (i, name) in self.roll.names().iter().enumerate() {
+            let stamp = fs::metadata(presence_path(&self.dir, name))
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.ino())));
+            let (seen, changed) = &mut self.presence[i];
+            if stamp.is_some() && stamp != *seen {
+                *changed = Some(now);
+            }
+            *seen = stamp;
+            let beating = changed.is_some_and(|c| now - c < AWAY_AFTER);
+            let sits = sitting.as_ref().map(|s| s[i].is_some());
+            let presence = if !self.ledgers[i].path().exists() {
+                Presence::Refusing
+            } else if sits == Some(false) && anyone {
+                Presence::Away
+            } else if beating || (sits == Some(true) && changed.is_none()) {
+                Presence::Present
+            } else {
+                Presence::Away
+            };
+            state.priest_status(PriestId(i as u16), presence);
+        }
+    }
+}
+
+/// Feeds one messagebook row to the state: a priest's message, or a petition (heartbeats live in
+/// the presence files, not here).
+pub fn feed(state: &mut WatchState, row: &BookRow) {
+    match &row.entry {
+        BookEntry::Message { message: Message::Heartbeat { .. }, .. } => {}
+        BookEntry::Message { from, message } => {
+            state.message(*from, row.to, message, row.at, &row.file, row.line)
+        }
+        BookEntry::Petition { from, text, id, print } => {
+            let petition = petition_from(&row.page, *print, text, id);
+            state.petition(from, row.to, &petition, row.at, &row.file, row.line);
+        }
+    }
+}
+
+/// The pid sitting as each priest now, from the kernel's list of `flock`s (`/proc/locks`); None
+/// where that list cannot be read (not Linux).
+pub fn sitting_now(dir: &Path, roll: &Roll) -> Option<Vec<Option<u32>>> {
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    let mut held = BTreeMap::new();
+    for line in locks.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"
+        if f.get(1) != Some(&"FLOCK") || f.get(2) == Some(&"->") {
+            continue;
+        }
+        let (Some(pid), Some(ino)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
+            continue;
+        };
+        if let Some(ino) = ino.rsplit(':').next().and_then(|i| i.parse::<u64>().ok()) {
+            held.insert(ino, pid);
+        }
+    }
+    let inodes: BTreeSet<u64> = held.keys().copied().collect();
+    Some(
+        roll.names()
+            .iter()
+            .map(|n| {
+                let ino = fs::metadata(sitting_path(dir, n)).ok()?.ino();
+                inodes.contains(&ino).then(|| held[&ino])
+            })
+            .collect(),
+    )
+}
