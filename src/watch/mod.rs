@@ -28,6 +28,8 @@ pub mod words;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]
+mod source_tests;
+#[cfg(test)]
 mod tests;
 
 pub use flight::{Flight, InFlight, Statute};

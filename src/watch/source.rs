@@ -12,7 +12,7 @@
 //! the lock ten times a second would now and then hold it at the very moment a priest comes back,
 //! and he would be turned away as "already sitting".
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,9 @@ use crate::priest::{Message, PriestId};
 /// every 200 ms at the default tick).
 pub const AWAY_AFTER: Duration = Duration::from_secs(1);
 
+/// A presence file as last seen (modified time, inode), and when it last changed.
+type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
+
 /// One page of one messagebook, followed.
 struct Page {
     to: PriestId,
@@ -46,8 +49,8 @@ pub struct Source {
     roll: Roll,
     ledgers: Vec<LedgerFollower>,
     pages: BTreeMap<(PriestId, String), Page>,
-    /// Each priest's presence file as last seen (modified time, inode), and when it last changed.
-    presence: Vec<(Option<(SystemTime, u64)>, Option<Instant>)>,
+    /// Each priest's presence file as last seen.
+    presence: Vec<Seen>,
     /// How many rows have been read, all files together.
     pub rows: u64,
     /// How many refreshes have been made.
@@ -203,27 +206,35 @@ pub fn feed(state: &mut WatchState, row: &BookRow) {
 /// where that list cannot be read (not Linux).
 pub fn sitting_now(dir: &Path, roll: &Roll) -> Option<Vec<Option<u32>>> {
     let locks = fs::read_to_string("/proc/locks").ok()?;
+    // The lock file's device (major:minor, in hex) and inode, to the pid holding it.
     let mut held = BTreeMap::new();
     for line in locks.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
-        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"
-        if f.get(1) != Some(&"FLOCK") || f.get(2) == Some(&"->") {
+        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"; "1: -> FLOCK ..." waits for one.
+        if f.get(1) != Some(&"FLOCK") {
             continue;
         }
-        let (Some(pid), Some(ino)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
+        let (Some(pid), Some(id)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
             continue;
         };
-        if let Some(ino) = ino.rsplit(':').next().and_then(|i| i.parse::<u64>().ok()) {
-            held.insert(ino, pid);
-        }
+        let mut parts = id.split(':');
+        let (Some(major), Some(minor), Some(ino)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(major), Ok(minor), Ok(ino)) =
+            (u32::from_str_radix(major, 16), u32::from_str_radix(minor, 16), ino.parse::<u64>())
+        else {
+            continue;
+        };
+        held.insert((major, minor, ino), pid);
     }
-    let inodes: BTreeSet<u64> = held.keys().copied().collect();
     Some(
         roll.names()
             .iter()
             .map(|n| {
-                let ino = fs::metadata(sitting_path(dir, n)).ok()?.ino();
-                inodes.contains(&ino).then(|| held[&ino])
+                let meta = fs::metadata(sitting_path(dir, n)).ok()?;
+                let key = (libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino());
+                held.get(&key).copied()
             })
             .collect(),
     )

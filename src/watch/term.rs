@@ -40,17 +40,21 @@ pub struct Stats {
     pub rows: u64,
     /// How long the screen was up.
     pub seconds: f64,
+    /// How much of that was spent reading the files and drawing.
+    pub busy: f64,
 }
 
 impl Stats {
     /// The one line said on leaving.
     pub fn line(&self) -> String {
         format!(
-            "watch: {} refreshes in {:.1} s ({:.1} a second), {} rows read",
+            "watch: {} refreshes in {:.1} s ({:.1} a second), {} rows read; reading and drawing took {:.1} s ({:.1} ms a refresh)",
             self.refreshes,
             self.seconds,
             self.refreshes as f64 / self.seconds.max(1e-9),
-            self.rows
+            self.rows,
+            self.busy,
+            self.busy * 1e3 / self.refreshes.max(1) as f64
         )
     }
 }
@@ -122,20 +126,19 @@ pub fn live(
     let started = Instant::now();
     let mut refreshed = Instant::now() - MAX_REFRESH;
     let mut woke = true;
+    let mut busy = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) {
         let wakes = watcher.drain();
         woke |= wakes.rescan || !wakes.paths.is_empty();
         let since = refreshed.elapsed();
-        let mut dirty = false;
         if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
+            let began = Instant::now();
             source.refresh(&mut state);
             hands.tend(stop);
-            refreshed = Instant::now();
-            woke = false;
-            dirty = true;
-        }
-        if dirty {
             screen.terminal.draw(|f| render(f, &state, &ui))?;
+            refreshed = Instant::now();
+            busy += refreshed - began;
+            woke = false;
         }
         if event::poll(Duration::from_millis(10))?
             && let Event::Key(key) = event::read()?
@@ -148,7 +151,8 @@ pub fn live(
         }
     }
     drop(screen);
-    Ok(Stats { refreshes: source.refreshes, rows: source.rows, seconds: started.elapsed().as_secs_f64() })
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(Stats { refreshes: source.refreshes, rows: source.rows, seconds, busy: busy.as_secs_f64() })
 }
 
 /// Whether a key is Ctrl-C (raw mode turns it into a key, not a signal).
