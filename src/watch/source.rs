@@ -12,7 +12,7 @@
 //! the lock ten times a second would now and then hold it at the very moment a priest comes back,
 //! and he would be turned away as "already sitting".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,7 @@ use crate::books::Roll;
 use crate::books::book_rows::{BookEntry, parse_book_row, petition_from};
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
 use crate::books::ledger_read::LedgerFollower;
+use crate::books::ledger_rows::LedgerRow;
 use crate::files::{Line, TailEvent, TailReader};
 use crate::priest::{Message, PriestId};
 
@@ -34,6 +35,12 @@ pub const AWAY_AFTER: Duration = Duration::from_secs(1);
 
 /// A presence file as last seen (modified time, inode), and when it last changed.
 type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
+
+/// A row read and not yet fed to the view.
+enum Row {
+    Ledger(PriestId, u64, LedgerRow),
+    Book(BookRow),
+}
 
 /// One page of one messagebook, followed.
 struct Page {
@@ -51,7 +58,9 @@ pub struct Source {
     pages: BTreeMap<(PriestId, String), Page>,
     /// Each priest's presence file as last seen.
     presence: Vec<Seen>,
-    /// How many rows have been read, all files together.
+    /// Rows read from the files, waiting to be fed to the view, in the order read.
+    backlog: VecDeque<Row>,
+    /// How many rows have been fed to the view, all files together.
     pub rows: u64,
     /// How many refreshes have been made.
     pub refreshes: u64,
@@ -83,6 +92,7 @@ impl Source {
             presence: vec![(None, None); roll.len()],
             roll: roll.clone(),
             pages: BTreeMap::new(),
+            backlog: VecDeque::new(),
             rows: 0,
             refreshes: 0,
         }
@@ -97,24 +107,50 @@ impl Source {
     }
 
     /// Reads whatever the files gained since the last call into `state`, then who is in the
-    /// Chamber. Returns how many rows were read.
+    /// Chamber. Returns how many rows were fed.
     pub fn refresh(&mut self, state: &mut WatchState) -> usize {
-        let mut read = 0;
+        self.refresh_within(state, None)
+    }
+
+    /// As [`Source::refresh`], but feeds rows to `state` for no longer than `budget`; the rest
+    /// wait for the next call ([`Source::behind`]), so a screen drawn between calls is never held
+    /// up for long by a Chamber writing faster than the view can follow. The files are still read
+    /// to their ends, only once each byte.
+    pub fn refresh_within(&mut self, state: &mut WatchState, budget: Option<std::time::Duration>) -> usize {
+        let roll = &self.roll;
         for (i, ledger) in self.ledgers.iter_mut().enumerate() {
-            let _ = ledger.read(&self.roll, |line, row| {
-                state.ledger_row(PriestId(i as u16), line, &row.record, row.at);
-                read += 1;
-            });
+            let backlog = &mut self.backlog;
+            let _ =
+                ledger.read(roll, |line, row| backlog.push_back(Row::Ledger(PriestId(i as u16), line, row)));
         }
-        for row in self.read_books() {
-            feed(state, &row);
-            read += 1;
+        // The books after the ledgers: a petition's row was written before any decree carrying it,
+        // so every decree read so far has its petition among the rows read so far.
+        let books = self.read_books();
+        self.backlog.extend(books.into_iter().map(Row::Book));
+        let deadline = budget.map(|b| Instant::now() + b);
+        let mut fed = 0;
+        while let Some(row) = self.backlog.pop_front() {
+            match row {
+                Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
+                Row::Book(row) => feed(state, &row),
+            }
+            fed += 1;
+            if fed % 256 == 0 && deadline.is_some_and(|d| Instant::now() > d) {
+                break;
+            }
         }
-        state.books_read();
+        if self.backlog.is_empty() {
+            state.books_read();
+        }
         self.presence(state);
-        self.rows += read as u64;
+        self.rows += fed as u64;
         self.refreshes += 1;
-        read
+        fed
+    }
+
+    /// How many rows have been read from the files but not yet fed to the view.
+    pub fn behind(&self) -> usize {
+        self.backlog.len()
     }
 
     /// The new rows of every page of every messagebook (pages found as they appear).

@@ -85,3 +85,23 @@ fn watching_never_turns_a_returning_priest_away() {
     stop.store(true, Ordering::Relaxed);
     assert!(watcher.join().unwrap() > 0, "the watch refreshed meanwhile");
 }
+
+#[test]
+fn a_refresh_within_a_budget_feeds_part_and_the_rest_waits_in_order() {
+    let (dir, roll) = chamber();
+    for i in 0..600 {
+        petition(dir.path(), &roll, &roll.names()[0], "Ann", &format!("ann-{i}"), &format!("decree {i}"))
+            .unwrap();
+    }
+    let mut state = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    assert_eq!(source.refresh_within(&mut state, Some(std::time::Duration::ZERO)), 256);
+    assert_eq!(source.behind(), 344, "the rest wait");
+    assert_eq!(state.deliveries().next().unwrap().line, 257, "fed in the order read");
+    let mut fed = 256;
+    while source.behind() > 0 {
+        fed += source.refresh_within(&mut state, Some(std::time::Duration::ZERO));
+    }
+    assert_eq!(fed, 600);
+    assert_eq!(state.deliveries().next().unwrap().line, 601);
+}

@@ -28,6 +28,8 @@ use crate::priest::PriestId;
 
 /// The shortest time between two reads of the files, however often they change.
 const MIN_REFRESH: Duration = Duration::from_millis(40);
+/// The longest a refresh feeds rows to the view before drawing; the rest wait for the next.
+const FEED_BUDGET: Duration = Duration::from_millis(30);
 /// The longest: presence is judged by time passing, not only by files changing.
 const MAX_REFRESH: Duration = Duration::from_millis(100);
 
@@ -129,11 +131,11 @@ pub fn live(
     let mut busy = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) {
         let wakes = watcher.drain();
-        woke |= wakes.rescan || !wakes.paths.is_empty();
+        woke |= wakes.rescan || !wakes.paths.is_empty() || source.behind() > 0;
         let since = refreshed.elapsed();
         if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
             let began = Instant::now();
-            source.refresh(&mut state);
+            source.refresh_within(&mut state, Some(FEED_BUDGET));
             hands.tend(stop);
             screen.terminal.draw(|f| render(f, &state, &ui))?;
             refreshed = Instant::now();
