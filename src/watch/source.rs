@@ -36,6 +36,9 @@ pub const AWAY_AFTER: Duration = Duration::from_secs(1);
 /// A presence file as last seen (modified time, inode), and when it last changed.
 type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
 
+/// How often the sitting locks are looked at.
+const SITTING_EVERY: Duration = Duration::from_millis(250);
+
 /// A row read and not yet fed to the view.
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
@@ -60,6 +63,8 @@ pub struct Source {
     presence: Vec<Seen>,
     /// Rows read from the files, waiting to be fed to the view, in the order read.
     backlog: VecDeque<Row>,
+    /// Who sat when last looked, and when that was.
+    sitting: (Option<Instant>, Option<Vec<Option<u32>>>),
     /// How many rows have been fed to the view, all files together.
     pub rows: u64,
     /// How many refreshes have been made.
@@ -93,6 +98,7 @@ impl Source {
             roll: roll.clone(),
             pages: BTreeMap::new(),
             backlog: VecDeque::new(),
+            sitting: (None, None),
             rows: 0,
             refreshes: 0,
         }
@@ -195,7 +201,12 @@ impl Source {
     /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
     /// while others do, or whose presence file has stopped changing, is away.
     fn presence(&mut self, state: &mut WatchState) {
-        let sitting = sitting_now(&self.dir, &self.roll);
+        // Reading the kernel's list of locks costs a few milliseconds on a busy machine: four
+        // times a second is often enough to see a priest leave.
+        if self.sitting.0.is_none_or(|at| at.elapsed() >= SITTING_EVERY) {
+            self.sitting = (Some(Instant::now()), sitting_now(&self.dir, &self.roll));
+        }
+        let sitting = self.sitting.1.clone();
         let anyone = sitting.as_ref().is_some_and(|s| s.iter().any(Option::is_some));
         let now = Instant::now();
         for (i, name) in self.roll.names().iter().enumerate() {
