@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::books::Roll;
-use crate::chamber::control::{self, CONTROL};
+use crate::chamber::control::{self, CONTROL, control_path};
 use crate::chamber::god::{self, ConveneOptions, Sitting};
 use crate::priest::PriestId;
 
@@ -33,12 +33,21 @@ pub struct Hands {
     /// Priests killed with `k`, kept out until `b`.
     out: Vec<bool>,
     petitions: u64,
+    /// Whether a key changed the messengers' control file.
+    touched: bool,
 }
 
 impl Hands {
     /// Hands on the Chamber in `dir`; `god` is the sitting the watch convened, if it did.
     pub fn new(dir: &Path, roll: &Roll, god: Option<(Sitting, ConveneOptions)>) -> Hands {
-        Hands { dir: dir.to_path_buf(), roll: roll.clone(), god, out: vec![false; roll.len()], petitions: 0 }
+        Hands {
+            dir: dir.to_path_buf(),
+            roll: roll.clone(),
+            god,
+            out: vec![false; roll.len()],
+            petitions: 0,
+            touched: false,
+        }
     }
 
     /// Whether the watch convened this Chamber.
@@ -104,6 +113,7 @@ impl Hands {
 
     /// `p`: pauses or resumes every messenger; whether they are paused now.
     pub fn toggle_pause(&mut self) -> (bool, String) {
+        self.touched = true;
         match control::update(&self.dir, |s| {
             s.paused = !s.paused;
             s.steps = 0;
@@ -117,6 +127,7 @@ impl Hands {
 
     /// `s`: one held delivery may go.
     pub fn step(&mut self) -> (bool, String) {
+        self.touched = true;
         match control::update(&self.dir, |s| {
             s.paused = true;
             s.steps += 1;
@@ -128,6 +139,7 @@ impl Hands {
 
     /// `d`: the next message to priest `i` is lost.
     pub fn drop_next(&mut self, i: usize) -> String {
+        self.touched = true;
         let name = self.roll.name(PriestId(i as u16)).to_string();
         match control::update(&self.dir, |s| s.drop_next_to = name.clone()) {
             Ok(()) => format!("d: drop_next_to = {name} in {CONTROL}; his next message is lost"),
@@ -137,6 +149,7 @@ impl Hands {
 
     /// `u`: the next message to priest `i` is delivered twice.
     pub fn duplicate_next(&mut self, i: usize) -> String {
+        self.touched = true;
         let name = self.roll.name(PriestId(i as u16)).to_string();
         match control::update(&self.dir, |s| s.duplicate_next_to = name.clone()) {
             Ok(()) => format!("u: duplicate_next_to = {name} in {CONTROL}; his next message comes twice"),
@@ -146,6 +159,7 @@ impl Hands {
 
     /// `+` (faster) or `-` (slower): the messengers' pace.
     pub fn pace(&mut self, faster: bool) -> (Duration, String) {
+        self.touched = true;
         let r = control::update(&self.dir, |s| {
             let ms = s.pace.as_millis() as u64;
             let at = PACES_MS.iter().position(|&p| p >= ms).unwrap_or(PACES_MS.len() - 1);
@@ -174,10 +188,35 @@ impl Hands {
         }
     }
 
-    /// Stops God's priests, if the watch convened them.
+    /// Stops God's priests, if the watch convened them, and leaves the messengers as they were
+    /// before the keys touched them: a Chamber left paused would never pass another decree.
     pub fn dismiss(self) {
         if let Some((sitting, _)) = self.god {
             sitting.dismiss();
         }
+        if control_path(&self.dir).exists() && self.touched {
+            let _ = control::update(&self.dir, |s| *s = control::Settings::default());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chamber::control::Settings;
+
+    /// A watch that paused the messengers and left would leave a Chamber that never passes
+    /// another decree: leaving puts the control file back as it was before the keys.
+    #[test]
+    fn leaving_the_watch_never_leaves_the_messengers_paused() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = god::lay_out(dir.path(), &crate::names::chamber_names(3), true).unwrap();
+        let mut hands = Hands::new(dir.path(), &roll, None);
+        assert!(hands.toggle_pause().0);
+        hands.drop_next(1);
+        let read = || Settings::parse(&std::fs::read_to_string(control_path(dir.path())).unwrap()).unwrap();
+        assert!(read().paused && read().drop_next_to == roll.names()[1]);
+        hands.dismiss();
+        assert_eq!(read(), Settings::default());
     }
 }
