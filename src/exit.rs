@@ -19,9 +19,6 @@ pub const REFUSES: i32 = 3;
 /// A priest already sits in another process (God does not start a second).
 pub const ALREADY_SITTING: i32 = 4;
 
-/// The table above, for `--help`.
-pub const EXIT_HELP: &str = "Exit status: 0 every petition passed; 1 some did not (timeout, or too few priests to make a majority set); 2 could not run; 3 a priest refuses to vote (his ledger is missing or damaged); 4 a priest already sits in another process.";
-
 /// An error that ends a command with a given exit code.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

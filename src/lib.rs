@@ -26,3 +26,5 @@ pub mod sim;
 pub mod tools;
 /// `parliament watch`: the Parliament on one terminal screen, its rules checked live.
 pub mod watch;
+/// The English of counts: plurals, in one place.
+pub mod words;

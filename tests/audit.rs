@@ -182,18 +182,13 @@ fn a_last_vote_telling_votes_in_its_own_ballot_is_caught_at_its_row() {
     let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
     assert_eq!(found.len(), 1, "{shown:#?}");
     let f = &found[0];
-    assert_eq!(
-        (f.check, f.file.as_str()),
-        (Check::Rule(Rule::LastVote), "messagebooks/Toueg/Lynch.csv"),
-        "{f}"
-    );
-    let book = fs::read_to_string(planted.path().join("messagebooks/Toueg/Lynch.csv")).unwrap();
+    // Since the books keep petitions until they pass, the seed's run takes another course than
+    // the issue's; the old answer is still caught, at its row.
+    assert_eq!(f.check, Check::Rule(Rule::LastVote), "{f}");
+    let book = fs::read_to_string(planted.path().join(&f.file)).unwrap();
     let row = book.lines().nth(f.line as usize - 1).unwrap();
-    assert!(row.contains(",Lynch,LastVote,,8,10.Toueg,"), "line {} is {row:?}", f.line);
-    assert!(
-        f.detail.contains("LastVote(10.Toueg, 8) reports his vote in ballot 10.Toueg on decree 14"),
-        "{f}"
-    );
+    assert!(row.contains(",LastVote,"), "{} line {} is {row:?}", f.file, f.line);
+    assert!(f.detail.contains("reports his vote in ballot") && f.detail.contains("not below"), "{f}");
 }
 
 /// Writes a Chamber of `priests` priests that passed `decrees` petitions in the steady state of

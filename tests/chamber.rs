@@ -130,5 +130,11 @@ fn a_simulated_run_is_written_as_a_chamber_that_laws_and_status_read() {
         .map(|page| fs::read_to_string(page.unwrap().path()).unwrap())
         .collect();
     assert!(book.contains(",Voted,") && book.contains(",LastVote,"), "the books hold the messages delivered");
+    // Its petitions carry quotes, backslashes and lines that look like rows; all read back whole.
+    assert!(
+        laws.iter().any(|l| l["decree"].as_str().is_some_and(|d| d.contains("\n2026-01-01T00:00:00.000Z,")))
+    );
+    let audit = parliament(&run, &["audit"]);
+    assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
     assert_no_torn_rows(&run);
 }

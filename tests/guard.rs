@@ -268,3 +268,18 @@ fn a_chamber_that_cannot_pass_a_petition_does_not_say_it_did() {
     let out = parliament(slow.path(), &["convene", "--quiet", "--lose", "1", "--timeout", "1s"]);
     assert_eq!(out.status.code(), Some(1), "a timeout is exit 1: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Found by `parliament chaos` (trial 1002): a page begun by a row with a byte-order mark. The
+/// priest reads the row without the mark, so its petition's id is the row's fingerprint without
+/// it; the audit read it with the mark, found no such petition, and called the decree invalid.
+#[test]
+fn a_page_begun_with_a_byte_order_mark_audits_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay(dir.path(), &[]);
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    append(&book(dir.path(), "Toueg"), "\u{feff},Eve,Petition,Begun with a byte-order mark\r\n");
+    wait_for_law(dir.path(), "Begun with a byte-order mark");
+    sigterm(&mut chamber);
+    let audit = parliament(dir.path(), &["audit"]);
+    assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
+}

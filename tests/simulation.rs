@@ -166,7 +166,12 @@ fn a_late_next_ballot_is_answered_with_votes_below_its_ballot_on_issue_17s_seed(
     let outcome = sim::run(&config, None);
     match &outcome.failure {
         Some(Failure::Violation(v)) if v.rule == Rule::LastVote => {
-            assert!(v.detail.contains("LastVote(10.Toueg, 8) reports his vote in ballot 10.Toueg"), "{v:?}");
+            // Since the books keep petitions until they pass, the seed's run takes another
+            // course than the issue's; the old answer is still caught on it.
+            assert!(
+                v.detail.contains("reports his vote in ballot") && v.detail.contains("not below"),
+                "{v:?}"
+            );
         }
         _ => panic!("the old answer went unnoticed: {}", explain(&outcome)),
     }
@@ -193,4 +198,17 @@ fn every_check_holds_over_a_hundred_thousand_seeds() {
         totals.crashes,
         totals.crashes_before_send
     );
+}
+
+/// In the Chamber a petition stays in the messagebook it was written in until the ledger of the
+/// priest who reads it shows it passed, so one on the slip of a priest who left is read again on
+/// his return. Citizens never ask twice, so without that every crash could lose a petition.
+#[test]
+fn petitions_on_the_slip_of_a_priest_who_left_are_read_again_on_his_return() {
+    let mut config = SimConfig::new(11, 5, 20);
+    (config.lose, config.duplicate, config.crash) = (0.3, 0.3, 0.05);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    assert!(outcome.stats.crashes > 0 && outcome.stats.petitions_read_again > 0, "{:?}", outcome.stats);
+    assert_eq!(outcome.stats.decrees, 20);
 }

@@ -28,6 +28,8 @@ pub struct BookPass {
     pub rows: u64,
     /// Rows written by hand or forged, and bad rows.
     pub findings: Vec<Finding>,
+    /// Message rows said to be from each priest whose ledger is missing: they cannot be checked.
+    pub unchecked: Vec<u64>,
 }
 
 /// Reads the messagebook of `owner`, page by page, checking each message against its sender's
@@ -45,6 +47,7 @@ pub fn read_book(
     let mut pass = BookPass::default();
     let mut forged = Vec::new();
     let mut told = Vec::new();
+    let mut unchecked = vec![0; roll.len()];
     let (warnings, rows) = scan_book(dir, roll, name, |row: BookRow| match row.entry {
         BookEntry::Petition { text, id, print, .. } => {
             pass.petitions.push(petition_from(&format!("{name}/{}", row.page), print, &text, &id))
@@ -61,6 +64,10 @@ pub fn read_book(
                     row.page
                 );
                 forged.push((row.file, row.line, detail));
+                return;
+            }
+            if sender_rows[from.index()].missing {
+                unchecked[from.index()] += 1;
                 return;
             }
             if let Err(why) = backed(roll, owner, from, ledgers, &message) {
@@ -85,6 +92,7 @@ pub fn read_book(
     })?;
     pass.rows = rows;
     pass.findings = warnings;
+    pass.unchecked = unchecked;
     pass.findings.extend(forged.into_iter().map(|(file, line, detail)| Finding {
         severity: Severity::Violation,
         check: Check::Provenance,

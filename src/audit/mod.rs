@@ -158,7 +158,8 @@ pub use crate::books::layout::ledger_file;
 pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
     if !dir.is_dir() {
-        let why = io::Error::new(io::ErrorKind::NotFound, "no such folder");
+        let what = if dir.exists() { "a file, not a folder" } else { "no such folder" };
+        let why = io::Error::new(io::ErrorKind::NotFound, what);
         return Err(io_error(why));
     }
     let roll = Roll::read(dir).map_err(io_error)?.ok_or_else(|| AuditError::NoChamber(dir.into()))?;
@@ -207,7 +208,11 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     for (i, l) in ledgers.iter().enumerate() {
         begun.extend(ballots::own_votes(&roll, PriestId(i as u16), &l.rows));
     }
+    let mut unchecked = vec![0u64; names.len()];
     for book in books {
+        for (sender, n) in book.unchecked.iter().enumerate() {
+            unchecked[sender] += n;
+        }
         for petition in &book.petitions {
             rules.petition_made(petition);
             petitions.insert(petition.id.clone());
@@ -218,8 +223,14 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     report.petitions = petitions.len() as u64;
     report.findings.extend(ballots::check_begun(&roll, &presidencies, begun));
     let mut statute: BTreeMap<DecreeNo, (usize, u64, Decree)> = BTreeMap::new();
-    for (i, l) in ledgers.into_iter().enumerate() {
+    for (i, mut l) in ledgers.into_iter().enumerate() {
         report.ledger_rows += l.rows.len() as u64;
+        if let Some(f) = l.findings.iter_mut().find(|f| l.missing && f.line == 0) {
+            f.detail.push_str(&format!(
+                "; the {} said to be from him in the messagebooks cannot be checked",
+                crate::words::count(unchecked[i], "message row")
+            ));
+        }
         report.findings.extend(l.findings);
         let file = ledger_file(&names[i]);
         for (line, record) in &l.rows {

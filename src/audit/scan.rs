@@ -33,6 +33,9 @@ pub struct LedgerScan {
     pub rows: Vec<(u64, Record)>,
     /// What was wrong with the file.
     pub findings: Vec<Finding>,
+    /// Whether the ledger is missing (one finding says so; the rows said to be his cannot be
+    /// checked, and are counted, not reported one by one).
+    pub missing: bool,
 }
 
 /// A file's complete lines (numbered from 1, without `\n` or a trailing `\r`), and whether an
@@ -43,6 +46,8 @@ fn read_lines(path: &Path) -> Result<Option<(Vec<String>, bool)>, AuditError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(AuditError::Io { path: path.to_path_buf(), source }),
     };
+    // A byte-order mark at the very start is not part of line 1, as every reader of a page sees it.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |end| end + 1);
     let body = &bytes[..complete];
     let body = body.strip_suffix(b"\n").unwrap_or(body);
@@ -61,6 +66,7 @@ pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, Au
     let file = ledger_file(name);
     let mut scan = LedgerScan::default();
     let Some((lines, cut_short)) = read_lines(&dir.join(&file))? else {
+        scan.missing = true;
         scan.findings.push(Finding {
             severity: Severity::Violation,
             check: Check::Health,

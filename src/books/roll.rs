@@ -93,6 +93,10 @@ impl Roll {
     /// A folder with ledgers but no roll was laid out by hand or by an older `parliament`, and
     /// is refused rather than guessed at.
     pub fn read(dir: &Path) -> io::Result<Option<Roll>> {
+        if dir.exists() && !dir.is_dir() {
+            let why = format!("{} is a file, not a Chamber's folder; give --dir a folder", dir.display());
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         let path = roll_path(dir);
         let bad =
             |why: String| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {why}", path.display()));

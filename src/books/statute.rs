@@ -26,6 +26,8 @@ pub struct Follower {
     pub rows: u64,
     /// Whether the ledger file exists.
     pub present: bool,
+    /// His latest vote, decided or not (the row of his latest `Voted`).
+    pub last_vote: Option<crate::priest::Vote>,
 }
 
 impl Follower {
@@ -54,6 +56,7 @@ impl Chamber {
                 durable: Durable::default(),
                 rows: 0,
                 present: false,
+                last_vote: None,
             })
             .collect();
         Chamber { roll: roll.clone(), ledgers }
@@ -63,8 +66,11 @@ impl Chamber {
     pub fn refresh(&mut self) -> io::Result<()> {
         for f in &mut self.ledgers {
             f.present = f.ledger.path().exists();
-            let (durable, rows) = (&mut f.durable, &mut f.rows);
+            let (durable, rows, last_vote) = (&mut f.durable, &mut f.rows, &mut f.last_vote);
             f.ledger.read(&self.roll, |_, row| {
+                if let crate::priest::Record::Voted(v) = &row.record {
+                    *last_vote = Some(v.clone());
+                }
                 durable.apply(&row.record);
                 *rows += 1;
             })?;
@@ -98,9 +104,9 @@ impl Chamber {
         self.ledgers.iter().filter_map(|f| f.durable.next_bal).max().map(|b: BallotNumber| b.priest)
     }
 
-    /// A priest's latest vote not yet followed by its decree.
+    /// A priest's latest vote, as the last `Voted` row of his ledger shows it.
     pub fn last_vote(&self, p: PriestId) -> Option<&crate::priest::Vote> {
-        self.ledgers[p.index()].durable.prev_votes.values().max_by_key(|v| v.ballot)
+        self.ledgers[p.index()].last_vote.as_ref()
     }
 
     /// How many rows of `p`'s ledger have been read.

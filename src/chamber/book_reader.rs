@@ -227,13 +227,7 @@ impl BookReader {
                     if page.read.print == expect.print {
                         continue;
                     }
-                    out.push(changed(name, held.len()));
-                    let mut prefix = Prefix::default();
-                    for line in held {
-                        let start = Prefix { offset: line.offset, ..prefix };
-                        prefix = start.after(&line);
-                        row(roll, me, name, start, &line, page, &mut out);
-                    }
+                    read_again(roll, me, name, held, page, &mut out);
                     continue;
                 }
                 row(roll, me, name, before, &line, page, &mut out);
@@ -241,13 +235,7 @@ impl BookReader {
             if page.expect.take().is_some() {
                 // The new file is shorter than what was read: history was changed.
                 let held = std::mem::take(&mut page.held);
-                out.push(changed(name, held.len()));
-                let mut prefix = Prefix::default();
-                for line in held {
-                    let start = Prefix { offset: line.offset, ..prefix };
-                    prefix = start.after(&line);
-                    row(roll, me, name, start, &line, page, &mut out);
-                }
+                read_again(roll, me, name, held, page, &mut out);
             }
         }
         Ok(out)
@@ -282,11 +270,19 @@ impl BookReader {
     }
 }
 
-fn changed(page: &str, lines: usize) -> BookLine {
+/// A page whose rows already read were changed: said so, and every line held read again.
+fn read_again(roll: &Roll, me: &str, name: &str, held: Vec<Line>, page: &mut Page, out: &mut Vec<BookLine>) {
     let why = format!(
-        "this page was changed before its end since it was read (its first {lines} lines differ); it is read again from its start"
+        "this page was changed before its end since it was read (its first {} lines differ); it is read again from its start",
+        held.len()
     );
-    BookLine { page: page.to_string(), line: 0, reading: Reading::Note(why) }
+    out.push(BookLine { page: name.to_string(), line: 0, reading: Reading::Note(why) });
+    let mut prefix = Prefix::default();
+    for line in held {
+        let start = Prefix { offset: line.offset, ..prefix };
+        prefix = start.after(&line);
+        row(roll, me, name, start, &line, page, out);
+    }
 }
 
 /// Reads one line of page `name` of `me`'s messagebook, that starts after `start`.

@@ -371,16 +371,26 @@ fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec
                 if let Ok(Some(status)) = child.try_wait()
                     && !stop.load(Ordering::Relaxed)
                 {
-                    if status.code() == Some(REFUSES) || status.code() == Some(ALREADY_SITTING) {
-                        eprintln!("{name} stays out of the Chamber (he refuses to vote, or sits elsewhere)");
+                    if status.code() == Some(REFUSES) {
+                        eprintln!("{name} stays out of the Chamber: he refuses to vote");
                         *slot = None;
                         return false;
                     }
-                    eprintln!("{name} left the Chamber ({status}); God brings him back");
+                    if status.code() == Some(ALREADY_SITTING) {
+                        // Another process sits as him: he is in the Chamber, not God's. God
+                        // brings his own back once that sitting ends.
+                        if held_by(&opts.dir, name).is_some() {
+                            return true;
+                        }
+                        eprintln!("{name}'s other sitting ended; God brings him back");
+                    } else {
+                        eprintln!("{name} left the Chamber ({status}); God brings him back");
+                    }
                     match spawn(opts, name) {
                         Ok(c) => *child = c,
                         Err(e) => eprintln!("{name} could not be brought back: {e:#}"),
                     }
+                    return true;
                 }
                 true
             })

@@ -258,6 +258,10 @@ impl Runtime {
                 }
                 Reading::Petition(petition, from) => {
                     if let Some(no) = self.priest.durable().passed.get(&petition.id) {
+                        // A person's row is answered; a petition a priest handed on is his business.
+                        if self.roll.id(&row.page).is_some() {
+                            continue;
+                        }
                         eprintln!(
                             "{where_}: petition {:?} is already law: decree {no}; nothing to do",
                             petition.text

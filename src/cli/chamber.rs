@@ -180,6 +180,15 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
+    // Refuse bad names and folders before saying anything sits, and before making anything.
+    if names_given {
+        parliament::books::Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
+    }
+    let roll = parliament::books::Roll::read(&args.dir)?;
+    let names = match roll {
+        Some(r) if !names_given => r.names().to_vec(),
+        _ => names,
+    };
     if !args.watch {
         announce(&args, &names, &petitions);
     }

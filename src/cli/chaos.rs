@@ -136,5 +136,10 @@ fn add(t: &mut TrialReport, r: &TrialReport) {
     m.editor_saves += n.editor_saves;
     m.rewrites += n.rewrites;
     m.bom_crlf += n.bom_crlf;
+    m.halves_in_messengers_pages += n.halves_in_messengers_pages;
+    m.quotes += n.quotes;
+    m.rowlike += n.rowlike;
+    m.stray_ledgers += n.stray_ledgers;
+    m.second_sittings += n.second_sittings;
     m.forged.extend(n.forged.iter().cloned());
 }

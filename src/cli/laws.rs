@@ -52,7 +52,7 @@ pub fn one_line(text: &str, width: usize) -> String {
 fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
     let Some(roll) = discover_roll(&args.dir)? else {
         bail!(
-            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
             args.dir.display()
         );
@@ -145,8 +145,11 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
             let d = chamber.durable(p);
             let vote =
                 chamber.last_vote(p).map(|v| (roll.ballot(v.ballot), v.decree_no, decree_text(&v.decree)));
+            let (state, problem) = state(&args.dir, roll, &chamber, p);
             json!({
                 "priest": name,
+                "state": state,
+                "problem": problem,
                 "ballot_tried": d.last_tried.map(|b| roll.ballot(b)),
                 "promise": d.next_bal.map(|b| roll.ballot(b)),
                 "last_vote": vote.as_ref().map(|(b, n, t)| json!({"ballot": b, "decree_no": n, "decree": t})),
@@ -156,18 +159,19 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
             })
         })
         .collect();
+    let strays = roll.strays(&args.dir);
     if args.json {
-        let out = json!({ "president": president, "priests": priests });
+        let out = json!({ "president": president, "priests": priests, "strays": strays });
         println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
         return Ok(0);
     }
     match &president {
-        Some(p) => println!("President: {} ({p}), by the highest ballot promised", paper_spelling(p)),
+        Some(p) => println!("President: {p} ({}), by the highest ballot promised", paper_spelling(p)),
         None => println!("No president yet: no priest has promised a ballot."),
     }
     println!(
-        "{:<10} {:>12} {:>12} {:>8} {:>9}  last vote",
-        "priest", "tried", "promised", "decrees", "complete"
+        "{:<10} {:<8} {:>12} {:>12} {:>8} {:>9}  last vote",
+        "priest", "state", "tried", "promised", "decrees", "complete"
     );
     for p in &priests {
         let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
@@ -176,15 +180,47 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
             v => format!("{} on decree {}", v["ballot"].as_str().unwrap_or(""), v["decree_no"]),
         };
         println!(
-            "{:<10} {:>12} {:>12} {:>8} {:>9}  {vote}",
+            "{:<10} {:<8} {:>12} {:>12} {:>8} {:>9}  {vote}",
             s("priest"),
+            s("state"),
             s("ballot_tried"),
             s("promise"),
             p["decrees_known"].to_string(),
             p["complete_through"].to_string()
         );
     }
+    for p in &priests {
+        if let Some(problem) = p["problem"].as_str() {
+            println!("  {}: {problem}", p["priest"].as_str().unwrap_or(""));
+        }
+    }
+    for stray in strays {
+        println!("  {stray}");
+    }
     Ok(0)
+}
+
+/// Whether a priest sits now, is away, or must refuse to vote, and why.
+fn state(
+    dir: &std::path::Path,
+    roll: &parliament::books::Roll,
+    chamber: &Chamber,
+    p: parliament::priest::PriestId,
+) -> (&'static str, Option<String>) {
+    let name = roll.name(p);
+    let ledger = parliament::books::layout::ledger_file(name);
+    let follower = &chamber.ledgers[p.index()];
+    if !follower.present {
+        let why = format!("{ledger} is missing: he may have forgotten a promise, so he refuses to vote");
+        return ("refuses", Some(why));
+    }
+    if let Some((line, why)) = follower.bad().first() {
+        return ("refuses", Some(format!("{ledger} line {line}: {why}; he refuses to vote")));
+    }
+    match parliament::chamber::sitting::held_by(dir, name) {
+        Some(_) => ("sits", None),
+        None => ("away", None),
+    }
 }
 
 #[cfg(test)]

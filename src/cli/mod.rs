@@ -25,7 +25,12 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:
   parliament convene                       five priests pass five of the paper's decrees
   parliament convene --stay --pace 500ms   the Chamber sits, slowly, until Ctrl-C
-  parliament simulate --seed 7 -v          a seeded run, every message told"
+  parliament simulate --seed 7 -v          a seeded run, every message told
+
+Exit status: 0 done (every petition passed; the audit: every promise held); 1 not done (a petition
+did not pass, or too few priests could act to make a majority set; the audit: a promise was
+broken); 2 could not run; 3 a priest refuses to vote (his ledger is missing or damaged); 4 a
+priest already sits in another process."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,7 +43,10 @@ enum Command {
     #[command(after_help = "Examples:
   parliament convene                                 pass the paper's five decrees, then rise
   parliament convene --petition 'Wine may not be watered' --stay
-  parliament convene --processes --lose 0.3 --delay 10ms..200ms -v")]
+  parliament convene --processes --lose 0.3 --delay 10ms..200ms -v
+
+Exit status: 0 every petition passed; 1 some did not (timeout, or too few priests to make a
+majority set); 2 could not run; 4 a priest already sits in another process.")]
     Convene(chamber::ConveneArgs),
     /// Hand a petition to a priest: appends the row a person could write by hand.
     #[command(after_help = "Examples:

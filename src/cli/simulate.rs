@@ -138,7 +138,7 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
 
 fn print_faults(s: &Stats) {
     println!(
-        "{}: {} delivered, {} lost, {} duplicated, {} to priests away; {} ({} between ledger and send, {} unsent); {} made again; {}",
+        "{}: {} delivered, {} lost, {} duplicated, {} to priests away; {} ({} between ledger and send, {} unsent); {} read again by priests back in the Chamber; {}",
         count(s.sent, "message"),
         s.delivered,
         s.lost,
@@ -147,7 +147,7 @@ fn print_faults(s: &Stats) {
         count(s.crashes, "crash"),
         s.crashes_before_send,
         count(s.unsent, "message"),
-        count(s.petitions_again, "petition"),
+        count(s.petitions_read_again, "petition"),
         count(s.repeats, "void repeat")
     );
 }
@@ -173,6 +173,7 @@ fn report_failure(outcome: &Outcome, failure: &Failure, names: &[String]) {
         Failure::Damaged { priest, detail } => {
             eprintln!("seed {seed}: {}'s ledger is damaged: {detail}", names[priest.index()]);
         }
+        Failure::Framing { detail } => eprintln!("seed {seed}: a messagebook row bent a message: {detail}"),
     }
     eprintln!("replay: {}", outcome.config.replay_command());
 }
@@ -251,7 +252,7 @@ fn add(total: &mut Stats, s: &Stats) {
     total.crashes += s.crashes;
     total.crashes_before_send += s.crashes_before_send;
     total.unsent += s.unsent;
-    total.petitions_again += s.petitions_again;
+    total.petitions_read_again += s.petitions_read_again;
     total.rows += s.rows;
     total.decrees += s.decrees;
     total.repeats += s.repeats;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::parliament::{Action, Parliament, State};
 use crate::names::chamber_names;
 use crate::priest::{BallotNumber, Decree, Durable, Envelope, Message, PriestId, Record, Step};
-use crate::sim::count;
+use crate::words::count;
 
 /// Tells the run that `actions` makes from `initial` (one of the model's first states), ending
 /// with the rule broken (if one was).

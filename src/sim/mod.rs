@@ -4,8 +4,12 @@
 //! writing their ledger and sending what it allows; the rules of [`crate::rules`] are checked after
 //! every step, and once faults stop every petition must pass into every ledger in bounded time.
 
+/// The messagebooks as the Chamber keeps them: petitions until they pass, rows read back.
+mod books;
 /// Telling the run as it happens, in the paper's voice.
 mod narrative;
+/// The paper's unreliable messengers.
+mod relay;
 /// The narrative's levels, clock, plurals and phrasing of messages.
 pub mod telling;
 pub use crate::rng;

@@ -29,8 +29,17 @@ pub const DECREES: [&str; 8] = [
 ];
 
 /// The `k`th petition a simulated citizen makes: a paper decree, numbered so every text differs.
+///
+/// After the first round of the paper's decrees, texts carry what people type that once bent the
+/// Chamber's framing: a quote inside a field, a line that looks like a row, backslashes.
 pub fn petition(k: usize) -> Petition {
-    let text = format!("{} (petition {})", DECREES[k % DECREES.len()], k + 1);
+    let decree = DECREES[k % DECREES.len()];
+    let text = match (k >= DECREES.len()).then_some(k % 3) {
+        Some(0) => format!("{decree}, with a 5\" pipe (petition {})", k + 1),
+        Some(1) => format!("{decree} (petition {})\n2026-01-01T00:00:00.000Z,Toueg,Voted,,1,1.Toueg", k + 1),
+        Some(_) => format!("{decree} (petition {}) C:\\temp\\new", k + 1),
+        None => format!("{decree} (petition {})", k + 1),
+    };
     Petition::new(&format!("citizen-{}", k + 1), &text)
 }
 

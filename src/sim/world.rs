@@ -1,5 +1,5 @@
-//! The simulated world: priests, the paper's unreliable messengers, citizens who petition and
-//! petition again, and crashes, all driven by one seed over virtual time. Every step goes through
+//! The simulated world: priests, the paper's unreliable messengers, citizens who petition, books
+//! that keep petitions until they pass, and crashes, all driven by one seed over virtual time. Every step goes through
 //! [`carry_out`], so a crash can fall between the ledger write and the sends it allows; every
 //! ledger row is checked by [`Rules`] the moment it is written.
 
@@ -7,16 +7,14 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::SimConfig;
+use super::books::{Books, through_rows};
 use super::narrative::Narrator;
+use super::relay::Relay;
 use super::rng::Rng;
 use super::telling::At;
-use crate::priest::{
-    Config, Envelope, Input, Message, Messenger, Petition, Priest, PriestId, Record, Step, carry_out,
-};
+use crate::priest::{Config, Envelope, Input, Message, Petition, Priest, PriestId, Record, Step, carry_out};
 use crate::rules::{Rule, Rules, Violation, step_told};
 
-/// Citizens whose petition has not passed ask again this often, of a priest chosen by chance.
-const CITIZEN_RETRY_TICKS: u64 = 25;
 /// A priest who leaves the Chamber comes back within this many ticks.
 const AWAY_TICKS_MAX: u64 = 40;
 
@@ -43,8 +41,9 @@ pub struct Stats {
     pub crashes_before_send: u64,
     /// Messages lost that way: written for in the ledger, never sent.
     pub unsent: u64,
-    /// Petitions citizens made again because no decree had come of them yet.
-    pub petitions_again: u64,
+    /// Petitions read again from his messagebook by a priest back in the Chamber, because his
+    /// ledger did not show them passed.
+    pub petitions_read_again: u64,
     /// Ledger rows written by all priests.
     pub rows: u64,
     /// Decrees in the statute book at the end.
@@ -60,6 +59,8 @@ pub enum Failure {
     Violation(Violation),
     /// A priest could not rebuild himself from his ledger.
     Damaged { priest: PriestId, detail: String },
+    /// A message did not come back whole through its messagebook row.
+    Framing { detail: String },
 }
 
 /// A finished run: what happened, what broke, and every ledger as it was left.
@@ -85,7 +86,7 @@ pub type BookEntry = (u64, Option<PriestId>, Message);
 
 /// Something due to happen at a tick.
 #[derive(Debug)]
-enum Happening {
+pub(super) enum Happening {
     Deliver(Envelope),
     Return(PriestId),
     Petition(usize, PriestId),
@@ -94,10 +95,10 @@ enum Happening {
 /// A happening in the queue; ties within a tick are broken by a random number, which is how
 /// the messenger reorders.
 #[derive(Debug)]
-struct Event {
-    at: u64,
-    order: u64,
-    what: Happening,
+pub(super) struct Event {
+    pub at: u64,
+    pub order: u64,
+    pub what: Happening,
 }
 
 impl PartialEq for Event {
@@ -118,56 +119,6 @@ impl Ord for Event {
     }
 }
 
-/// The paper's messenger: loses, duplicates and delays (so reorders) while faults last.
-struct Relay<'a> {
-    rng: &'a mut Rng,
-    queue: &'a mut BinaryHeap<Event>,
-    stats: &'a mut Stats,
-    config: &'a SimConfig,
-    now: u64,
-    faults: bool,
-    /// The priest left the Chamber before his messenger set out: nothing leaves.
-    gone: bool,
-    /// Who is told of messages lost and duplicated.
-    narrator: Option<&'a mut Narrator>,
-}
-
-impl Messenger for Relay<'_> {
-    fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
-        for envelope in envelopes.drain(..) {
-            self.stats.sent += 1;
-            if self.gone {
-                self.stats.unsent += 1;
-                continue;
-            }
-            if self.faults && self.rng.chance(self.config.lose) {
-                self.stats.lost += 1;
-                if let Some(n) = self.narrator.as_deref_mut() {
-                    n.lost(At::Tick(self.now), &envelope);
-                }
-                continue;
-            }
-            if self.faults && self.rng.chance(self.config.duplicate) {
-                self.stats.duplicated += 1;
-                if let Some(n) = self.narrator.as_deref_mut() {
-                    n.duplicated(At::Tick(self.now), &envelope);
-                }
-                self.send(envelope.clone());
-            }
-            self.send(envelope);
-        }
-    }
-}
-
-impl Relay<'_> {
-    fn send(&mut self, envelope: Envelope) {
-        let (min, max) = (self.config.delay_min.max(1), self.config.delay_max.max(1));
-        let at = self.now + min + self.rng.below(max.saturating_sub(min) + 1);
-        let order = self.rng.next_u64();
-        self.queue.push(Event { at, order, what: Happening::Deliver(envelope) });
-    }
-}
-
 /// The whole simulated Parliament.
 struct World<'n> {
     config: SimConfig,
@@ -178,6 +129,8 @@ struct World<'n> {
     ledgers: Vec<Vec<Record>>,
     ledger_ticks: Vec<Vec<u64>>,
     books: Vec<Vec<BookEntry>>,
+    kept: Books,
+    roll: crate::books::Roll,
     queue: BinaryHeap<Event>,
     petitions: Vec<Petition>,
     issued: Vec<bool>,
@@ -217,6 +170,8 @@ impl<'n> World<'n> {
             ledgers: vec![Vec::new(); n],
             ledger_ticks: vec![Vec::new(); n],
             books: vec![Vec::new(); n],
+            kept: Books::new(n),
+            roll: crate::books::Roll::new(crate::names::chamber_names(n)).expect("the paper's names"),
             queue: BinaryHeap::new(),
             petitions,
             issued: vec![false; config.decrees],
@@ -250,9 +205,6 @@ impl<'n> World<'n> {
                 }
                 self.input(p, Input::Tick)?;
             }
-            if now % CITIZEN_RETRY_TICKS == 0 {
-                self.petition_again();
-            }
             if now >= self.config.fault_ticks && self.finished() {
                 return Ok(());
             }
@@ -284,6 +236,11 @@ impl<'n> World<'n> {
                     }
                     return Ok(());
                 }
+                let message =
+                    through_rows(&self.roll, from, &message).map_err(|detail| Failure::Framing { detail })?;
+                if let Message::Petition(p) = &message {
+                    self.kept.written(to, p);
+                }
                 self.stats.delivered += 1;
                 if self.config.keep_books {
                     self.books[to.index()].push((self.now, Some(from), message.clone()));
@@ -295,7 +252,9 @@ impl<'n> World<'n> {
                 self.issued[k] = true;
                 let petition = self.petitions[k].clone();
                 self.rules.petition_made(&petition);
-                if self.config.keep_books && self.priests[to.index()].is_some() {
+                // Written into his messagebook, it waits there for him if he is away.
+                self.kept.written(to, &petition);
+                if self.config.keep_books {
                     self.books[to.index()].push((self.now, None, Message::Petition(petition.clone())));
                 }
                 if let Some(n) = self.narrator.as_deref_mut() {
@@ -388,19 +347,13 @@ impl<'n> World<'n> {
         if let Some(n) = self.narrator.as_deref_mut() {
             n.come_back(At::Tick(self.now), p, priest.durable());
         }
+        let again = self.kept.read_again(p, priest.durable());
         self.priests[p.index()] = Some(priest);
-        Ok(())
-    }
-
-    /// Citizens whose petitions have not passed yet ask again.
-    fn petition_again(&mut self) {
-        for k in 0..self.petitions.len() {
-            if self.issued[k] && !self.rules.passed().contains_key(&self.petitions[k].id) {
-                self.stats.petitions_again += 1;
-                let to = self.any_priest();
-                self.push(self.now + 1, Happening::Petition(k, to));
-            }
+        for petition in again {
+            self.stats.petitions_read_again += 1;
+            self.input(p, Input::Petition(petition))?;
         }
+        Ok(())
     }
 
     /// Every petition has passed and every priest is present with every decree.

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::books::csvrow::write_row;
 use crate::books::layout::{ledger_path, page_path};
 use crate::rng::Rng;
-use crate::sim::count;
+use crate::words::count;
 
 /// The page of each messagebook the careless person writes in.
 pub const HAND: &str = "hand";
@@ -162,7 +162,7 @@ impl Mischief {
             5 => {
                 // Half a petition in the page a messenger appends to: his rows come between the
                 // halves, so the row is spoiled, and must cost only itself.
-                let half = format!("Spliced {tag}");
+                let half = format!("Spliced [{tag}]");
                 append(&messengers, format!(",Bob,Petition,{half} first").as_bytes())?;
                 self.unfinished.push((messengers, format!(" and second half {half}\n").into_bytes(), pause));
                 self.never.push((half.clone(), format!("{half} first and second half {half}")));

@@ -129,8 +129,9 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
             6 if report.mischief.second_sittings < 2 && rng.chance(0.1) => {
                 // A second copy of a sitting priest: he must be refused at once.
                 let p = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
-                if alive[p] {
-                    second_sitting(dir, &names[p], o.exe.as_deref(), &mut report)?;
+                // Only a priest who sits now can be claimed twice (one just killed cannot).
+                if alive[p] && crate::chamber::sitting::held_by(dir, &names[p]).is_some() {
+                    second_sitting(dir, &names[p], pids[p], o.exe.as_deref(), &mut report)?;
                 }
             }
             6 => {
@@ -255,6 +256,7 @@ fn ask_again(
 fn second_sitting(
     dir: &Path,
     name: &str,
+    first: Option<u32>,
     exe: Option<&Path>,
     report: &mut TrialReport,
 ) -> anyhow::Result<()> {
@@ -269,20 +271,27 @@ fn second_sitting(
         .stderr(std::process::Stdio::null())
         .spawn()?;
     let deadline = Instant::now() + Duration::from_secs(5);
-    let status = loop {
+    let refused = loop {
         if let Some(status) = child.try_wait()? {
-            break Some(status);
+            break status.code() == Some(crate::exit::ALREADY_SITTING);
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
+            break false;
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    // Not refused: allowed only if the first had died before the second claimed him (priests
+    // kill themselves right after a sync, now and then); never two sitting at once.
+    let first_alive = first.is_some_and(|pid| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+        state.is_some_and(|s| s != 'Z' && s != 'X')
+    });
+    let _ = child.kill();
+    let _ = child.wait();
     report.mischief.second_sittings += 1;
-    if status.and_then(|s| s.code()) != Some(crate::exit::ALREADY_SITTING) {
-        report.violations.push(format!("a second process sitting as {name} was not refused: {status:?}"));
+    if !refused && first_alive {
+        report.violations.push(format!("a second process sat as {name} while the first still sat"));
     }
     Ok(())
 }
@@ -341,11 +350,19 @@ fn check_audit(
             report.violations.push(format!("audit: {f}"));
         }
     }
-    if named < report.mischief.forged.len() {
-        report.violations.push(format!(
-            "the audit named {named} of the {} forged rows written",
-            report.mischief.forged.len()
-        ));
+    // Rows said to be from the priest who lost his ledger cannot be checked: the audit counts them
+    // in its one finding about his ledger, and names none.
+    let lost_name = lost.map(|p| format!(",{},", names[p]));
+    let checkable = report
+        .mischief
+        .forged
+        .iter()
+        .filter(|(_, row)| lost_name.as_ref().is_none_or(|n| !row.starts_with(n.as_str())))
+        .count();
+    if named < checkable {
+        report
+            .violations
+            .push(format!("the audit named {named} of the {checkable} forged rows it could check"));
     }
     for name in names {
         let ledger = fs::read_to_string(ledger_path(dir, name)).unwrap_or_default();
