@@ -204,3 +204,15 @@ fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
     assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
     assert_no_torn_rows(dir.path());
 }
+
+/// Without a terminal the watch says so and convenes nothing: no priest left behind, no file made.
+#[test]
+fn without_a_terminal_the_watch_says_so_and_leaves_no_priest_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["watch", "--priests", "3"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
+    assert!(!dir.path().join("roll.csv").exists(), "nothing was convened");
+}

@@ -2,6 +2,7 @@
 //! `--dir` if a priest sits there; otherwise convenes one as God does and watches it, with the keys
 //! in hand; `--replay DIR` steps through a finished one.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,8 +48,19 @@ pub struct WatchArgs {
     tick: Option<Duration>,
 }
 
+/// Refuses at once, before convening anything, when the screen would go nowhere.
+fn need_a_terminal() -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() {
+        bail!(
+            "parliament watch needs a terminal: its standard output is not one (try `parliament status` or `laws` in scripts)"
+        );
+    }
+    Ok(())
+}
+
 /// Runs `parliament watch`.
 pub fn run(args: WatchArgs) -> anyhow::Result<i32> {
+    need_a_terminal()?;
     if let Some(dir) = &args.replay {
         let Some(roll) = discover_roll(dir)? else {
             bail!("{} holds no Chamber (no roll.csv, no ledgers/*.csv) to replay", dir.display());
@@ -79,6 +91,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<i32> {
 /// Watches the Chamber `opts.dir` names: convened by this watch (as `convene --stay` would, with
 /// `opts`) unless a priest already sits there. Petitions in `opts` are handed in once.
 pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
+    need_a_terminal()?;
     let dir = opts.dir.clone();
     let existing = discover_roll(&dir)?;
     let sitting = existing.as_ref().is_some_and(|r| r.names().iter().any(|n| held_by(&dir, n).is_some()));

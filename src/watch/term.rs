@@ -75,7 +75,15 @@ impl Screen {
         // SAFETY: dup/dup2 on descriptors this process owns; no memory is involved.
         let saved_stderr = unsafe { libc::dup(2) };
         unsafe { libc::dup2(file.as_raw_fd(), 2) };
-        let terminal = ratatui::try_init()?; // raw mode, alternate screen, a panic hook restoring them
+        // Raw mode, the alternate screen, and a panic hook restoring them.
+        let terminal = ratatui::try_init().map_err(|e| {
+            // SAFETY: as above; stderr back, so the person sees why.
+            unsafe {
+                libc::dup2(saved_stderr, 2);
+                libc::close(saved_stderr);
+            }
+            anyhow::anyhow!("parliament watch needs a terminal: {e}")
+        })?;
         let ratatui_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // stderr first, so the panic's message reaches the person, not the log.
