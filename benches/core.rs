@@ -3,8 +3,12 @@
 //! - `decree_through_three_priests`: one petition becomes one decree in every ledger of a
 //!   three-priest Chamber held in memory (§3.2's steady state: BeginBallot, Voted, Success).
 //! - the row writers and parsers of ledgers and messagebooks.
+//! - the backing check (`LedgerIndex::backs`): a message from another priest checked against his
+//!   ledger's rows as indexed (§2.3: every message is a pure function of its sender's ledger), and
+//!   the cost of indexing one row of his ledger (`LedgerIndex::add`).
 
 use divan::{Bencher, black_box};
+use parliament::books::backing::LedgerIndex;
 use parliament::books::book_rows::{book_row, parse_book_row};
 use parliament::books::ledger_rows::{ledger_row, parse_ledger_row};
 use parliament::chamber::Roll;
@@ -101,4 +105,57 @@ fn parse_book_row_begin_ballot(bencher: Bencher) {
     let row = book_row(&roll, chrono::Utc::now(), "Toueg", &m);
     let row = row.trim_end();
     bencher.bench_local(|| parse_book_row(&roll, black_box(row)).expect("parses"));
+}
+
+/// Toueg's ledger indexed as another priest reads it: 10,000 decrees, each with his vote.
+fn indexed(decrees: u64) -> (LedgerIndex, BallotNumber) {
+    let ballot = BallotNumber::new(3, PriestId(4));
+    let mut index = LedgerIndex::default();
+    index.add(&Record::Tried { ballot });
+    index.add(&Record::Promised { ballot });
+    for n in 1..=decrees {
+        let decree = Decree::Law(Petition::new(&format!("p{n}"), "Lamps must use only olive oil"));
+        index.add(&Record::Voted(Vote { decree_no: n, ballot, decree: decree.clone() }));
+        index.add(&Record::Decree { decree_no: n, decree });
+    }
+    (index, ballot)
+}
+
+#[divan::bench]
+fn backing_check_begin_ballot(bencher: Bencher) {
+    let (index, ballot) = indexed(10_000);
+    let decree = Decree::Law(Petition::new("p5000", "Lamps must use only olive oil"));
+    let m = Message::BeginBallot { ballot, decree_no: 5000, decree };
+    bencher.bench_local(|| index.backs(black_box(&m)).expect("backed"));
+}
+
+#[divan::bench]
+fn backing_check_voted_and_success(bencher: Bencher) {
+    let (index, ballot) = indexed(10_000);
+    let decree = Decree::Law(Petition::new("p5000", "Lamps must use only olive oil"));
+    let voted = Message::Voted { ballot, decree_no: 5000 };
+    let success = Message::Success { decree_no: 5000, decree };
+    bencher.bench_local(|| {
+        index.backs(black_box(&voted)).expect("backed");
+        index.backs(black_box(&success)).expect("backed")
+    });
+}
+
+#[divan::bench]
+fn backing_check_refuses_a_forgery(bencher: Bencher) {
+    let (index, ballot) = indexed(10_000);
+    let m = Message::BeginBallot { ballot, decree_no: 5000, decree: Decree::OliveDay };
+    bencher.bench_local(|| index.backs(black_box(&m)).expect_err("forged"));
+}
+
+#[divan::bench]
+fn backing_index_one_vote_and_decree(bencher: Bencher) {
+    let (mut index, ballot) = indexed(10_000);
+    let mut n = 10_000u64;
+    bencher.bench_local(|| {
+        n += 1;
+        let decree = Decree::Law(Petition::new("p", "Lamps must use only olive oil"));
+        index.add(&Record::Voted(Vote { decree_no: n, ballot, decree: decree.clone() }));
+        index.add(&Record::Decree { decree_no: n, decree });
+    });
 }

@@ -7,6 +7,7 @@
 //! | 2 | could not run: bad arguments, a folder that is not a Chamber, a file that cannot be read or written |
 //! | 3 | a priest refuses to vote: his ledger is missing, damaged, replaced or not his own file |
 //! | 4 | a priest already sits in another process: a priest sits once at a time |
+//! | 5 | a priest left because the Chamber's folder could not be reached (EIO from a network mount): a crash; God brings him back, and he rebuilds from his ledger |
 
 /// Done: every petition passed (or every promise held).
 pub const DONE: i32 = 0;
@@ -18,6 +19,8 @@ pub const CANNOT_RUN: i32 = 2;
 pub const REFUSES: i32 = 3;
 /// A priest already sits in another process (God does not start a second).
 pub const ALREADY_SITTING: i32 = 4;
+/// A priest left because the Chamber's folder could not be reached (God brings him back).
+pub const UNREACHABLE: i32 = 5;
 
 /// An error that ends a command with a given exit code.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod books;
 /// The Chamber on files: ledgers, messagebooks, messengers and God.
 pub mod chamber;
+/// `parliament chronicle`: sequence diagrams drawn from a Chamber's files alone.
+pub mod chronicle;
 /// Exit codes, in one place.
 pub mod exit;
 /// The file layer: durable appends, tail reading, folder watching.
@@ -20,6 +22,8 @@ pub mod priest;
 pub mod rng;
 /// The rules every Parliament keeps, checked over ledger rows (agreement, B1, B3, promises, validity).
 pub mod rules;
+/// `parliament scene`: the paper's scenes played by real priests on real files.
+pub mod scene;
 /// The seeded, deterministic simulator with checkers at every step.
 pub mod sim;
 /// Tools over a Chamber: `bench` and the chaos trials.

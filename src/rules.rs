@@ -189,6 +189,13 @@ impl Rules {
         self.observe_row(priest, row, record)
     }
 
+    /// The last `n` rows of `priest`'s ledger were lost in a crash before they were synced (only
+    /// `Decree` rows ever are): the rows fed next take their places.
+    pub fn lost_rows(&mut self, priest: PriestId, n: usize) {
+        let ledger = &mut self.ledgers[priest.index()];
+        ledger.rows = ledger.rows.saturating_sub(n);
+    }
+
     /// Checks the next row of `priest`'s ledger, naming it `row` in a violation (the audit passes
     /// the line of the file it was read from). After a violation the rules go on: the caller may
     /// feed the next row and collect every violation, or stop at the first, as the simulator does.

@@ -171,6 +171,8 @@ fn a_last_vote_telling_votes_in_its_own_ballot_is_caught_at_its_row() {
         let mut config = SimConfig::new(1, 3, 20);
         (config.lose, config.duplicate, config.crash, config.delay_max) = (0.2, 0.2, 0.05, 10);
         (config.planted, config.keep_books) = (planted, true);
+        // The run as issue 17 found it, before crashes could take unsynced `Decree` rows.
+        config.keep_unsynced = true;
         let dir = tempfile::tempdir().unwrap();
         write_chamber(&sim::run(&config, None), dir.path()).unwrap();
         dir

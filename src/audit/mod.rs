@@ -139,7 +139,7 @@ impl Report {
 pub enum AuditError {
     /// No `ledgers/*.csv` or `messagebooks/*.csv` under the folder.
     #[error(
-        "{0} holds no Chamber: no ledgers/*.csv or messagebooks/*.csv; expected the folder `convene --dir` or `simulate --dir` wrote"
+        "{0} holds no Chamber: no roll.csv; expected the folder `convene --dir` or `simulate --dir` wrote"
     )]
     NoChamber(PathBuf),
     /// A file or folder could not be read.
@@ -250,6 +250,17 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         }
     }
     report.decrees = statute.len() as u64;
+    // Files the roll does not know: named, as every reader ignores them.
+    for stray in roll.strays(dir) {
+        let (file, detail) = stray.split_once(": ").unwrap_or((&stray, ""));
+        report.findings.push(Finding {
+            severity: Severity::Warning,
+            check: Check::Health,
+            file: file.to_string(),
+            line: 0,
+            detail: detail.to_string(),
+        });
+    }
     report.findings.extend(void_repeats(&names, &statute));
     report.findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
     Ok(report)

@@ -219,6 +219,11 @@ pub fn scan_book(
                 continue;
             }
             read += 1;
+            if text.contains(['\u{fffd}', '\0']) {
+                let why = "the row holds bytes that are no text (not UTF-8, or a NUL voiding it); the priest skips this row";
+                warnings.push((file.clone(), line, why.to_string()));
+                continue;
+            }
             match parse_book_row(roll, text) {
                 Ok(entry) => {
                     let at = text.split(',').next().and_then(|t| DateTime::parse_from_rfc3339(t).ok());

@@ -93,6 +93,9 @@ struct Page {
     identity: Option<(u64, u64)>,
 }
 
+/// How coarse a folder's modification time may be (sshfs: whole seconds, with clocks a little apart).
+const MTIME_GRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Follows one priest's messagebook: every page in his folder.
 pub struct BookReader {
     dir: PathBuf,
@@ -139,7 +142,10 @@ impl BookReader {
         if modified.is_some() && modified == self.folder_seen {
             return Ok(());
         }
-        self.folder_seen = modified;
+        // A folder's mtime is coarse (whole seconds over sftp): a page created in the same second
+        // as this listing leaves it unchanged. So an mtime is trusted to mean "nothing new" only
+        // once it is older than that grain, and until then the folder is listed every time.
+        self.folder_seen = modified.filter(|m| m.elapsed().is_ok_and(|age| age > MTIME_GRAIN));
         let Ok(entries) = fs::read_dir(&folder) else { return Ok(()) };
         for entry in entries {
             let entry = entry?;

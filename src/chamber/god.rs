@@ -22,7 +22,7 @@ use crate::books::layout::{MESSAGEBOOKS, PRESENCE, book_dir, ledger_path, page_p
 use crate::books::ledger_rows::LEDGER_HEADER;
 use crate::books::statute::Chamber;
 use crate::exit::{ALREADY_SITTING, Exit, NOT_DONE};
-use crate::files::{AppendFile, FolderWatcher};
+use crate::files::{AppendFile, WakeSource};
 use crate::priest::{Message, Petition, PetitionId};
 
 pub use crate::exit::REFUSES;
@@ -233,7 +233,17 @@ pub struct Sitting {
 impl Sitting {
     /// Starts the priests of `roll` as `opts` says (threads or processes), and the watcher.
     pub fn open(opts: &ConveneOptions, roll: &Roll) -> anyhow::Result<Sitting> {
-        let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+        let poll = crate::files::poll::choose(&opts.dir, false);
+        if let Some(why) = &poll {
+            eprintln!(
+                "{why}: every priest looks at his pages each tick instead of waiting for notifications"
+            );
+        }
+        if let Some(warning) = crate::files::mount::check(&opts.dir) {
+            eprintln!("{warning}");
+        }
+        let interval = poll.map(|_| crate::files::poll::interval_for(opts.tick));
+        let mut watcher = WakeSource::new(interval).context("starting the filesystem watcher")?;
         watcher.watch_folder(opts.dir.join("ledgers"))?;
         if !opts.processes {
             for n in roll.names() {
@@ -254,6 +264,7 @@ impl Sitting {
         };
         let fan_stop = stopping.clone();
         let fan = thread::spawn(move || {
+            let mut watcher = watcher;
             while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
                 if fan_stop.load(Ordering::Relaxed) {
                     break;
@@ -336,12 +347,18 @@ fn start_threads(
             let (tx, rx) = mpsc::channel();
             let settings = settings(opts, name);
             let (roll, stopping) = (roll.clone(), stopping.clone());
-            let handle = thread::spawn(move || {
+            // Named `priest <name>` (cut to 15 bytes by the kernel) so `bench` can tell the
+            // priests' CPU time from its own in /proc/self/task.
+            let body = move || {
                 let result = Runtime::enter(settings.clone(), &roll).and_then(|r| r.run(&rx, &stopping));
                 if let Err(e) = result {
                     eprintln!("{} leaves the Chamber: {e}", settings.name);
                 }
-            });
+            };
+            let handle = thread::Builder::new()
+                .name(format!("priest {name}"))
+                .spawn(body)
+                .expect("the system starts a thread for a priest");
             (name.clone(), handle, tx)
         })
         .collect()

@@ -96,13 +96,23 @@ impl LedgerBook for LedgerFile {
         for r in records {
             self.buffer.push_str(&ledger_row(&self.roll, at, r));
         }
+        super::counters::count(&super::counters::ROWS, records.len() as u64);
         self.file.append_rows(self.buffer.as_bytes())
     }
 
     /// Syncs, then checks the ledger is still where readers look, before anything is relayed.
     fn sync(&mut self) -> io::Result<()> {
         SYNCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let started = std::time::Instant::now();
         self.file.sync()?;
+        super::counters::sync_took(started.elapsed().as_nanos() as u64);
+        self.in_place()
+    }
+
+    /// No sync (only `Decree` rows were written), but the ledger must still be where readers
+    /// look before anything is relayed.
+    fn spare_sync(&mut self) -> io::Result<()> {
+        super::counters::count(&super::counters::SYNCS_SPARED, 1);
         self.in_place()
     }
 }

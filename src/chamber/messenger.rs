@@ -136,6 +136,7 @@ impl FileMessenger {
                 Some(book) => book.follow_replacement().map(|_| book),
                 slot => AppendFile::open_with_header(&path, BOOK_HEADER).map(|b| slot.insert(b)),
             };
+            super::counters::count(&super::counters::HOPS, 1);
             if let Err(e) = book.and_then(|b| b.append_rows_on_a_line_of_their_own(rows.as_bytes())) {
                 self.error.get_or_insert(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
             }

@@ -7,8 +7,12 @@
 pub mod book_reader;
 /// The messengers' control file: pause, step, drop, duplicate, pace.
 pub mod control;
+/// Counters of wake-ups, hops and syncs, for `bench`.
+pub mod counters;
 /// God: lays out the Chamber, runs the priests, hands them petitions, stops them.
 pub mod god;
+/// Messages seen before the ledger row that backs them, held for a grace period.
+pub mod held;
 /// A ledger open for writing: appended, synced, checked in place.
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
@@ -19,5 +23,7 @@ pub mod presence;
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.
 pub mod sitting;
+/// Where the Chamber's folder cannot be reached (EIO): the priest leaves, to come back.
+pub mod unreachable;
 
 pub use crate::books::Roll;

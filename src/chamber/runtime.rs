@@ -12,10 +12,12 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use super::book_reader::{BookReader, Reading};
+use super::held::{Held, HeldMessage};
 use super::ledger_file::{LedgerFile, is_vanished};
 use super::messenger::{Faults, FileMessenger};
 use super::presence::Listener;
 use super::sitting::{ClaimError, Sitting, claim};
+use super::unreachable::{is_unreachable, ledger_unreachable};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
 use crate::books::layout::{ledger_file, ledger_path};
@@ -91,6 +93,7 @@ pub struct Runtime {
     step: Step,
     rng: crate::rng::Rng,
     unfinished: HashMap<(String, u64), Instant>,
+    held: Held,
     _sitting: Sitting,
 }
 
@@ -104,7 +107,12 @@ impl Runtime {
         let id = roll
             .id(&settings.name)
             .ok_or_else(|| RuntimeError::NotAPriest(settings.name.clone(), roll.names().join(", ")))?;
-        let sitting = claim(&settings.dir, &settings.name)?;
+        let sitting = claim(&settings.dir, &settings.name).map_err(|e| match e {
+            ClaimError::Io { path, source } if is_unreachable(&source) => {
+                RuntimeError::Unreachable(format!("{path}: {source}"))
+            }
+            e => e.into(),
+        })?;
         let path = ledger_path(&settings.dir, &settings.name);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
             return Err(RuntimeError::Damaged(format!(
@@ -112,7 +120,9 @@ impl Runtime {
                 path.display()
             )));
         }
-        let read = read_ledger(&path, roll)?;
+        let read = read_ledger(&path, roll).map_err(|e| {
+            if ledger_unreachable(&e) { RuntimeError::Unreachable(e.to_string()) } else { e.into() }
+        })?;
         for w in &read.warnings {
             eprintln!("{w}");
         }
@@ -143,6 +153,7 @@ impl Runtime {
             step: Step::default(),
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
+            held: Held::default(),
             _sitting: sitting,
             settings,
         })
@@ -160,7 +171,10 @@ impl Runtime {
             let now = Instant::now();
             if due > now {
                 match wakes.recv_timeout(due - now) {
-                    Ok(()) => while wakes.try_recv().is_ok() {},
+                    Ok(()) => {
+                        super::counters::count(&super::counters::WAKEUPS, 1);
+                        while wakes.try_recv().is_ok() {}
+                    }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
@@ -275,12 +289,18 @@ impl Runtime {
                 }
                 Reading::Message(from, message) => {
                     if let Err(why) = self.backed(from, &message) {
-                        eprintln!(
-                            "{where_}: refused {} said to be from {}: {why} ({}); written by hand or forged",
-                            message.kind(),
-                            self.roll.name(from),
-                            ledger_file(self.roll.name(from))
-                        );
+                        // His ledger row may not be visible here yet (a network folder caches
+                        // files apart): held, and checked again at each wake-up for a while.
+                        if from == self.priest.id() {
+                            self.refuse(&where_, from, &message, &why);
+                        } else if let Some(spilled) = self.held.hold(from, message, where_, Instant::now()) {
+                            self.refuse(
+                                &spilled.place,
+                                spilled.from,
+                                &spilled.message,
+                                "too many held messages",
+                            );
+                        }
                         continue;
                     }
                     Input::Message { from, message }
@@ -288,7 +308,33 @@ impl Runtime {
             };
             self.priest.handle(input, &mut self.step);
         }
+        self.recheck_held();
         Ok(())
+    }
+
+    /// Checks the held messages again: answers those now backed, refuses those whose grace ran out.
+    fn recheck_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        let mut held = std::mem::take(&mut self.held);
+        let judged = held.recheck(Instant::now(), |from, message| self.backed(from, message));
+        self.held = held;
+        for (HeldMessage { place, from, message, .. }, why) in judged.refused {
+            self.refuse(&place, from, &message, &why);
+        }
+        for (from, message) in judged.backed {
+            self.priest.handle(Input::Message { from, message }, &mut self.step);
+        }
+    }
+
+    fn refuse(&self, place: &str, from: PriestId, message: &Message, why: &str) {
+        eprintln!(
+            "{place}: refused {} said to be from {}: {why} ({}); written by hand or forged",
+            message.kind(),
+            self.roll.name(from),
+            ledger_file(self.roll.name(from))
+        );
     }
 
     /// Whether the sender's ledger backs the message, reading his ledger further if needed: he
@@ -333,8 +379,14 @@ pub enum RuntimeError {
     /// A file could not be written or read.
     #[error("{0}")]
     Io(String),
+    /// The Chamber's folder cannot be reached (EIO from a network mount): a crash, to come back from.
+    #[error("{0}; the Chamber's folder cannot be reached, so he leaves, to be brought back")]
+    Unreachable(String),
 }
 
 fn io_error(path: &Path, e: io::Error) -> RuntimeError {
+    if is_unreachable(&e) {
+        return RuntimeError::Unreachable(format!("{}: {e}", path.display()));
+    }
     RuntimeError::Io(format!("{}: {e}", path.display()))
 }

@@ -36,8 +36,20 @@ pub enum ClaimError {
 /// [`Sitting`] lives.
 pub fn claim(dir: &Path, name: &str) -> Result<Sitting, ClaimError> {
     let path = sitting_path(dir, name);
+    let mut file = lock(dir, name)?;
     let io_error = |source| ClaimError::Io { path: path.display().to_string(), source };
-    let mut file = OpenOptions::new()
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let me = format!("pid {}, sitting since {at}\n", std::process::id());
+    // The lock file says who holds it; it is not a ledger, so rewriting it is fine.
+    file.set_len(0).and_then(|()| file.write_all(me.as_bytes())).map_err(io_error)?;
+    Ok(Sitting { _file: file })
+}
+
+/// Takes the lock of priest `name`, writing nothing; refused if another process holds it.
+fn lock(dir: &Path, name: &str) -> Result<File, ClaimError> {
+    let path = sitting_path(dir, name);
+    let io_error = |source| ClaimError::Io { path: path.display().to_string(), source };
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
@@ -60,16 +72,12 @@ pub fn claim(dir: &Path, name: &str) -> Result<Sitting, ClaimError> {
         };
         return Err(ClaimError::Held { name: name.to_string(), holder });
     }
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let me = format!("pid {}, sitting since {at}\n", std::process::id());
-    // The lock file says who holds it; it is not a ledger, so rewriting it is fine.
-    file.set_len(0).and_then(|()| file.write_all(me.as_bytes())).map_err(io_error)?;
-    Ok(Sitting { _file: file })
+    Ok(file)
 }
 
 /// Whether some process sits as `name` now (without claiming him): the holder, if so.
 pub fn held_by(dir: &Path, name: &str) -> Option<String> {
-    match claim(dir, name) {
+    match lock(dir, name) {
         Err(ClaimError::Held { holder, .. }) => Some(holder),
         _ => None,
     }

@@ -30,6 +30,10 @@ pub struct BenchArgs {
     /// Rows of the ledger to restore a priest from, timed, 0 (skip) to 10^9.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000))]
     restore_rows: u64,
+    /// Hand petitions round every priest (who pass them to the president), as etcd's client
+    /// spreads puts over members [default: all to the president].
+    #[arg(long)]
+    spread: bool,
     /// Leave the Chamber in this (new) folder, for `laws` and `audit` [default: a temporary one].
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -64,6 +68,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         decrees: args.petitions,
         in_flight: args.in_flight,
         light: args.light,
+        spread: args.spread,
         restore_rows: args.restore_rows,
         progress: std::io::stderr().is_terminal() && !args.json,
     };
@@ -73,10 +78,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     println!(
-        "parliament bench: {}, {}, {} in flight, in {}",
+        "parliament bench: {}, {}, {} in flight, petitions {}, in {}",
         count(r.priests, "priest"),
         count(r.decrees, "decree"),
         r.in_flight,
+        if r.spread { "spread over every priest" } else { "to the president" },
         dir.display()
     );
     println!("  this disk, one append + fdatasync:  {:>9.0} syncs/s", r.disk_syncs_per_s);
@@ -90,12 +96,44 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         r.latency_p50_ms, r.latency_p99_ms, r.latency_max_ms
     );
     println!(
-        "  light load (one at a time):         p50 {:.2} ms, p99 {:.2} ms",
-        r.light_latency_p50_ms, r.light_latency_p99_ms
+        "  light load (one at a time):         p50 {:.2} ms, p99 {:.2} ms (floor {:.2} ms)",
+        r.light_latency_p50_ms, r.light_latency_p99_ms, r.floor_majority_ms
     );
     println!(
-        "  per decree: {:.2} ledger rows, {:.2} syncs (all priests)",
-        r.rows_per_decree, r.syncs_per_decree
+        "  light load, petition to chosen:     p50 {:.2} ms, p99 {:.2} ms (floor {:.2} ms)",
+        r.light_chosen_p50_ms, r.light_chosen_p99_ms, r.floor_chosen_ms
+    );
+    println!(
+        "  floors from: one sync {:.3} ms mean, p50 < {:.3} ms, p99 < {:.3} ms (as the priests met it one at a time; {:.3} ms mean at full load), one wake-up {:.3} ms; floor at p99 {:.2} ms",
+        r.light_sync_ms,
+        r.light_sync_p50_ms,
+        r.light_sync_p99_ms,
+        r.sync_ms,
+        r.wake_latency_ms,
+        r.floor_majority_p99_ms
+    );
+    println!(
+        "  light load, per decree (all priests): {:.2} wake-ups, {:.2} hops, {:.2} syncs, {:.2} rows",
+        r.light_wakeups_per_decree,
+        r.light_hops_per_decree,
+        r.light_syncs_per_decree,
+        r.light_rows_per_decree
+    );
+    println!(
+        "  full load, per decree (all priests):  {:.2} wake-ups, {:.2} hops, {:.2} syncs ({:.2} spared), {:.2} rows",
+        r.wakeups_per_decree,
+        r.hops_per_decree,
+        r.syncs_per_decree,
+        r.syncs_spared_per_decree,
+        r.rows_per_decree
+    );
+    println!(
+        "  CPU per decree at full load: {:.1} µs all priests ({:.1} µs each), {:.1} µs the bench ({:.1} % of the process), {:.1} µs the process",
+        r.cpu_us_per_decree_priests,
+        r.cpu_us_per_decree_per_priest,
+        r.cpu_us_per_decree_bench,
+        100.0 * r.bench_cpu_share,
+        r.cpu_us_per_decree_process
     );
     if r.restore_rows > 0 {
         println!(

@@ -14,8 +14,9 @@ use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
 use parliament::chamber::runtime::{Runtime, RuntimeError, chamber_config};
 use parliament::chamber::sitting::held_by;
+use parliament::chamber::unreachable::says_unreachable;
 use parliament::exit;
-use parliament::files::FolderWatcher;
+use parliament::files::{WakeSource, mount, poll};
 use parliament::names::chamber_names;
 use parliament::sim::DECREES;
 use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
@@ -99,6 +100,11 @@ pub struct ConveneArgs {
     /// Sit until q, watching the Chamber on one screen (parliament watch), keys in hand.
     #[arg(long)]
     watch: bool,
+    /// Look at the messagebooks every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount, where other computers' writes are
+    /// never notified).
+    #[arg(long)]
+    poll: bool,
     /// Give up, exit 1, if the petitions have not passed into every ledger by then (1s to 24h).
     #[arg(long, value_parser = timeout, default_value = "60s", value_name = "DURATION")]
     timeout: Duration,
@@ -129,7 +135,11 @@ fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]
     }
     let roll = discover_roll(&args.dir).ok().flatten();
     let names = roll.as_ref().map_or(names, |r| r.names());
-    let ids: Vec<String> = petitions.iter().map(|(id, _)| id.clone()).collect();
+    let mut ids: Vec<String> = petitions.iter().map(|(id, _)| id.clone()).collect();
+    if let Some(roll) = &roll {
+        // God waits for the petitions pending in the messagebooks too: so does this line.
+        ids.extend(god::pending_petitions(&args.dir, roll).into_iter().map(|id| id.0.to_string()));
+    }
     let done = roll.as_ref().is_some_and(|roll| {
         let mut chamber = Chamber::open(&args.dir, roll);
         chamber.refresh().is_ok() && chamber.holds_all(&ids, &vec![true; roll.len()])
@@ -180,15 +190,39 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         args.petitions.iter().map(|t| (convene_id(t), t.clone())).collect()
     };
     let m = &args.messengers;
-    // Refuse bad names and folders before saying anything sits, and before making anything.
+    // Refuse bad names and folders, and a Chamber that sits already, before saying anything
+    // sits, and before making anything.
     if names_given {
         parliament::books::Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
     }
+    if !args.dir.exists() {
+        bail!(
+            "{} does not exist; to lay out a new Chamber there, make the folder first (mkdir -p {})",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
     let roll = parliament::books::Roll::read(&args.dir)?;
+    if let Some(roll) = &roll
+        && let Some((name, holder)) = roll.names().iter().find_map(|n| held_by(&args.dir, n).map(|h| (n, h)))
+    {
+        return Err(parliament::exit::Exit::new(
+            exit::ALREADY_SITTING,
+            format!(
+                "{name} already sits in another process ({holder}): this Chamber is sitting; petition it (parliament petition --dir {}) or stop that sitting first",
+                args.dir.display()
+            ),
+        )
+        .into());
+    }
     let names = match roll {
         Some(r) if !names_given => r.names().to_vec(),
         _ => names,
     };
+    if args.poll {
+        // SAFETY: called before any thread of ours is started; priest processes inherit it.
+        unsafe { std::env::set_var(poll::POLL_VAR, "1") };
+    }
     if !args.watch {
         announce(&args, &names, &petitions);
     }
@@ -222,6 +256,10 @@ pub struct PriestArgs {
     /// The Chamber's folder.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
+    /// Look at the messagebook's pages every tick instead of waiting for notifications (chosen by
+    /// itself when the folder is on a FUSE, NFS or SMB mount).
+    #[arg(long)]
+    poll: bool,
     /// The tick in milliseconds (as God passes it).
     #[arg(long, hide = true)]
     tick_ms: Option<u64>,
@@ -240,9 +278,20 @@ pub struct PriestArgs {
 
 /// Runs `parliament priest NAME`: one priest, in this process, until stopped.
 pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
-    let Some(roll) = discover_roll(&args.dir)? else {
+    let roll = match discover_roll(&args.dir) {
+        Err(e) if says_unreachable(&e) => {
+            eprintln!(
+                "{} cannot enter: {}: {e}; the Chamber's folder cannot be reached",
+                args.name,
+                args.dir.display()
+            );
+            return Ok(exit::UNREACHABLE);
+        }
+        roll => roll?,
+    };
+    let Some(roll) = roll else {
         bail!(
-            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
             args.dir.display()
         );
@@ -274,10 +323,25 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
             eprintln!("parliament: {e}");
             return Ok(exit::ALREADY_SITTING);
         }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            return Ok(exit::UNREACHABLE);
+        }
         Err(e) => return Err(e.into()),
     };
     let stop = stop_on_signal()?;
-    let mut watcher = FolderWatcher::new().context("starting the filesystem watcher")?;
+    let polling = poll::choose(&args.dir, args.poll);
+    if let Some(why) = &polling {
+        eprintln!(
+            "{}: {why}: he looks at his pages each tick instead of waiting for notifications",
+            args.name
+        );
+    }
+    if let Some(warning) = mount::check(&args.dir) {
+        eprintln!("{warning}");
+    }
+    let mut watcher = WakeSource::new(polling.map(|_| poll::interval_for(tick)))
+        .context("starting the filesystem watcher")?;
     watcher.watch_folder(book_dir(&args.dir, &args.name))?;
     let (tx, rx) = mpsc::channel();
     let fan_stop = stop.clone();
@@ -294,6 +358,10 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         Err(e @ RuntimeError::Vanished(_)) => {
             eprintln!("{} leaves the Chamber and refuses to vote: {e}", args.name);
             Ok(exit::REFUSES)
+        }
+        Err(e @ RuntimeError::Unreachable(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            Ok(exit::UNREACHABLE)
         }
         Err(e) => Err(e.into()),
     }
@@ -317,9 +385,12 @@ pub struct PetitionArgs {
 
 /// Runs `parliament petition`: appends the row a person could write by hand.
 pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
+    if args.text.trim().is_empty() {
+        bail!("a petition needs a text: parliament petition 'Wine may not be watered'");
+    }
     let Some(roll) = discover_roll(&args.dir)? else {
         bail!(
-            "{} holds no Chamber (no ledgers/*.csv); run `parliament convene --dir {}` first",
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
             args.dir.display(),
             args.dir.display()
         );

@@ -146,9 +146,14 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
             let vote =
                 chamber.last_vote(p).map(|v| (roll.ballot(v.ballot), v.decree_no, decree_text(&v.decree)));
             let (state, problem) = state(&args.dir, roll, &chamber, p);
+            let holder = parliament::chamber::sitting::held_by(&args.dir, name);
+            let pid = holder
+                .as_deref()
+                .and_then(|h| h.strip_prefix("pid ")?.split(',').next()?.parse::<u32>().ok());
             json!({
                 "priest": name,
                 "state": state,
+                "pid": pid,
                 "problem": problem,
                 "ballot_tried": d.last_tried.map(|b| roll.ballot(b)),
                 "promise": d.next_bal.map(|b| roll.ballot(b)),
@@ -170,8 +175,8 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
         None => println!("No president yet: no priest has promised a ballot."),
     }
     println!(
-        "{:<10} {:<8} {:>12} {:>12} {:>8} {:>9}  last vote",
-        "priest", "state", "tried", "promised", "decrees", "complete"
+        "{:<10} {:<8} {:>8} {:>12} {:>12} {:>8} {:>9}  last vote",
+        "priest", "state", "pid", "tried", "promised", "decrees", "complete"
     );
     for p in &priests {
         let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
@@ -179,8 +184,9 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
             serde_json::Value::Null => "-".to_string(),
             v => format!("{} on decree {}", v["ballot"].as_str().unwrap_or(""), v["decree_no"]),
         };
+        let pid = p["pid"].as_u64().map_or("-".to_string(), |n| n.to_string());
         println!(
-            "{:<10} {:<8} {:>12} {:>12} {:>8} {:>9}  {vote}",
+            "{:<10} {:<8} {pid:>8} {:>12} {:>12} {:>8} {:>9}  {vote}",
             s("priest"),
             s("state"),
             s("ballot_tried"),

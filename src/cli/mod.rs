@@ -5,9 +5,11 @@ mod audit;
 mod bench;
 mod chamber;
 mod chaos;
+mod chronicle;
 mod laws;
 mod model;
 mod options;
+mod scene;
 mod simulate;
 mod watch;
 
@@ -109,6 +111,21 @@ majority set); 2 could not run; 4 a priest already sits in another process.")]
   parliament watch --dir /tmp/paxos        watch a sitting Chamber (or convene one there)
   parliament watch --replay chaos-replay   step through a finished Chamber by its rows' times")]
     Watch(watch::WatchArgs),
+    /// Draw a sequence diagram of one decree, one ballot or a stretch of time from the Chamber's
+    /// files alone: lifelines, messages in the paper's words, ledger rows before what they allow.
+    #[command(after_help = "Examples:
+  parliament chronicle --decree 1                      decree 1, with the ballots that reached it
+  parliament chronicle --ballot 2.Toueg --dir /tmp/paxos
+  parliament chronicle --decree 1 --svg decree-1.svg   a standalone SVG; hover a row for its time
+  parliament chronicle --from 2026-11-23T21:48:24Z --to 2026-11-23T21:48:25Z")]
+    Chronicle(chronicle::ChronicleArgs),
+    /// Play one of the paper's scenes with the real priests on real files, narrated, ending with
+    /// a check that the outcome is the paper's; without a name, list the scenes.
+    #[command(after_help = "Examples:
+  parliament scene                                   the scenes, one line each
+  parliament scene olive-day --dir /tmp/olive        play it, leaving a Chamber in /tmp/olive
+  parliament scene vacation --naive --dir /tmp/naive the paper's trouble with the naive rule")]
+    Scene(scene::SceneArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Examples:
   parliament completions bash > ~/.local/share/bash-completion/completions/parliament
@@ -133,6 +150,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Chaos(args) => chaos::run(args),
         Command::Model(args) => model::run(args),
         Command::Watch(args) => watch::run(args),
+        Command::Chronicle(args) => chronicle::run(args),
+        Command::Scene(args) => scene::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "parliament", &mut std::io::stdout());

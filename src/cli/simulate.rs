@@ -53,6 +53,10 @@ pub struct SimulateArgs {
     /// report-current-vote.
     #[arg(long, value_parser = planted_bug, value_name = "BUG")]
     plant: Option<PlantedBug>,
+    /// Crashes keep the `Decree` rows not yet synced (as runs found before they were left
+    /// unsynced) [default: a crash loses part of them, as a machine's would].
+    #[arg(long)]
+    keep_unsynced: bool,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be
     /// read with `parliament laws --dir`, `status`, or a spreadsheet.
     #[arg(long, conflicts_with = "seeds")]
@@ -74,6 +78,7 @@ impl SimulateArgs {
         c.lose = self.lose;
         c.duplicate = self.duplicate;
         c.crash = self.crash;
+        c.keep_unsynced = self.keep_unsynced;
         (c.delay_min, c.delay_max) = self.delay_max.map_or(self.delay_ticks, |max| (1, max));
         if let Some(t) = self.fault_ticks {
             c.fault_ticks = t;
@@ -138,7 +143,7 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
 
 fn print_faults(s: &Stats) {
     println!(
-        "{}: {} delivered, {} lost, {} duplicated, {} to priests away; {} ({} between ledger and send, {} unsent); {} read again by priests back in the Chamber; {}",
+        "{}: {} delivered, {} lost, {} duplicated, {} to priests away; {} ({} between ledger and send, {} unsent, {} lost unsynced); {} read again by priests back in the Chamber; {}",
         count(s.sent, "message"),
         s.delivered,
         s.lost,
@@ -147,6 +152,7 @@ fn print_faults(s: &Stats) {
         count(s.crashes, "crash"),
         s.crashes_before_send,
         count(s.unsent, "message"),
+        count(s.unsynced_lost, "Decree row"),
         count(s.petitions_read_again, "petition"),
         count(s.repeats, "void repeat")
     );
@@ -252,6 +258,7 @@ fn add(total: &mut Stats, s: &Stats) {
     total.crashes += s.crashes;
     total.crashes_before_send += s.crashes_before_send;
     total.unsent += s.unsent;
+    total.unsynced_lost += s.unsynced_lost;
     total.petitions_read_again += s.petitions_read_again;
     total.rows += s.rows;
     total.decrees += s.decrees;

@@ -7,6 +7,10 @@ pub mod append;
 pub mod guard;
 /// Cutting bytes into complete, numbered lines as they arrive.
 pub mod lines;
+/// What kind of filesystem holds a folder, and whether its caching is fit for a Chamber.
+pub mod mount;
+/// Waking by looking at files every interval, where notifications do not come (network folders).
+pub mod poll;
 /// Following a file from a saved offset, through truncation and replacement.
 pub mod tail;
 /// Waking on changes in watched folders, with one watcher per process.
@@ -15,5 +19,6 @@ pub mod watch;
 pub use append::AppendFile;
 pub use guard::{guard_field, unguard_field};
 pub use lines::{Line, LineBuffer, LinePosition};
+pub use poll::WakeSource;
 pub use tail::{TailEvent, TailReader};
 pub use watch::{FolderWatcher, Wake, Wakeups};

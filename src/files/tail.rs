@@ -15,6 +15,11 @@
 //!   what is left in the old file through the old handle, reports [`TailEvent::Replaced`], and
 //!   reads the new file from its start. Holding the old handle also keeps its inode from being
 //!   reused by the new file, so the comparison cannot be fooled that way;
+//! - looks by path too: sshfs keeps a path's inode number across a rename-over made from another
+//!   computer, and the old handle reads the old file for ever. When the path's size or mtime
+//!   differs from the handle's, a fresh `open` of the path that is shorter than what was read
+//!   (while the held file is not), or whose first bytes (up to 64) differ from the held file's,
+//!   is a replacement too. Bytes rewritten in place are seen by both and are not;
 //! - reports [`TailEvent::Truncated`] and re-reads from the start when the file is shorter than
 //!   the offset already read, or when the last bytes read before that offset (up to 64) have
 //!   changed: a truncate-and-rewrite in place, e.g. a shell's `>`, that grew past our offset.
@@ -65,6 +70,8 @@ pub struct TailReader {
     lines: LineBuffer,
     /// The last bytes read (up to [`RECENT_BYTES_MAX`]), ending at the read position.
     recent: Vec<u8>,
+    /// Pretends every file has the same inode, as sshfs may: for tests of the by-path check.
+    inode_blind: bool,
 }
 
 impl TailReader {
@@ -82,6 +89,7 @@ impl TailReader {
             open: None,
             lines: LineBuffer::new(position),
             recent: Vec::new(),
+            inode_blind: false,
         }
     }
 
@@ -107,29 +115,38 @@ impl TailReader {
     pub fn read_new_lines(&mut self) -> io::Result<Vec<TailEvent>> {
         let mut events = Vec::new();
         let on_disk = match fs::metadata(&self.path) {
-            Ok(meta) => Some((meta.dev(), meta.ino())),
+            Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
-        match (&self.open, on_disk) {
+        let replaced = match (&self.open, &on_disk) {
             (None, None) => return Ok(events),
             (None, Some(_)) => {
                 if !self.open_path()? {
                     return Ok(events);
                 }
+                None
             }
-            (Some(open), Some(id)) if (open.dev, open.ino) != id => {
-                // Finish the old file first: rows appended just before the replacement count.
-                self.read_to_end(&mut events)?;
-                events.push(TailEvent::Replaced);
-                self.restart();
-                self.open = None;
-                if !self.open_path()? {
-                    return Ok(events);
-                }
+            (Some(open), Some(meta))
+                if (open.dev, open.ino) != (meta.dev(), meta.ino()) && !self.inode_blind =>
+            {
+                Some(None)
             }
-            // Same file, or the path is gone: keep reading through the handle we hold.
-            (Some(_), _) => {}
+            (Some(_), Some(meta)) => self.replaced_by_path(meta)?.map(Some),
+            // The path is gone: keep reading through the handle we hold.
+            (Some(_), None) => None,
+        };
+        if let Some(fresh) = replaced {
+            // Finish the old file first: rows appended just before the replacement count.
+            self.read_to_end(&mut events)?;
+            events.push(TailEvent::Replaced);
+            self.restart();
+            self.open = None;
+            match fresh {
+                Some(open) => self.open = Some(open),
+                None if !self.open_path()? => return Ok(events),
+                None => {}
+            }
         }
         if self.was_truncated_or_rewritten()? {
             events.push(TailEvent::Truncated);
@@ -137,6 +154,34 @@ impl TailReader {
         }
         self.read_to_end(&mut events)?;
         Ok(events)
+    }
+
+    /// The file at the path, opened afresh, when it is not the one the held handle reads though
+    /// its inode says it is (sshfs keeps the inode number across a rename-over from another
+    /// computer, and the old handle reads the old file for ever). Looked at only when the path's
+    /// size or modification time differs from the handle's: then a fresh open that is shorter
+    /// than what was read (while the handle's file is not), or whose first bytes differ from the
+    /// handle's, is another file.
+    fn replaced_by_path(&self, by_path: &fs::Metadata) -> io::Result<Option<OpenFile>> {
+        let Some(open) = &self.open else { return Ok(None) };
+        let held = open.file.metadata()?;
+        let stamp = |m: &fs::Metadata| (m.len(), m.mtime(), m.mtime_nsec());
+        if stamp(&held) == stamp(by_path) {
+            return Ok(None);
+        }
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let fresh = file.metadata()?;
+        let offset = self.lines.stream_offset();
+        let shorter = fresh.len() < offset && held.len() >= offset;
+        let n = fresh.len().min(held.len()).min(RECENT_BYTES_MAX as u64) as usize;
+        let (mut a, mut b) = (vec![0; n], vec![0; n]);
+        let differ =
+            file.read_exact_at(&mut a, 0).is_ok() && open.file.read_exact_at(&mut b, 0).is_ok() && a != b;
+        Ok((shorter || differ).then(|| OpenFile { dev: fresh.dev(), ino: fresh.ino(), file }))
     }
 
     /// Opens the path and records its identity. Returns false if it vanished in the meantime.
@@ -209,158 +254,4 @@ fn remember_recent(recent: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::fs::OpenOptions;
-    use std::io::Write;
-
-    fn append(path: &Path, bytes: &[u8]) {
-        let mut file = OpenOptions::new().append(true).create(true).open(path).unwrap();
-        file.write_all(bytes).unwrap();
-    }
-
-    /// The texts of the lines among `events`, with `Replaced` and `Truncated` shown as markers.
-    fn texts(events: &[TailEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                TailEvent::Line(line) => line.text.clone(),
-                TailEvent::Replaced => "<replaced>".to_string(),
-                TailEvent::Truncated => "<truncated>".to_string(),
-            })
-            .collect()
-    }
-
-    /// Each event as (line number, offset, text); only lines are expected.
-    fn numbered(events: Vec<TailEvent>) -> Vec<(u64, u64, String)> {
-        events
-            .into_iter()
-            .map(|e| match e {
-                TailEvent::Line(l) => (l.number, l.offset, l.text),
-                other => panic!("expected only lines, got {other:?}"),
-            })
-            .collect()
-    }
-
-    fn at(offset: u64, lines_read: u64) -> LinePosition {
-        LinePosition { offset, lines_read }
-    }
-
-    fn texts_of(reader: &mut TailReader) -> Vec<String> {
-        texts(&reader.read_new_lines().unwrap())
-    }
-
-    #[test]
-    fn half_written_crlf_line_after_a_bom_is_held_then_completed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"\xEF\xBB\xBFkind,ballot\r\nVoted,");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader), ["kind,ballot"]);
-        assert_eq!(reader.pending_bytes(), 6);
-        assert_eq!(reader.read_new_lines().unwrap(), []);
-        append(&path, b"7\r\n");
-        let got = numbered(reader.read_new_lines().unwrap());
-        assert_eq!(got, [(2, 16, "Voted,7".into())]);
-        assert_eq!(reader.position(), at(25, 2));
-    }
-
-    #[test]
-    fn rename_over_reads_old_rest_then_new_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"h\na\n");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader), ["h", "a"]);
-        // A priest appends a row and a half to the old file, then an editor saves over it.
-        append(&path, b"b\nhalf");
-        let temp = dir.path().join("book.csv.swp");
-        fs::write(&temp, "h\na\nedited\n").unwrap();
-        fs::rename(&temp, &path).unwrap();
-        let events = reader.read_new_lines().unwrap();
-        assert_eq!(texts(&events), ["b", "<replaced>", "h", "a", "edited"]);
-        let TailEvent::Line(first_new) = &events[2] else { panic!() };
-        assert_eq!((first_new.number, first_new.offset), (1, 0));
-        append(&path, b"c\n");
-        let got = numbered(reader.read_new_lines().unwrap());
-        assert_eq!(got, [(4, 11, "c".into())]);
-    }
-
-    #[test]
-    fn truncation_is_reported_and_file_reread() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"h\nlong row one\nlong row two\n");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader).len(), 3);
-        // Shorter than what was read: the length gives it away.
-        fs::write(&path, "h\nx\n").unwrap();
-        assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "x"]);
-        // Truncated and rewritten longer than what was read: the last bytes read changed.
-        fs::write(&path, "h\nsomething else entirely\n").unwrap();
-        assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "something else entirely"]);
-        // Plain appends after that are read normally.
-        append(&path, b"y\n");
-        assert_eq!(texts_of(&mut reader), ["y"]);
-    }
-
-    #[test]
-    fn missing_file_is_not_an_error_until_it_appears() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("later.csv");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(reader.read_new_lines().unwrap(), []);
-        append(&path, b"h\n");
-        assert_eq!(texts_of(&mut reader), ["h"]);
-    }
-
-    #[test]
-    fn removed_then_recreated_file_is_a_replacement() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"h\na\n");
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader), ["h", "a"]);
-        fs::remove_file(&path).unwrap();
-        assert_eq!(reader.read_new_lines().unwrap(), []);
-        append(&path, b"h\n");
-        assert_eq!(texts_of(&mut reader), ["<replaced>", "h"]);
-    }
-
-    #[test]
-    fn resume_from_a_saved_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        append(&path, b"h\na\nb");
-        let mut first = TailReader::new(&path);
-        assert_eq!(texts_of(&mut first), ["h", "a"]);
-        let saved = first.position();
-        assert_eq!(saved, at(4, 2));
-        drop(first);
-
-        append(&path, b"\nc\n");
-        let mut resumed = TailReader::resume(&path, saved);
-        let got = numbered(resumed.read_new_lines().unwrap());
-        assert_eq!(got, [(3, 4, "b".into()), (4, 6, "c".into()),]);
-
-        // A saved position past the end of the file means it was truncated meanwhile.
-        let mut stale = TailReader::resume(&path, at(999, 50));
-        assert_eq!(texts_of(&mut stale), ["<truncated>", "h", "a", "b", "c"]);
-    }
-
-    #[test]
-    fn reads_only_new_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.csv");
-        let early = "early row\n".repeat(100);
-        append(&path, early.as_bytes());
-        let mut reader = TailReader::new(&path);
-        assert_eq!(texts_of(&mut reader).len(), 100);
-        // Scribble over bytes far before the offset, in place, leaving the last 64 alone. A
-        // reader that re-read the file would see them; this one reads from its offset only.
-        let file = OpenOptions::new().write(true).open(&path).unwrap();
-        file.write_all_at(b"EARLY", 0).unwrap();
-        append(&path, b"late\n");
-        assert_eq!(texts_of(&mut reader), ["late"]);
-    }
-}
+mod tests;

@@ -24,6 +24,24 @@ pub enum Record {
     Decree { decree_no: DecreeNo, decree: Decree },
 }
 
+impl Record {
+    /// Whether a step writing this row must sync before its messages leave.
+    ///
+    /// `Tried`, `Promised` and `Voted` are promises (B1, B3, the votes a majority set counts):
+    /// a message carrying one must never outlive the row, or a priest back from a crash could
+    /// break the promise. A `Decree` row promises nothing: it writes down what a majority's synced
+    /// `Voted` rows already fixed (§2.3 step 5-6: the decree is passed once they voted, whoever
+    /// writes it down). A `Success` or a LastVote's known decrees is true whether or not the
+    /// sender's `Decree` row survives; a priest who loses it in a crash of the machine still holds
+    /// his synced `Voted` row for that decree, so he knows less, never something else, and learns
+    /// it again (an Inquiry, the next Success). So a step whose rows are all `Decree` rows is not
+    /// synced on its own; those rows become durable with the priest's next sync (a sync makes
+    /// everything written before it durable). The simulator loses such rows at crashes to show it.
+    pub fn needs_sync(&self) -> bool {
+        !matches!(self, Record::Decree { .. })
+    }
+}
+
 /// Why a ledger cannot be trusted: a priest with such a ledger refuses to vote.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerDamage {

@@ -52,6 +52,11 @@ pub trait LedgerBook {
     fn append(&mut self, records: &[Record]) -> Result<(), Self::Error>;
     /// Makes every appended row durable (fdatasync on files).
     fn sync(&mut self) -> Result<(), Self::Error>;
+    /// Called instead of `sync` when no appended row of the step needs one
+    /// ([`Record::needs_sync`]); a ledger may still check itself before messages leave.
+    fn spare_sync(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// A ledger in memory, for the simulator, the model checker and tests: nothing can lose a row
@@ -74,14 +79,18 @@ pub trait Messenger {
 }
 
 /// Carries a step out: append the rows, sync them, then relay the messages. Leaves `step` empty.
-/// If the ledger cannot be written, nothing is relayed.
+/// If the ledger cannot be written, nothing is relayed. A step whose rows are all `Decree` rows
+/// is not synced: no message depends on them ([`Record::needs_sync`] says why).
 pub fn carry_out<L: LedgerBook, M: Messenger>(
     step: &mut Step,
     ledger: &mut L,
     messenger: &mut M,
 ) -> Result<(), L::Error> {
     if !step.records.is_empty() {
-        let written = ledger.append(&step.records).and_then(|()| ledger.sync());
+        let needs_sync = step.records.iter().any(Record::needs_sync);
+        let written = ledger
+            .append(&step.records)
+            .and_then(|()| if needs_sync { ledger.sync() } else { ledger.spare_sync() });
         step.records.clear();
         if let Err(e) = written {
             step.messages.clear();
@@ -140,6 +149,21 @@ mod tests {
         assert_eq!(ledger.0, ["append", "sync"]);
         assert_eq!(sent.len(), 1);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_step_of_decree_rows_alone_is_not_synced_but_any_promise_is() {
+        let law = crate::priest::Decree::Law(crate::priest::Petition::new("p", "Lamps"));
+        let (mut ledger, mut sent) = (Journal::default(), Vec::new());
+        let mut s = step();
+        s.records = vec![Record::Decree { decree_no: 1, decree: law.clone() }];
+        carry_out(&mut s, &mut ledger, &mut sent).unwrap();
+        assert_eq!(ledger.0, ["append"], "nothing waits on a Decree row");
+        assert_eq!(sent.len(), 1);
+        let mut s = step();
+        s.records.insert(0, Record::Decree { decree_no: 1, decree: law });
+        carry_out(&mut s, &mut ledger, &mut sent).unwrap();
+        assert_eq!(ledger.0, ["append", "append", "sync"], "a Tried row beside it is synced, and it with it");
     }
 
     #[test]

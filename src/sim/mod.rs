@@ -7,6 +7,8 @@
 /// The messagebooks as the Chamber keeps them: petitions until they pass, rows read back.
 mod books;
 /// Telling the run as it happens, in the paper's voice.
+/// Rows a crash may take: the unsynced tail of a ledger.
+mod ink;
 mod narrative;
 /// The paper's unreliable messengers.
 mod relay;
@@ -53,6 +55,10 @@ pub struct SimConfig {
     pub planted: Option<PlantedBug>,
     /// Keep every delivered message, to write the run out as messagebooks.
     pub keep_books: bool,
+    /// Whether a crash keeps the rows not yet synced (only `Decree` rows ever are): false, the
+    /// default, crashes as a machine does, losing part of them; true replays runs found before
+    /// `Decree` rows were left unsynced.
+    pub keep_unsynced: bool,
 }
 
 impl SimConfig {
@@ -71,6 +77,7 @@ impl SimConfig {
             liveness_ticks: 1_000 + 4 * decrees as u64,
             planted: None,
             keep_books: false,
+            keep_unsynced: false,
         }
     }
 
@@ -90,6 +97,9 @@ impl SimConfig {
         );
         if let Some(bug) = self.planted {
             c.push_str(&format!(" --plant {}", bug.name()));
+        }
+        if self.keep_unsynced {
+            c.push_str(" --keep-unsynced");
         }
         c
     }

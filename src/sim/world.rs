@@ -44,6 +44,8 @@ pub struct Stats {
     /// Petitions read again from his messagebook by a priest back in the Chamber, because his
     /// ledger did not show them passed.
     pub petitions_read_again: u64,
+    /// `Decree` rows written but not yet synced, lost in crashes.
+    pub unsynced_lost: u64,
     /// Ledger rows written by all priests.
     pub rows: u64,
     /// Decrees in the statute book at the end.
@@ -138,6 +140,7 @@ struct World<'n> {
     stats: Stats,
     narrator: Option<&'n mut Narrator>,
     step: Step,
+    ink: super::ink::Ink,
 }
 
 /// Runs one simulation to its end, telling it to `narrator` if given.
@@ -179,6 +182,7 @@ impl<'n> World<'n> {
             stats: Stats::default(),
             narrator,
             step: Step::default(),
+            ink: super::ink::Ink::new(n, config.seed),
             priest_config,
             config,
         }
@@ -314,6 +318,8 @@ impl<'n> World<'n> {
             narrator: self.narrator.as_deref_mut(),
         };
         let unsent = self.step.messages.len();
+        let len = self.ledgers[p.index()].len() + self.step.records.len();
+        self.ink.carried_out(p.index(), &self.step.records, len);
         let Ok(()) = carry_out(&mut self.step, &mut self.ledgers[p.index()], &mut relay);
         let ticks = &mut self.ledger_ticks[p.index()];
         ticks.resize(self.ledgers[p.index()].len(), self.now);
@@ -330,6 +336,12 @@ impl<'n> World<'n> {
     /// The priest leaves the Chamber: his slip of paper is lost, his ledger stays.
     fn leave(&mut self, p: PriestId, quietly: bool) {
         self.priests[p.index()] = None;
+        let (ledger, ticks) = (&mut self.ledgers[p.index()], &mut self.ledger_ticks[p.index()]);
+        if !self.config.keep_unsynced {
+            let lost = self.ink.crash(p.index(), ledger, ticks);
+            self.rules.lost_rows(p, lost);
+            self.stats.unsynced_lost += lost as u64;
+        }
         self.stats.crashes += 1;
         let at = self.now + 1 + self.rng.below(AWAY_TICKS_MAX);
         self.push(at, Happening::Return(p));

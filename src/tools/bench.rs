@@ -1,28 +1,37 @@
-//! `parliament bench`: a real Chamber on files, every ledger row synced before anything it allows
-//! is relayed, exactly as `convene` runs it, driven with petitions as fast as it takes them.
+//! `parliament bench`: a real Chamber on files, every promise synced before anything it allows is
+//! relayed (§2.3's indelible ink), exactly as `convene` runs it, driven with petitions as fast as
+//! it takes them.
 //!
-//! It measures this disk's own rate of single append+fdatasync in the same folder; then, with a
-//! president established, petition-to-decree latency one petition at a time (light load); then
-//! throughput with `in_flight` petitions kept outstanding (closed loop, like etcd's benchmark
-//! clients). A decree counts as passed into a majority when a majority of ledgers hold its
-//! `Decree` row, and into all when every ledger does.
+//! It measures this disk's own sync rate and this machine's wake-up latency; then, with a
+//! president established, petition-to-decree latency one petition at a time (light load), with
+//! the wake-ups, hops and syncs each decree costs; then throughput with `in_flight` petitions kept
+//! outstanding (closed loop, like etcd's benchmark clients), with CPU time per decree. Petitions
+//! go to the president, or with `spread` round the priests (who pass them on, §3.2). The bench
+//! hears the ledgers through a folder watch and reads only their new rows; its own bookkeeping is
+//! O(1) per row, so its figures do not depend on how many petitions it passes. The counters it
+//! reads ([`crate::chamber::counters`]) are the process's: one bench at a time per process.
 
-use std::collections::HashMap;
-use std::fs::OpenOptions;
-use std::io::Write;
+/// Disk, wake-up, restore and CPU measurements.
+pub mod measure;
+/// The bench's bookkeeping: petitions, pages, ledgers followed.
+pub mod tally;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::books::statute::Chamber;
-use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
-use crate::chamber::ledger_file::SYNCS;
+use crate::chamber::counters::Counts;
+use crate::chamber::god::{ConveneOptions, Sitting, lay_out};
+use crate::files::FolderWatcher;
 use crate::names::chamber_names;
-use crate::priest::{Decree, PetitionId};
+use crate::priest::PetitionId;
+use measure::{Cpu, disk_syncs_per_s, restore_time, this_thread, thread_ids, wake_latency_ms};
+use tally::{Pages, Tally};
 
-/// What a bench run measured.
+/// What a bench run measured. Latencies in milliseconds; "chosen" is petition row to a
+/// majority's `Voted` rows, "majority" petition row to a majority's `Decree` rows.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct BenchReport {
     /// Priests in the Chamber.
@@ -31,20 +40,56 @@ pub struct BenchReport {
     pub decrees: usize,
     /// Petitions kept outstanding at full load.
     pub in_flight: usize,
+    /// Whether petitions were spread over every priest (else all handed to the president).
+    pub spread: bool,
     /// Decrees per second into a majority of ledgers, at full load.
     pub decrees_per_s_majority: f64,
     /// Decrees per second into every ledger, at full load.
     pub decrees_per_s_all: f64,
-    /// Petition to majority, at full load: median, 99th percentile, worst (ms).
+    /// Petition to majority, at full load: median, 99th percentile, worst.
     pub latency_p50_ms: f64,
     /// See `latency_p50_ms`.
     pub latency_p99_ms: f64,
     /// See `latency_p50_ms`.
     pub latency_max_ms: f64,
-    /// Petition to majority, one petition at a time: median, 99th percentile (ms).
+    /// Petition to majority, one petition at a time: median, 99th percentile.
     pub light_latency_p50_ms: f64,
     /// See `light_latency_p50_ms`.
     pub light_latency_p99_ms: f64,
+    /// Petition to chosen, one at a time: median, 99th percentile.
+    pub light_chosen_p50_ms: f64,
+    /// See `light_chosen_p50_ms`.
+    pub light_chosen_p99_ms: f64,
+    /// One at a time, per decree (all priests): wake-ups, messenger page writes, syncs, rows.
+    pub light_wakeups_per_decree: f64,
+    /// See `light_wakeups_per_decree`.
+    pub light_hops_per_decree: f64,
+    /// See `light_wakeups_per_decree`.
+    pub light_syncs_per_decree: f64,
+    /// See `light_wakeups_per_decree`.
+    pub light_rows_per_decree: f64,
+    /// The light-load floor to chosen as the bench sees it (a row is seen once written, and
+    /// synced right after): 1 sync (the president's `Voted`, with his BeginBallot) and 3 wake-ups
+    /// (president, voter, bench), at the prices measured here: `light_sync_ms`, `wake_latency_ms`.
+    pub floor_chosen_ms: f64,
+    /// The floor to a majority's `Decree` rows: 2 syncs (the president's `Voted`, a voter's
+    /// `Voted` before it is relayed) and 5 wake-ups (president, voter, president again, voter
+    /// again, bench); `Decree` rows are not synced on their own.
+    pub floor_majority_ms: f64,
+    /// One ledger sync as the priests met it, one at a time (mean).
+    pub light_sync_ms: f64,
+    /// One ledger sync as the priests met it, one at a time: median and 99th percentile (to
+    /// within a factor of two: the upper edge of a power-of-two bucket).
+    pub light_sync_p50_ms: f64,
+    /// See `light_sync_p50_ms`.
+    pub light_sync_p99_ms: f64,
+    /// The floor to a majority's `Decree` rows at the 99th percentile: the same path with two
+    /// syncs at `light_sync_p99_ms` (a bound from above: two slow syncs in one decree are rarer).
+    pub floor_majority_p99_ms: f64,
+    /// One ledger sync as the priests met it at full load (mean).
+    pub sync_ms: f64,
+    /// One append heard through a folder watch, median.
+    pub wake_latency_ms: f64,
     /// This disk's single append+fdatasync rate in the same folder.
     pub disk_syncs_per_s: f64,
     /// `decrees_per_s_majority` over `disk_syncs_per_s`.
@@ -53,6 +98,22 @@ pub struct BenchReport {
     pub rows_per_decree: f64,
     /// Ledger syncs issued per decree (every priest's), at full load.
     pub syncs_per_decree: f64,
+    /// Syncs left out per decree (steps of `Decree` rows alone), at full load.
+    pub syncs_spared_per_decree: f64,
+    /// Priest wake-ups per decree (all priests), at full load.
+    pub wakeups_per_decree: f64,
+    /// Messenger page writes per decree, at full load.
+    pub hops_per_decree: f64,
+    /// CPU per decree at full load, µs: every priest together.
+    pub cpu_us_per_decree_priests: f64,
+    /// The same, per priest.
+    pub cpu_us_per_decree_per_priest: f64,
+    /// The bench's own threads (its loop and its watcher).
+    pub cpu_us_per_decree_bench: f64,
+    /// The whole process (priests, bench, the Chamber's watcher).
+    pub cpu_us_per_decree_process: f64,
+    /// The bench's share of the process's CPU at full load.
+    pub bench_cpu_share: f64,
     /// Rows in the ledger a priest was restored from (0: not measured).
     pub restore_rows: u64,
     /// Seconds to read that ledger and rebuild the priest from it.
@@ -69,99 +130,12 @@ pub struct BenchOptions {
     pub in_flight: usize,
     /// Petitions passed one at a time for the light-load latency.
     pub light: usize,
+    /// Hand petitions round every priest instead of to the president alone.
+    pub spread: bool,
     /// Rows of the ledger to restore a priest from (0 to skip).
     pub restore_rows: u64,
     /// Whether to show progress on standard error.
     pub progress: bool,
-}
-
-/// Writes a ledger of `rows` rows (a priest's votes and decrees, two rows per decree) and times
-/// reading it and rebuilding the priest from it, as a priest returning to the Chamber does.
-pub fn restore_time(dir: &Path, rows: u64) -> anyhow::Result<f64> {
-    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
-    use crate::priest::{BallotNumber, Petition, Priest, PriestId, Record, Vote};
-    let roll = crate::books::Roll::new(chamber_names(5)).map_err(anyhow::Error::msg)?;
-    let path = dir.join(".bench-restore.csv");
-    let mut text = String::with_capacity(rows as usize * 90);
-    text.push_str(LEDGER_HEADER);
-    text.push('\n');
-    let ballot = BallotNumber::new(1, PriestId(4));
-    let at = chrono::Utc::now();
-    text.push_str(&ledger_row(&roll, at, &Record::Promised { ballot }));
-    for n in 1..rows / 2 {
-        let decree = Decree::Law(Petition::new(&format!("p-{n}"), &format!("Bench decree {n}")));
-        text.push_str(&ledger_row(
-            &roll,
-            at,
-            &Record::Voted(Vote { decree_no: n, ballot, decree: decree.clone() }),
-        ));
-        text.push_str(&ledger_row(&roll, at, &Record::Decree { decree_no: n, decree }));
-    }
-    std::fs::write(&path, text)?;
-    let started = Instant::now();
-    let read = crate::books::ledger_read::read_ledger(&path, &roll)?;
-    let config = crate::chamber::runtime::chamber_config(5);
-    let priest = Priest::restore(PriestId(0), config, read.rows.iter().map(|(_, r)| &r.record))?;
-    let seconds = started.elapsed().as_secs_f64();
-    anyhow::ensure!(priest.durable().known == rows / 2 - 1, "the restored priest lost decrees");
-    std::fs::remove_file(&path)?;
-    Ok(seconds)
-}
-
-/// Appends a 45-byte row and syncs, over and over for about a second: this disk's own pace.
-pub fn disk_syncs_per_s(dir: &Path) -> anyhow::Result<f64> {
-    let path = dir.join(".bench-sync.tmp");
-    let mut f = OpenOptions::new().create(true).append(true).open(&path)?;
-    let row = b"2026-11-23T21:48:24.127Z,Tried,1.Toueg,,,\n";
-    let started = Instant::now();
-    let mut n = 0u64;
-    while started.elapsed() < Duration::from_secs(1) {
-        f.write_all(row)?;
-        f.sync_data()?;
-        n += 1;
-    }
-    let rate = n as f64 / started.elapsed().as_secs_f64();
-    drop(f);
-    std::fs::remove_file(&path)?;
-    Ok(rate)
-}
-
-/// Follows the ledgers and notes when each petition's decree reaches a majority and all.
-struct Tally {
-    chamber: Chamber,
-    seen: Vec<usize>,
-    holders: HashMap<PetitionId, usize>,
-    majority_at: HashMap<PetitionId, Instant>,
-    all_at: HashMap<PetitionId, Instant>,
-}
-
-impl Tally {
-    fn refresh(&mut self) -> anyhow::Result<()> {
-        self.chamber.refresh()?;
-        let now = Instant::now();
-        let n = self.chamber.ledgers.len();
-        for (i, f) in self.chamber.ledgers.iter().enumerate() {
-            let count = f.durable.decrees.len();
-            if count == self.seen[i] {
-                continue;
-            }
-            // Decrees arrive nearly in order; look at the newest ones only.
-            for d in f.durable.decrees.values().rev().take(count - self.seen[i]) {
-                if let Decree::Law(p) = d {
-                    let h = self.holders.entry(p.id.clone()).or_insert(0);
-                    *h += 1;
-                    if *h * 2 > n {
-                        self.majority_at.entry(p.id.clone()).or_insert(now);
-                    }
-                    if *h == n {
-                        self.all_at.insert(p.id.clone(), now);
-                    }
-                }
-            }
-            self.seen[i] = count;
-        }
-        Ok(())
-    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -171,11 +145,56 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// The Chamber at work, the bench's watch on its ledgers, and the bench's pages.
+struct Driver<'a> {
+    sitting: Sitting,
+    watcher: FolderWatcher,
+    tally: Tally,
+    pages: Pages,
+    priests: usize,
+    president: usize,
+    spread: bool,
+    stop: &'a AtomicBool,
+}
+
+impl Driver<'_> {
+    /// Hands in petition `id`: to the president, or round the priests by its index.
+    fn submit(&mut self, id: String) {
+        let k = self.tally.tracks.len();
+        let to = if self.spread { k % self.priests } else { self.president };
+        self.pages.petition(to, &id);
+        self.tally.submitted(PetitionId(id.into()));
+    }
+
+    /// Waits for the ledgers to change (up to a second), then reads their new rows.
+    fn hear(&mut self, deadline: Instant) -> anyhow::Result<()> {
+        anyhow::ensure!(Instant::now() < deadline, "the Chamber stopped passing petitions (timed out)");
+        anyhow::ensure!(!self.stop.load(Ordering::Relaxed), "interrupted");
+        let wakeups = self.watcher.wait(Duration::from_secs(1)).context("the ledgers' watch stopped")?;
+        while self.sitting.wakes.try_recv().is_ok() {}
+        self.tally.read(&wakeups)?;
+        Ok(())
+    }
+
+    /// Passes one petition alone; its index.
+    fn one(&mut self, id: String) -> anyhow::Result<usize> {
+        let k = self.tally.tracks.len();
+        self.submit(id);
+        self.pages.flush()?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.tally.tracks[k].majority.is_none() {
+            self.hear(deadline)?;
+        }
+        Ok(k)
+    }
+}
+
 /// Runs the bench in `dir` (a fresh folder).
 pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<BenchReport> {
     let names = chamber_names(o.priests);
     let roll = lay_out(dir, &names, true)?;
     let disk = disk_syncs_per_s(dir).context("measuring the disk's sync rate")?;
+    let wake = wake_latency_ms(dir, 200).context("measuring the wake-up latency")?;
     let restore_s = if o.restore_rows > 0 { restore_time(dir, o.restore_rows)? } else { 0.0 };
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
@@ -192,38 +211,44 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         exe: None,
     };
     let sitting = Sitting::open(&opts, &roll)?;
-    let president = roll.names().last().expect("a priest").clone();
-    let mut tally = Tally {
-        chamber: Chamber::open(dir, &roll),
-        seen: vec![0; roll.len()],
-        holders: HashMap::new(),
-        majority_at: HashMap::new(),
-        all_at: HashMap::new(),
+    let before = thread_ids();
+    let mut watcher = FolderWatcher::new().context("starting the bench's watch")?;
+    watcher.watch_folder(dir.join("ledgers"))?;
+    let mut own: Vec<i32> = thread_ids().into_iter().filter(|t| !before.contains(t)).collect();
+    own.push(this_thread());
+    let mut d = Driver {
+        sitting,
+        watcher,
+        tally: Tally::new(dir, &roll),
+        pages: Pages::new(dir, &roll),
+        priests: roll.len(),
+        president: roll.len() - 1,
+        spread: o.spread,
+        stop,
     };
-    let submit = |id: &str| petition(dir, &roll, &president, "bench", id, &format!("Bench decree {id}"));
-    let wait = |tally: &mut Tally, id: &PetitionId| -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !tally.majority_at.contains_key(id) {
-            anyhow::ensure!(Instant::now() < deadline, "petition {id} did not pass within 30 s");
-            let _ = sitting.wakes.recv_timeout(Duration::from_millis(5));
-            tally.refresh()?;
-        }
-        Ok(())
-    };
+    let mut r =
+        BenchReport { priests: o.priests, decrees: o.decrees, in_flight: o.in_flight, ..Default::default() };
     // Warm up: the first petition waits for the president to take office.
-    submit("warm-up")?;
-    wait(&mut tally, &PetitionId("warm-up".into()))?;
-    let mut light = Vec::new();
+    d.one("warm-up".into())?;
+    let counts0 = Counts::now();
+    let (mut light, mut chosen) = (Vec::new(), Vec::new());
     for k in 0..o.light {
-        let id = format!("light-{k}");
-        let t = Instant::now();
-        submit(&id)?;
-        wait(&mut tally, &PetitionId(id.as_str().into()))?;
-        light.push(t.elapsed().as_secs_f64() * 1e3);
+        let i = d.one(format!("light-{k}"))?;
+        let t = &d.tally.tracks[i];
+        light.push((t.majority.expect("passed") - t.submitted).as_secs_f64() * 1e3);
+        chosen.extend(t.chosen.map(|c| (c - t.submitted).as_secs_f64() * 1e3));
     }
-    let (rows0, syncs0) = (total_rows(&tally), SYNCS.load(Ordering::Relaxed));
-    let mut submitted: Vec<(PetitionId, Instant)> = Vec::with_capacity(o.decrees);
-    let started = Instant::now();
+    let c = Counts::now().since(counts0);
+    r.light_sync_ms = measure::sync_ms(&c);
+    (r.light_sync_p50_ms, r.light_sync_p99_ms) = (c.sync_quantile_ms(0.5), c.sync_quantile_ms(0.99));
+    let per_light = |x: u64| if o.light == 0 { f64::NAN } else { x as f64 / o.light as f64 };
+    (r.light_wakeups_per_decree, r.light_hops_per_decree) = (per_light(c.wakeups), per_light(c.hops));
+    (r.light_syncs_per_decree, r.light_rows_per_decree) = (per_light(c.syncs), per_light(c.rows));
+    light.sort_by(f64::total_cmp);
+    chosen.sort_by(f64::total_cmp);
+    (r.light_latency_p50_ms, r.light_latency_p99_ms) = (percentile(&light, 0.5), percentile(&light, 0.99));
+    (r.light_chosen_p50_ms, r.light_chosen_p99_ms) = (percentile(&chosen, 0.5), percentile(&chosen, 0.99));
+
     let bar = if o.progress {
         indicatif::ProgressBar::new(o.decrees as u64)
     } else {
@@ -234,57 +259,52 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     {
         bar.set_style(style);
     }
-    while tally.majority_at.len() < o.decrees + o.light + 1 && !stop.load(Ordering::Relaxed) {
-        let done = submitted.iter().filter(|(id, _)| tally.majority_at.contains_key(id)).count();
-        while submitted.len() < o.decrees && submitted.len() - done.min(submitted.len()) < o.in_flight {
-            let id = format!("full-{}", submitted.len());
-            submitted.push((PetitionId(id.as_str().into()), Instant::now()));
-            submit(&id)?;
+    let first = d.tally.tracks.len();
+    let (counts0, cpu0, started) = (Counts::now(), Cpu::now(&own), Instant::now());
+    let deadline = started + Duration::from_secs(600);
+    let mut handed = 0;
+    while d.tally.in_majority - first < o.decrees {
+        let done = d.tally.in_majority - first;
+        while handed < o.decrees && handed - done < o.in_flight {
+            d.submit(format!("full-{handed}"));
+            handed += 1;
         }
-        let _ = sitting.wakes.recv_timeout(Duration::from_millis(5));
-        tally.refresh()?;
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "the bench took over 10 minutes");
-        bar.set_position(done as u64);
+        d.pages.flush()?;
+        d.hear(deadline)?;
+        bar.set_position((d.tally.in_majority - first) as u64);
     }
-    let wall_majority = submitted.iter().filter_map(|(id, _)| tally.majority_at.get(id)).max().copied();
-    while submitted.iter().any(|(id, _)| !tally.all_at.contains_key(id))
-        && started.elapsed() < Duration::from_secs(600)
-    {
-        let _ = sitting.wakes.recv_timeout(Duration::from_millis(5));
-        tally.refresh()?;
+    let (counts, cpu, wall_majority) =
+        (Counts::now().since(counts0), Cpu::now(&own).since(cpu0), started.elapsed());
+    while d.tally.in_all < d.tally.tracks.len() {
+        d.hear(deadline)?;
     }
-    let wall_all = submitted.iter().filter_map(|(id, _)| tally.all_at.get(id)).max().copied();
+    let wall_all = d.tally.tracks[first..].iter().filter_map(|t| t.all).max().map(|a| a - started);
     bar.finish_and_clear();
-    let (rows, syncs) = (total_rows(&tally) - rows0, SYNCS.load(Ordering::Relaxed) - syncs0);
-    sitting.dismiss();
-    let mut full: Vec<f64> = submitted
+    d.sitting.dismiss();
+    let mut full: Vec<f64> = d.tally.tracks[first..]
         .iter()
-        .filter_map(|(id, t)| tally.majority_at.get(id).map(|m| (*m - *t).as_secs_f64() * 1e3))
+        .filter_map(|t| t.majority.map(|m| (m - t.submitted).as_secs_f64() * 1e3))
         .collect();
     full.sort_by(f64::total_cmp);
-    light.sort_by(f64::total_cmp);
-    let per_s = |end: Option<Instant>| end.map_or(0.0, |e| o.decrees as f64 / (e - started).as_secs_f64());
-    let majority = per_s(wall_majority);
-    Ok(BenchReport {
-        priests: o.priests,
-        decrees: o.decrees,
-        in_flight: o.in_flight,
-        decrees_per_s_majority: majority,
-        decrees_per_s_all: per_s(wall_all),
-        latency_p50_ms: percentile(&full, 0.5),
-        latency_p99_ms: percentile(&full, 0.99),
-        latency_max_ms: full.last().copied().unwrap_or(f64::NAN),
-        light_latency_p50_ms: percentile(&light, 0.5),
-        light_latency_p99_ms: percentile(&light, 0.99),
-        disk_syncs_per_s: disk,
-        ratio_to_disk: majority / disk,
-        rows_per_decree: rows as f64 / o.decrees as f64,
-        syncs_per_decree: syncs as f64 / o.decrees as f64,
-        restore_rows: o.restore_rows,
-        restore_s,
-    })
-}
-
-fn total_rows(tally: &Tally) -> u64 {
-    tally.chamber.ledgers.iter().map(|f| f.rows).sum()
+    let n = o.decrees as f64;
+    r.spread = o.spread;
+    r.decrees_per_s_majority = n / wall_majority.as_secs_f64();
+    r.decrees_per_s_all = wall_all.map_or(0.0, |w| n / w.as_secs_f64());
+    (r.latency_p50_ms, r.latency_p99_ms) = (percentile(&full, 0.5), percentile(&full, 0.99));
+    r.latency_max_ms = full.last().copied().unwrap_or(f64::NAN);
+    r.sync_ms = measure::sync_ms(&counts);
+    let sync_ms = if r.light_sync_ms.is_nan() { 1e3 / disk } else { r.light_sync_ms };
+    (r.floor_chosen_ms, r.floor_majority_ms) = (sync_ms + 3.0 * wake, 2.0 * sync_ms + 5.0 * wake);
+    r.floor_majority_p99_ms = 2.0 * r.light_sync_p99_ms + 5.0 * wake;
+    (r.wake_latency_ms, r.disk_syncs_per_s, r.ratio_to_disk) = (wake, disk, r.decrees_per_s_majority / disk);
+    (r.rows_per_decree, r.syncs_per_decree) = (counts.rows as f64 / n, counts.syncs as f64 / n);
+    (r.syncs_spared_per_decree, r.wakeups_per_decree) = (counts.spared as f64 / n, counts.wakeups as f64 / n);
+    r.hops_per_decree = counts.hops as f64 / n;
+    r.cpu_us_per_decree_priests = cpu.priests * 1e6 / n;
+    r.cpu_us_per_decree_per_priest = r.cpu_us_per_decree_priests / o.priests as f64;
+    r.cpu_us_per_decree_bench = cpu.bench * 1e6 / n;
+    r.cpu_us_per_decree_process = cpu.process * 1e6 / n;
+    r.bench_cpu_share = if cpu.process > 0.0 { cpu.bench / cpu.process } else { f64::NAN };
+    (r.restore_rows, r.restore_s) = (o.restore_rows, restore_s);
+    Ok(r)
 }

@@ -126,3 +126,24 @@ fn a_row_typed_in_pieces_is_read_whole_when_its_line_ends() {
     io::Write::write_all(&mut f, b"toises are sacred\n").unwrap();
     assert_eq!(petitions(&reader.read().unwrap()), ["Tortoises are sacred"]);
 }
+
+/// Sets a file's modification time, as a filesystem with coarse times would leave it.
+fn set_mtime(path: &Path, to: SystemTime) {
+    fs::File::open(path).unwrap().set_modified(to).unwrap();
+}
+
+#[test]
+fn a_page_created_within_the_folders_mtime_grain_is_found() {
+    let (dir, roll) = chamber();
+    let folder = dir.path().join("messagebooks/Lynch");
+    fs::write(page_path(dir.path(), "Lynch", "Ann"), format!("{BOOK_HEADER}\n,Ann,Petition,one\n")).unwrap();
+    // Over sshfs the folder's mtime is in whole seconds: it reads the same before and after a
+    // page is created within that second.
+    let second = SystemTime::now();
+    set_mtime(&folder, second);
+    let mut reader = BookReader::open(dir.path(), &roll, "Lynch");
+    assert_eq!(petitions(&reader.read().unwrap()), ["one"]);
+    fs::write(page_path(dir.path(), "Lynch", "Bob"), format!("{BOOK_HEADER}\n,Bob,Petition,two\n")).unwrap();
+    set_mtime(&folder, second);
+    assert_eq!(petitions(&reader.read().unwrap()), ["two"], "the new page was never listed");
+}

@@ -181,7 +181,7 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
         .filter(|(_, book, _)| lost_book.as_ref().is_none_or(|l| !book.starts_with(l)));
     texts.extend(kept.map(|(t, _, _)| t.clone()));
     let mut chamber = Chamber::open(dir, &roll);
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(120);
     let missing = loop {
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(50));
         sitting.alive(&opts, &never);
@@ -199,7 +199,7 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     sitting.dismiss();
     if !missing.is_empty() {
         report.violations.push(format!(
-            "{} petitions did not pass into every ledger within 60 s of healing, e.g. {:?}",
+            "{} petitions did not pass into every ledger within 120 s of healing, e.g. {:?}",
             missing.len(),
             &missing[..missing.len().min(3)]
         ));

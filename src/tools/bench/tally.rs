@@ -1,0 +1,219 @@
+//! The bench's bookkeeping, O(1) per event: the petitions it hands in, written through one
+//! long-lived page per priest (`messagebooks/<priest>/bench.csv`, the bench's own page of each
+//! messagebook), and the ledgers it follows as they grow, each new row read once
+//! ([`LedgerFollower`]) and counted against its petition by a hash lookup. A petition is chosen
+//! when a majority of priests hold a `Voted` row for it (§2.3 step 5: the decree is passed), and
+//! passed into a majority (or all) when that many ledgers hold its `Decree` row.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::Utc;
+
+use crate::books::Roll;
+use crate::books::book_rows::{BOOK_HEADER, book_row};
+use crate::books::layout::{ledger_path, page_path};
+use crate::books::ledger_read::LedgerFollower;
+use crate::files::{AppendFile, Wakeups};
+use crate::priest::{Decree, Message, Petition, PetitionId, Record};
+
+/// The name of the bench's page in every messagebook.
+pub const BENCH_PAGE: &str = "bench";
+
+/// One petition as the bench sees it.
+pub struct Track {
+    /// When its row was handed to the page.
+    pub submitted: Instant,
+    voters: u64,
+    holders: u64,
+    /// When a majority's `Voted` rows for it were first seen.
+    pub chosen: Option<Instant>,
+    /// When a majority's `Decree` rows for it were first seen.
+    pub majority: Option<Instant>,
+    /// When every ledger's `Decree` row for it was first seen.
+    pub all: Option<Instant>,
+}
+
+/// Every petition handed in, and the ledgers followed.
+pub struct Tally {
+    roll: Roll,
+    majority: u32,
+    followers: Vec<LedgerFollower>,
+    ids: HashMap<PetitionId, usize>,
+    /// The petitions, in the order handed in.
+    pub tracks: Vec<Track>,
+    /// How many are chosen, in a majority of ledgers, in every ledger.
+    pub chosen: usize,
+    /// See `chosen`.
+    pub in_majority: usize,
+    /// See `chosen`.
+    pub in_all: usize,
+    /// Ledger rows read, over all ledgers.
+    pub rows: u64,
+}
+
+impl Tally {
+    /// Follows every ledger of the Chamber in `dir` from its start.
+    pub fn new(dir: &Path, roll: &Roll) -> Tally {
+        Tally {
+            followers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
+            roll: roll.clone(),
+            majority: (roll.len() / 2 + 1) as u32,
+            ids: HashMap::new(),
+            tracks: Vec::new(),
+            chosen: 0,
+            in_majority: 0,
+            in_all: 0,
+            rows: 0,
+        }
+    }
+
+    /// Notes a petition handed in now; returns its index.
+    pub fn submitted(&mut self, id: PetitionId) -> usize {
+        let k = self.tracks.len();
+        self.ids.insert(id, k);
+        let t = Track {
+            submitted: Instant::now(),
+            voters: 0,
+            holders: 0,
+            chosen: None,
+            majority: None,
+            all: None,
+        };
+        self.tracks.push(t);
+        k
+    }
+
+    /// Reads the new rows of the ledgers a wake-up names (all on a rescan).
+    pub fn read(&mut self, wakeups: &Wakeups) -> std::io::Result<()> {
+        if wakeups.rescan {
+            for i in 0..self.followers.len() {
+                self.read_ledger(i)?;
+            }
+            return Ok(());
+        }
+        for path in &wakeups.paths {
+            let stem = path.file_name().and_then(OsStr::to_str).and_then(|f| f.strip_suffix(".csv"));
+            if let Some(id) = stem.and_then(|s| self.roll.id(s)) {
+                self.read_ledger(id.index())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_ledger(&mut self, i: usize) -> std::io::Result<()> {
+        let Tally { roll, majority, followers, ids, tracks, chosen, in_majority, in_all, rows } = self;
+        let (n, bit) = (roll.len() as u32, 1u64 << i);
+        let now = Instant::now();
+        followers[i].read(roll, |_, row| {
+            *rows += 1;
+            let (decree, voted) = match &row.record {
+                Record::Voted(v) => (&v.decree, true),
+                Record::Decree { decree, .. } => (decree, false),
+                _ => return,
+            };
+            let Decree::Law(p) = decree else { return };
+            let Some(&k) = ids.get(&p.id) else { return };
+            let t = &mut tracks[k];
+            if voted {
+                t.voters |= bit;
+                if t.chosen.is_none() && t.voters.count_ones() >= *majority {
+                    t.chosen = Some(now);
+                    *chosen += 1;
+                }
+                return;
+            }
+            t.holders |= bit;
+            if t.majority.is_none() && t.holders.count_ones() >= *majority {
+                t.majority = Some(now);
+                *in_majority += 1;
+            }
+            if t.all.is_none() && t.holders.count_ones() == n {
+                t.all = Some(now);
+                *in_all += 1;
+            }
+        })
+    }
+}
+
+/// The bench's pages, one per priest, each opened once and written with one `write` per pass.
+pub struct Pages {
+    paths: Vec<std::path::PathBuf>,
+    pages: Vec<Option<AppendFile>>,
+    rows: Vec<String>,
+    roll: Roll,
+}
+
+impl Pages {
+    /// The bench's page of each priest's messagebook in `dir` (opened on first use).
+    pub fn new(dir: &Path, roll: &Roll) -> Pages {
+        Pages {
+            paths: roll.names().iter().map(|n| page_path(dir, n, BENCH_PAGE)).collect(),
+            pages: roll.names().iter().map(|_| None).collect(),
+            rows: vec![String::new(); roll.len()],
+            roll: roll.clone(),
+        }
+    }
+
+    /// Writes a petition row for priest `to`, to go out with the next [`Pages::flush`].
+    pub fn petition(&mut self, to: usize, id: &str) {
+        let p = Petition::new(id, &format!("Bench decree {id}"));
+        self.rows[to].push_str(&book_row(&self.roll, Utc::now(), BENCH_PAGE, &Message::Petition(p)));
+    }
+
+    /// Appends every page's waiting rows, one `write` each.
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        for (i, rows) in self.rows.iter_mut().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let page = match &mut self.pages[i] {
+                Some(p) => p,
+                slot => slot.insert(AppendFile::open_with_header(&self.paths[i], BOOK_HEADER)?),
+            };
+            page.append_rows(rows.as_bytes())?;
+            rows.clear();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::priest::{BallotNumber, PriestId, Vote};
+
+    /// A priest who writes a decree twice (learned again after a crash took his unsynced row)
+    /// is one holder, not two: a majority is counted in priests, not rows.
+    #[test]
+    fn a_decree_written_twice_by_one_priest_counts_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        std::fs::create_dir_all(dir.path().join("ledgers")).unwrap();
+        let mut tally = Tally::new(dir.path(), &roll);
+        let k = tally.submitted(PetitionId("p-1".into()));
+        let law = Decree::Law(Petition::new("p-1", "Bench decree p-1"));
+        let ballot = BallotNumber::new(1, PriestId(2));
+        let row = |r: &Record| ledger_row(&roll, Utc::now(), r);
+        let voted = row(&Record::Voted(Vote { decree_no: 1, ballot, decree: law.clone() }));
+        let decree = row(&Record::Decree { decree_no: 1, decree: law });
+        let write = |name: &str, text: String| {
+            std::fs::write(ledger_path(dir.path(), name), format!("{LEDGER_HEADER}\n{text}")).unwrap()
+        };
+        write("Toueg", format!("{voted}{decree}{decree}"));
+        let rescan = Wakeups { rescan: true, ..Wakeups::default() };
+        tally.read(&rescan).unwrap();
+        let t = &tally.tracks[k];
+        assert!(t.chosen.is_none() && t.majority.is_none(), "one priest is no majority of three");
+        write("Lynch", voted.clone());
+        let mut touched = Wakeups::default();
+        touched.paths.insert(ledger_path(dir.path(), "Lynch"));
+        tally.read(&touched).unwrap();
+        assert!(tally.tracks[k].chosen.is_some() && tally.chosen == 1, "two votes of three choose it");
+        assert!(tally.tracks[k].majority.is_none() && tally.in_majority == 0);
+        assert_eq!(tally.rows, 4, "each row read once");
+    }
+}

@@ -1,0 +1,81 @@
+//! A message seen before the ledger row that backs it (§2.3: the sender syncs the row before
+//! his messenger sets out, but on a network folder the receiver may read the two files through
+//! caches that expire apart). The receiver must hold the message and answer it once the row is
+//! visible, not refuse it as forged at first sight.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use parliament::books::book_rows::{BOOK_HEADER, book_row};
+use parliament::books::layout::{ledger_path, page_path, read_position_path};
+use parliament::books::ledger_read::read_ledger;
+use parliament::chamber::god::lay_out;
+use parliament::chamber::ledger_file::LedgerFile;
+use parliament::chamber::messenger::Faults;
+use parliament::chamber::runtime::{PriestSettings, Runtime};
+use parliament::files::AppendFile;
+use parliament::priest::{BallotNumber, LedgerBook, Message, Record};
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn promised(dir: &Path, roll: &parliament::books::Roll, name: &str, ballot: BallotNumber) -> bool {
+    read_ledger(&ledger_path(dir, name), roll)
+        .is_ok_and(|r| r.rows.iter().any(|(_, row)| row.record == Record::Promised { ballot }))
+}
+
+#[test]
+fn a_message_read_before_its_senders_ledger_row_is_answered_once_the_row_appears() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = ["Dwork", "Lynch", "Toueg"].map(String::from).to_vec();
+    let roll = lay_out(dir.path(), &names, true).unwrap();
+    let toueg = roll.id("Toueg").unwrap();
+    // A ballot far above any Lynch may try himself meanwhile.
+    let ballot = BallotNumber::new(1_000, toueg);
+    // Toueg's NextBallot reaches Lynch's messagebook before Toueg's ledger shows the ballot.
+    let page = page_path(dir.path(), "Lynch", "Toueg");
+    let mut book = AppendFile::open_with_header(&page, BOOK_HEADER).unwrap();
+    let row = book_row(&roll, chrono::Utc::now(), "Toueg", &Message::NextBallot { ballot, decree_no: 0 });
+    book.append_rows_on_a_line_of_their_own(row.as_bytes()).unwrap();
+
+    let settings = PriestSettings {
+        dir: dir.path().to_path_buf(),
+        name: "Lynch".into(),
+        tick: Duration::from_millis(10),
+        faults: Faults::default(),
+        narrate: false,
+        crash_after_sync: 0.0,
+    };
+    let runtime = Runtime::enter(settings, &roll).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel::<()>();
+    let stopping = stop.clone();
+    let lynch = std::thread::spawn(move || runtime.run(&rx, &stopping));
+
+    // Lynch has read past the row (his saved position moved) without promising anything.
+    let position = read_position_path(dir.path(), "Lynch", "Toueg");
+    wait_until("Lynch to read Toueg's page", || {
+        // "offset lines print dev ino": the header and the NextBallot are read.
+        let text = std::fs::read_to_string(&position).unwrap_or_default();
+        text.split(' ').nth(1).and_then(|l| l.parse::<u64>().ok()).is_some_and(|l| l >= 2)
+    });
+    assert!(!promised(dir.path(), &roll, "Lynch", ballot), "promised with no row to back it");
+
+    // Now Toueg's row becomes visible.
+    let mut ledger = LedgerFile::open(&ledger_path(dir.path(), "Toueg"), &roll, false).unwrap();
+    ledger.append(&[Record::Tried { ballot }]).unwrap();
+    ledger.sync().unwrap();
+    wait_until("Lynch to promise in Toueg's ballot", || promised(dir.path(), &roll, "Lynch", ballot));
+
+    stop.store(true, Ordering::Relaxed);
+    drop(tx);
+    lynch.join().unwrap().unwrap();
+}
