@@ -297,6 +297,31 @@ impl Sitting {
         }
     }
 
+    /// Kills priest `i`'s process with SIGKILL, as a person could with `kill -9 PID`, and keeps
+    /// him out of the Chamber until [`Sitting::bring_back`]: his pid, or None if priests are
+    /// threads (a thread cannot be killed alone) or he is out already.
+    pub fn kill(&mut self, i: usize) -> Option<u32> {
+        let Priests::Processes(children) = &mut self.priests else { return None };
+        let mut child = children.get_mut(i)?.1.take()?;
+        let pid = child.id();
+        let _ = child.kill();
+        let _ = child.wait();
+        Some(pid)
+    }
+
+    /// Brings priest `i` back into the Chamber if his process is out: his new pid.
+    pub fn bring_back(&mut self, opts: &ConveneOptions, i: usize) -> anyhow::Result<Option<u32>> {
+        let Priests::Processes(children) = &mut self.priests else { return Ok(None) };
+        let Some((name, slot)) = children.get_mut(i) else { return Ok(None) };
+        if slot.is_some() {
+            return Ok(None);
+        }
+        let child = spawn(opts, name)?;
+        let pid = child.id();
+        *slot = Some(child);
+        Ok(Some(pid))
+    }
+
     /// Stops every priest and the watcher.
     pub fn dismiss(self) {
         self.stopping.store(true, Ordering::Relaxed);

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::control::Control;
 use super::presence::Announcer;
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
@@ -74,6 +75,7 @@ pub struct FileMessenger {
     delayed: BinaryHeap<Delayed>,
     order: u64,
     pending: Vec<String>,
+    control: Control,
     /// The first error writing a messagebook, kept for the runtime to report.
     pub error: Option<io::Error>,
 }
@@ -93,13 +95,15 @@ impl FileMessenger {
             delayed: BinaryHeap::new(),
             order: 0,
             pending: vec![String::new(); roll.len()],
+            control: Control::new(dir),
             error: None,
         })
     }
 
     /// When the next delayed message is due, if any.
     pub fn next_due(&self) -> Option<Instant> {
-        self.delayed.peek().map(|d| d.due)
+        let held = self.control.next_due();
+        self.delayed.peek().map(|d| d.due).into_iter().chain(held).min()
     }
 
     /// Delivers every delayed message now due.
@@ -121,6 +125,8 @@ impl FileMessenger {
     }
 
     fn write_pending(&mut self) {
+        // The control file (messengers.csv) may hold rows back, drop or double one, or pace them.
+        self.control.pass(&mut self.pending, self.roll.names());
         for (to, rows) in self.pending.iter_mut().enumerate() {
             if rows.is_empty() {
                 continue;

@@ -5,6 +5,8 @@
 
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
+/// The messengers' control file: pause, step, drop, duplicate, pace.
+pub mod control;
 /// Counters of wake-ups, hops and syncs, for `bench`.
 pub mod counters;
 /// God: lays out the Chamber, runs the priests, hands them petitions, stops them.

@@ -97,6 +97,9 @@ pub struct ConveneArgs {
     /// Run each priest as his own OS process; God brings back any that dies.
     #[arg(long)]
     processes: bool,
+    /// Sit until q, watching the Chamber on one screen (parliament watch), keys in hand.
+    #[arg(long)]
+    watch: bool,
     /// Look at the messagebooks every tick instead of waiting for notifications (chosen by
     /// itself when the folder is on a FUSE, NFS or SMB mount, where other computers' writes are
     /// never notified).
@@ -220,21 +223,26 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         // SAFETY: called before any thread of ours is started; priest processes inherit it.
         unsafe { std::env::set_var(poll::POLL_VAR, "1") };
     }
-    announce(&args, &names, &petitions);
+    if !args.watch {
+        announce(&args, &names, &petitions);
+    }
     let opts = ConveneOptions {
         dir: args.dir.clone(),
         names,
         names_given,
         petitions,
-        stay: args.stay,
+        stay: args.stay || args.watch,
         processes: args.processes,
         faults: m.faults(),
-        narrate: !m.quiet,
+        narrate: !m.quiet && !args.watch,
         timeout: args.timeout,
         tick: m.tick(),
         crash_after_sync: 0.0,
         exe: None,
     };
+    if args.watch {
+        return super::watch::watch(opts);
+    }
     let chamber = god::convene(&opts, stop_on_signal()?)?;
     print_laws(&chamber, false);
     Ok(0)

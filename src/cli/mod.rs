@@ -11,6 +11,7 @@ mod model;
 mod options;
 mod scene;
 mod simulate;
+mod watch;
 
 use clap::{Parser, Subcommand};
 
@@ -103,6 +104,13 @@ majority set); 2 could not run; 4 a priest already sits in another process.")]
   parliament simulate --seed 7 --lose 0.2 --duplicate 0.2 -v
   parliament simulate --seeds 10000 --crash 0.01 --delay-ticks 1..10")]
     Simulate(simulate::SimulateArgs),
+    /// Watch the Chamber on one screen: priests, messages, ballots, statute book, the rules live;
+    /// keys to pause, step, kill, drop, duplicate, petition. Convenes a Chamber if none sits.
+    #[command(after_help = "Examples:
+  parliament watch                         convene five priest processes here and watch them
+  parliament watch --dir /tmp/paxos        watch a sitting Chamber (or convene one there)
+  parliament watch --replay chaos-replay   step through a finished Chamber by its rows' times")]
+    Watch(watch::WatchArgs),
     /// Draw a sequence diagram of one decree, one ballot or a stretch of time from the Chamber's
     /// files alone: lifelines, messages in the paper's words, ledger rows before what they allow.
     #[command(after_help = "Examples:
@@ -141,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Bench(args) => bench::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Model(args) => model::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Chronicle(args) => chronicle::run(args),
         Command::Scene(args) => scene::run(args),
         Command::Completions { shell } => {

@@ -26,12 +26,22 @@ pub const MIN_HEIGHT: u16 = 16;
 pub const KEYS: &[(&str, &str)] = &[
     ("p", "pause / resume deliveries"),
     ("s", "step: deliver one message, then pause"),
-    ("k 1-9", "kill a priest (SIGKILL); God brings him back"),
+    ("k 1-9", "kill a priest (SIGKILL); he stays away until b"),
     ("b 1-9", "bring a priest back into the Chamber"),
     ("d 1-9", "drop the next message to a priest"),
     ("u 1-9", "duplicate the next message to a priest"),
     ("n", "type a petition; Enter hands it in, Esc forgets it"),
     ("+ / -", "faster / slower: the messengers' pace"),
+    ("?", "show / hide this help"),
+    ("q", "quit, leaving the terminal as it was"),
+];
+
+/// The keys of `watch --replay`, as its help lists them.
+pub const REPLAY_KEYS: &[(&str, &str)] = &[
+    ("→ / ←", "one row forward / back, by the rows' times"),
+    ("PgDn/PgUp", "fifty rows forward / back"),
+    ("End/Home", "the end / the start"),
+    ("space", "play / stop"),
     ("?", "show / hide this help"),
     ("q", "quit, leaving the terminal as it was"),
 ];
@@ -80,6 +90,8 @@ pub struct Ui {
     pub last_action: String,
     /// A key waiting for the rest of what it needs.
     pub prompt: Option<Prompt>,
+    /// Replaying a finished Chamber: the footer shows the replay's keys.
+    pub replay: bool,
 }
 
 /// Draws the whole screen.
@@ -137,15 +149,18 @@ pub fn render(frame: &mut Frame, state: &WatchState, ui: &Ui) {
     panels::statute(frame, statute, state);
     footer(frame, footer_area, state, ui);
     if ui.help {
-        help(frame, area);
+        help(frame, area, if ui.replay { REPLAY_KEYS } else { KEYS });
     }
 }
 
 /// The two footer lines: the keys and the pace; then the prompt, or what the last key did.
 fn footer(frame: &mut Frame, area: Rect, state: &WatchState, ui: &Ui) {
     let key = |k: &'static str| Span::styled(k, Style::new().fg(Color::Yellow).bold());
-    let pairs = [("p", "pause"), ("s", "step"), ("k", "kill"), ("b", "back"), ("d", "drop"), ("u", "dup")];
-    let pairs = pairs.into_iter().chain([("n", "petition"), ("+-", "pace"), ("?", "help"), ("q", "quit")]);
+    let live = [("p", "pause"), ("s", "step"), ("k", "kill"), ("b", "back"), ("d", "drop"), ("u", "dup")];
+    let live = live.into_iter().chain([("n", "petition"), ("+-", "pace"), ("?", "help"), ("q", "quit")]);
+    let replay = [("←→", "row"), ("PgUp PgDn", "50 rows"), ("Home End", "ends"), ("space", "play")];
+    let replay = replay.into_iter().chain([("?", "help"), ("q", "quit")]);
+    let pairs: Vec<(&'static str, &'static str)> = if ui.replay { replay.collect() } else { live.collect() };
     // Two spaces between keys where the line has room for them (83 columns), one where it has not.
     let gap = if area.width >= 83 { "  " } else { " " };
     let mut keys = Vec::new();
@@ -190,16 +205,16 @@ fn footer(frame: &mut Frame, area: Rect, state: &WatchState, ui: &Ui) {
     frame.render_widget(Paragraph::new(vec![Line::from(keys), Line::from(second)]), area);
 }
 /// The keys, laid over the middle of the screen.
-fn help(frame: &mut Frame, area: Rect) {
-    let widest = KEYS.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0).max(FOOTNOTE.len() - 8);
-    let width = (widest as u16 + 10).min(area.width);
-    let height = (KEYS.len() as u16 + 4).min(area.height);
+fn help(frame: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
+    let widest = keys.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0).max(FOOTNOTE.len() - 8);
+    let width = (widest as u16 + 13).min(area.width);
+    let height = (keys.len() as u16 + 4).min(area.height);
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let mut lines: Vec<Line> = KEYS
+    let mut lines: Vec<Line> = keys
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!("{k:>6}  "), Style::new().fg(Color::Yellow).bold()),
+                Span::styled(format!("{k:>9}  "), Style::new().fg(Color::Yellow).bold()),
                 Span::raw(*what),
             ])
         })

@@ -1,0 +1,288 @@
+//! The watch's data source: follows a Chamber's files as they grow and feeds [`WatchState`]. Every
+//! ledger (§2.3's indelible ink) through [`LedgerFollower`], every page of every messagebook
+//! (`messagebooks/<to>/<from>.csv`, the paper's messengers' slips) through a [`TailReader`], and
+//! who is in the Chamber (§1.2, §2.4): the sitting locks and the presence files.
+//!
+//! Each [`Source::refresh`] reads only the bytes appended since the last one, so it costs what
+//! the Chamber wrote, not what it holds. It never writes anything: the priests' `.read` positions
+//! are theirs.
+//!
+//! Who sits is read from `/proc/locks` (the kernel's list of `flock`s, matched by the lock file's
+//! inode), not by trying the lock as [`crate::chamber::sitting::held_by`] does: a watch that tried
+//! the lock ten times a second would now and then hold it at the very moment a priest comes back,
+//! and he would be turned away as "already sitting".
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Presence, WatchState};
+use crate::books::Roll;
+use crate::books::book_rows::{BookEntry, parse_book_row, petition_from};
+use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
+use crate::books::ledger_read::LedgerFollower;
+use crate::books::ledger_rows::LedgerRow;
+use crate::files::{Line, TailEvent, TailReader};
+use crate::priest::{Message, PriestId};
+
+/// A presence file unchanged for longer than this is a priest who left (heartbeats go about
+/// every 200 ms at the default tick).
+pub const AWAY_AFTER: Duration = Duration::from_secs(1);
+
+/// A presence file as last seen (modified time, inode), and when it last changed.
+type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
+
+/// How often the sitting locks are looked at.
+const SITTING_EVERY: Duration = Duration::from_millis(250);
+
+/// A row read and not yet fed to the view.
+enum Row {
+    Ledger(PriestId, u64, LedgerRow),
+    Book(BookRow),
+}
+
+/// One page of one messagebook, followed.
+struct Page {
+    to: PriestId,
+    name: String,
+    file: String,
+    tail: TailReader,
+}
+
+/// A Chamber's files, followed.
+pub struct Source {
+    dir: PathBuf,
+    roll: Roll,
+    ledgers: Vec<LedgerFollower>,
+    pages: BTreeMap<(PriestId, String), Page>,
+    /// Each priest's presence file as last seen.
+    presence: Vec<Seen>,
+    /// Rows read from the files, waiting to be fed to the view, in the order read.
+    backlog: VecDeque<Row>,
+    /// Who sat when last looked, and when that was.
+    sitting: (Option<Instant>, Option<Vec<Option<u32>>>),
+    /// How many rows have been fed to the view, all files together.
+    pub rows: u64,
+    /// How many refreshes have been made.
+    pub refreshes: u64,
+}
+
+/// One row read from a messagebook page.
+#[derive(Clone, Debug)]
+pub struct BookRow {
+    /// The page's owner, who reads it.
+    pub to: PriestId,
+    /// The page's name: the writer.
+    pub page: String,
+    /// `messagebooks/<to>/<page>.csv`.
+    pub file: String,
+    /// The line in that file.
+    pub line: u64,
+    /// The row's `at`.
+    pub at: Option<DateTime<Utc>>,
+    /// What it says.
+    pub entry: BookEntry,
+}
+
+impl Source {
+    /// Follows the Chamber in `dir`, whose roll is `roll`, from the start of every file.
+    pub fn open(dir: &Path, roll: &Roll) -> Source {
+        Source {
+            dir: dir.to_path_buf(),
+            ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
+            presence: vec![(None, None); roll.len()],
+            roll: roll.clone(),
+            pages: BTreeMap::new(),
+            backlog: VecDeque::new(),
+            sitting: (None, None),
+            rows: 0,
+            refreshes: 0,
+        }
+    }
+
+    /// The folders whose changes matter: `ledgers/`, each messagebook, `presence/`.
+    pub fn folders(&self) -> Vec<PathBuf> {
+        let mut folders = vec![self.dir.join(crate::books::layout::LEDGERS)];
+        folders.extend(self.roll.names().iter().map(|n| book_dir(&self.dir, n)));
+        folders.push(self.dir.join(crate::books::layout::PRESENCE));
+        folders
+    }
+
+    /// Reads whatever the files gained since the last call into `state`, then who is in the
+    /// Chamber. Returns how many rows were fed.
+    pub fn refresh(&mut self, state: &mut WatchState) -> usize {
+        self.refresh_within(state, None)
+    }
+
+    /// As [`Source::refresh`], but feeds rows to `state` for no longer than `budget`; the rest
+    /// wait for the next call ([`Source::behind`]), so a screen drawn between calls is never held
+    /// up for long by a Chamber writing faster than the view can follow. The files are still read
+    /// to their ends, only once each byte.
+    pub fn refresh_within(&mut self, state: &mut WatchState, budget: Option<std::time::Duration>) -> usize {
+        let roll = &self.roll;
+        for (i, ledger) in self.ledgers.iter_mut().enumerate() {
+            let backlog = &mut self.backlog;
+            let _ =
+                ledger.read(roll, |line, row| backlog.push_back(Row::Ledger(PriestId(i as u16), line, row)));
+        }
+        // The books after the ledgers: a petition's row was written before any decree carrying it,
+        // so every decree read so far has its petition among the rows read so far.
+        let books = self.read_books();
+        self.backlog.extend(books.into_iter().map(Row::Book));
+        let deadline = budget.map(|b| Instant::now() + b);
+        let mut fed = 0;
+        while let Some(row) = self.backlog.pop_front() {
+            match row {
+                Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
+                Row::Book(row) => feed(state, &row),
+            }
+            fed += 1;
+            if fed % 256 == 0 && deadline.is_some_and(|d| Instant::now() > d) {
+                break;
+            }
+        }
+        if self.backlog.is_empty() {
+            state.books_read();
+        }
+        self.presence(state);
+        self.rows += fed as u64;
+        self.refreshes += 1;
+        fed
+    }
+
+    /// How many rows have been read from the files but not yet fed to the view.
+    pub fn behind(&self) -> usize {
+        self.backlog.len()
+    }
+
+    /// The new rows of every page of every messagebook (pages found as they appear).
+    pub fn read_books(&mut self) -> Vec<BookRow> {
+        for (i, to) in self.roll.names().iter().enumerate() {
+            let Ok(entries) = fs::read_dir(book_dir(&self.dir, to)) else { continue };
+            for entry in entries.flatten() {
+                let file_name = entry.file_name();
+                let Some(page) = file_name.to_str().and_then(page_name) else { continue };
+                let key = (PriestId(i as u16), page.to_string());
+                self.pages.entry(key).or_insert_with(|| Page {
+                    to: PriestId(i as u16),
+                    name: page.to_string(),
+                    file: page_file(to, page),
+                    tail: TailReader::new(entry.path()),
+                });
+            }
+        }
+        let mut rows = Vec::new();
+        for page in self.pages.values_mut() {
+            let Ok(events) = page.tail.read_new_lines() else { continue };
+            for event in events {
+                let TailEvent::Line(Line { number, text, .. }) = event else { continue };
+                if number == 1 || text.contains('\0') {
+                    continue; // the header, or a half row voided by the page's next writer
+                }
+                let Ok(entry) = parse_book_row(&self.roll, &text) else { continue };
+                let at = text.split(',').next().and_then(|a| DateTime::parse_from_rfc3339(a).ok());
+                rows.push(BookRow {
+                    to: page.to,
+                    page: page.name.clone(),
+                    file: page.file.clone(),
+                    line: number,
+                    at: at.map(|a| a.with_timezone(&Utc)),
+                    entry,
+                });
+            }
+        }
+        rows
+    }
+
+    /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
+    /// while others do, or whose presence file has stopped changing, is away.
+    fn presence(&mut self, state: &mut WatchState) {
+        // Reading the kernel's list of locks costs a few milliseconds on a busy machine: four
+        // times a second is often enough to see a priest leave.
+        if self.sitting.0.is_none_or(|at| at.elapsed() >= SITTING_EVERY) {
+            self.sitting = (Some(Instant::now()), sitting_now(&self.dir, &self.roll));
+        }
+        let sitting = self.sitting.1.clone();
+        let anyone = sitting.as_ref().is_some_and(|s| s.iter().any(Option::is_some));
+        let now = Instant::now();
+        for (i, name) in self.roll.names().iter().enumerate() {
+            let stamp = fs::metadata(presence_path(&self.dir, name))
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.ino())));
+            let (seen, changed) = &mut self.presence[i];
+            if stamp.is_some() && stamp != *seen {
+                *changed = Some(now);
+            }
+            *seen = stamp;
+            let beating = changed.is_some_and(|c| now - c < AWAY_AFTER);
+            let sits = sitting.as_ref().map(|s| s[i].is_some());
+            let presence = if !self.ledgers[i].path().exists() {
+                Presence::Refusing
+            } else if sits == Some(false) && anyone {
+                Presence::Away
+            } else if beating || (sits == Some(true) && changed.is_none()) {
+                Presence::Present
+            } else {
+                Presence::Away
+            };
+            state.priest_status(PriestId(i as u16), presence);
+        }
+    }
+}
+
+/// Feeds one messagebook row to the state: a priest's message, or a petition (heartbeats live in
+/// the presence files, not here).
+pub fn feed(state: &mut WatchState, row: &BookRow) {
+    match &row.entry {
+        BookEntry::Message { message: Message::Heartbeat { .. }, .. } => {}
+        BookEntry::Message { from, message } => {
+            state.message(*from, row.to, message, row.at, &row.file, row.line)
+        }
+        BookEntry::Petition { from, text, id, print } => {
+            let petition = petition_from(&row.page, *print, text, id);
+            state.petition(from, row.to, &petition, row.at, &row.file, row.line);
+        }
+    }
+}
+
+/// The pid sitting as each priest now, from the kernel's list of `flock`s (`/proc/locks`); None
+/// where that list cannot be read (not Linux).
+pub fn sitting_now(dir: &Path, roll: &Roll) -> Option<Vec<Option<u32>>> {
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    // The lock file's device (major:minor, in hex) and inode, to the pid holding it.
+    let mut held = BTreeMap::new();
+    for line in locks.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"; "1: -> FLOCK ..." waits for one.
+        if f.get(1) != Some(&"FLOCK") {
+            continue;
+        }
+        let (Some(pid), Some(id)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
+            continue;
+        };
+        let mut parts = id.split(':');
+        let (Some(major), Some(minor), Some(ino)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(major), Ok(minor), Ok(ino)) =
+            (u32::from_str_radix(major, 16), u32::from_str_radix(minor, 16), ino.parse::<u64>())
+        else {
+            continue;
+        };
+        held.insert((major, minor, ino), pid);
+    }
+    Some(
+        roll.names()
+            .iter()
+            .map(|n| {
+                let meta = fs::metadata(sitting_path(dir, n)).ok()?;
+                let key = (libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino());
+                held.get(&key).copied()
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,107 @@
+//! Tests of the watch's data source on a Chamber laid out by God: who is present, away or
+//! refusing, as the sitting locks, presence files and ledgers say; only new rows read; and a watch
+//! that never turns a returning priest away.
+
+use std::fs;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::model::{Presence, WatchState};
+use super::source::{Source, sitting_now};
+use crate::books::Roll;
+use crate::books::layout::ledger_path;
+use crate::chamber::god::{lay_out, petition};
+use crate::chamber::presence::Announcer;
+use crate::chamber::sitting::claim;
+
+fn chamber() -> (tempfile::TempDir, Roll) {
+    let dir = tempfile::tempdir().unwrap();
+    let roll = lay_out(dir.path(), &crate::names::chamber_names(3), true).unwrap();
+    (dir, roll)
+}
+
+fn presences(state: &WatchState) -> Vec<Presence> {
+    state.priests().iter().map(|p| p.presence).collect()
+}
+
+#[test]
+fn sitting_priests_are_present_one_not_sitting_while_others_do_is_away_one_without_a_ledger_refuses() {
+    let (dir, roll) = chamber();
+    let names = roll.names().to_vec();
+    let _first = claim(dir.path(), &names[0]).unwrap();
+    let _second = claim(dir.path(), &names[1]).unwrap();
+    Announcer::new(dir.path(), &names[0], 1).unwrap().announce(0).unwrap();
+    let pid = std::process::id();
+    assert_eq!(sitting_now(dir.path(), &roll), Some(vec![Some(pid), Some(pid), None]));
+    let mut state = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    source.refresh(&mut state);
+    assert_eq!(presences(&state), [Presence::Present, Presence::Present, Presence::Away]);
+    fs::remove_file(ledger_path(dir.path(), &names[2])).unwrap();
+    source.refresh(&mut state);
+    assert_eq!(presences(&state)[2], Presence::Refusing, "a lost ledger: he must not vote");
+}
+
+#[test]
+fn each_refresh_reads_only_the_rows_written_since_the_last() {
+    let (dir, roll) = chamber();
+    let mut state = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    source.refresh(&mut state);
+    petition(dir.path(), &roll, &roll.names()[1], "Ann", "ann-1", "Wine may not be watered").unwrap();
+    assert_eq!(source.refresh(&mut state), 1);
+    assert_eq!(source.refresh(&mut state), 0, "nothing new, nothing read");
+    petition(dir.path(), &roll, &roll.names()[1], "Ann", "ann-2", "Lamps use olive oil").unwrap();
+    assert_eq!(source.refresh(&mut state), 1);
+    let latest = state.deliveries().next().unwrap();
+    assert_eq!((latest.from.as_str(), latest.kind), ("Ann", "Petition"));
+    assert_eq!(latest.file, format!("messagebooks/{}/Ann.csv", roll.names()[1]));
+    assert_eq!(latest.line, 3, "the header is line 1");
+}
+
+/// Trying a priest's sitting lock to see who sits (as `held_by` does) would, now and then, hold
+/// it at the moment the priest comes back, and he would be refused as already sitting. The watch
+/// reads the kernel's list of locks instead, so a priest claiming his sitting while the watch
+/// refreshes as fast as it can is never refused.
+#[test]
+fn watching_never_turns_a_returning_priest_away() {
+    let (dir, roll) = chamber();
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (dir, roll, stop) = (dir.path().to_path_buf(), roll.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut state = WatchState::new(roll.clone(), "test");
+            let mut source = Source::open(&dir, &roll);
+            while !stop.load(Ordering::Relaxed) {
+                source.refresh(&mut state);
+            }
+            source.refreshes
+        })
+    };
+    for i in 0..2000 {
+        let sitting = claim(dir.path(), &roll.names()[0]);
+        assert!(sitting.is_ok(), "claim {i} was refused: {}", sitting.unwrap_err());
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(watcher.join().unwrap() > 0, "the watch refreshed meanwhile");
+}
+
+#[test]
+fn a_refresh_within_a_budget_feeds_part_and_the_rest_waits_in_order() {
+    let (dir, roll) = chamber();
+    for i in 0..600 {
+        petition(dir.path(), &roll, &roll.names()[0], "Ann", &format!("ann-{i}"), &format!("decree {i}"))
+            .unwrap();
+    }
+    let mut state = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    assert_eq!(source.refresh_within(&mut state, Some(std::time::Duration::ZERO)), 256);
+    assert_eq!(source.behind(), 344, "the rest wait");
+    assert_eq!(state.deliveries().next().unwrap().line, 257, "fed in the order read");
+    let mut fed = 256;
+    while source.behind() > 0 {
+        fed += source.refresh_within(&mut state, Some(std::time::Duration::ZERO));
+    }
+    assert_eq!(fed, 600);
+    assert_eq!(state.deliveries().next().unwrap().line, 601);
+}

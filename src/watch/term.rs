@@ -1,0 +1,236 @@
+//! The terminal of `parliament watch`: the alternate screen in raw mode (ratatui over crossterm),
+//! left as it was found on `q`, on Ctrl-C, on SIGTERM and on a panic; and the live loop. The
+//! Chamber's files are read again whenever the one [`FolderWatcher`] says a folder changed (at
+//! most every 40 ms) and at least every 100 ms, reading only new bytes ([`Source`]); keys act
+//! through [`Hands`].
+//!
+//! While the screen is up, this process's stderr (and its priest processes', who inherit it) goes
+//! to a log file, so a priest's complaint cannot scribble over the screen; it comes back before
+//! the terminal is restored, and the log's path is printed on leaving.
+
+use std::fs::OpenOptions;
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::hands::Hands;
+use super::model::{Presence, WatchState};
+use super::render::{Prompt, Ui, render};
+use super::source::Source;
+use crate::books::Roll;
+use crate::chamber::control::{Settings, control_path};
+use crate::files::FolderWatcher;
+use crate::priest::PriestId;
+
+/// The shortest time between two reads of the files, however often they change.
+const MIN_REFRESH: Duration = Duration::from_millis(40);
+/// The longest a refresh feeds rows to the view before drawing; the rest wait for the next.
+const FEED_BUDGET: Duration = Duration::from_millis(30);
+/// The longest: presence is judged by time passing, not only by files changing.
+const MAX_REFRESH: Duration = Duration::from_millis(100);
+
+/// How the view kept up: for the README's figures and the person leaving.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Reads of the files.
+    pub refreshes: u64,
+    /// Rows read.
+    pub rows: u64,
+    /// How long the screen was up.
+    pub seconds: f64,
+    /// How much of that was spent reading the files and drawing.
+    pub busy: f64,
+}
+
+impl Stats {
+    /// The one line said on leaving.
+    pub fn line(&self) -> String {
+        format!(
+            "watch: {} refreshes in {:.1} s ({:.1} a second), {} rows read; reading and drawing took {:.1} s ({:.1} ms a refresh)",
+            self.refreshes,
+            self.seconds,
+            self.refreshes as f64 / self.seconds.max(1e-9),
+            self.rows,
+            self.busy,
+            self.busy * 1e3 / self.refreshes.max(1) as f64
+        )
+    }
+}
+
+/// The terminal in raw mode on the alternate screen, with stderr sent to a log; dropping it
+/// restores both.
+pub struct Screen {
+    pub terminal: DefaultTerminal,
+    saved_stderr: i32,
+}
+
+impl Screen {
+    /// Takes the terminal; stderr goes to `log` until the screen is dropped.
+    pub fn open(log: &Path) -> anyhow::Result<Screen> {
+        let file = OpenOptions::new().create(true).append(true).open(log)?;
+        // SAFETY: dup/dup2 on descriptors this process owns; no memory is involved.
+        let saved_stderr = unsafe { libc::dup(2) };
+        unsafe { libc::dup2(file.as_raw_fd(), 2) };
+        // Raw mode, the alternate screen, and a panic hook restoring them.
+        let terminal = ratatui::try_init().map_err(|e| {
+            // SAFETY: as above; stderr back, so the person sees why.
+            unsafe {
+                libc::dup2(saved_stderr, 2);
+                libc::close(saved_stderr);
+            }
+            anyhow::anyhow!("parliament watch needs a terminal: {e}")
+        })?;
+        let ratatui_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // stderr first, so the panic's message reaches the person, not the log.
+            unsafe { libc::dup2(saved_stderr, 2) };
+            ratatui_hook(info);
+        }));
+        Ok(Screen { terminal, saved_stderr })
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        ratatui::restore();
+        // SAFETY: as in `open`.
+        unsafe {
+            libc::dup2(self.saved_stderr, 2);
+            libc::close(self.saved_stderr);
+        }
+    }
+}
+
+/// What a key asked of the loop.
+enum Asked {
+    Nothing,
+    Quit,
+}
+
+/// Watches the Chamber in `dir` live until `q`, Ctrl-C or `stop`.
+pub fn live(
+    dir: &Path,
+    roll: &Roll,
+    hands: &mut Hands,
+    stop: &AtomicBool,
+    log: &Path,
+) -> anyhow::Result<Stats> {
+    let label = format!("{}{}", dir.display(), if hands.is_god() { " (convened by this watch)" } else { "" });
+    let mut state = WatchState::new(roll.clone(), label);
+    let mut source = Source::open(dir, roll);
+    let mut watcher = FolderWatcher::new()?;
+    for folder in source.folders() {
+        let _ = watcher.watch_folder(folder);
+    }
+    let control = std::fs::read_to_string(control_path(dir)).ok().and_then(|t| Settings::parse(&t));
+    let mut ui = Ui {
+        paused: control.as_ref().is_some_and(|c| c.paused),
+        pace: control.map(|c| c.pace).filter(|p| !p.is_zero()),
+        ..Ui::default()
+    };
+    let mut screen = Screen::open(log)?;
+    let started = Instant::now();
+    let mut refreshed = Instant::now() - MAX_REFRESH;
+    let mut woke = true;
+    let mut busy = Duration::ZERO;
+    while !stop.load(Ordering::Relaxed) {
+        let wakes = watcher.drain();
+        woke |= wakes.rescan || !wakes.paths.is_empty() || source.behind() > 0;
+        let since = refreshed.elapsed();
+        if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
+            let began = Instant::now();
+            source.refresh_within(&mut state, Some(FEED_BUDGET));
+            hands.tend(stop);
+            screen.terminal.draw(|f| render(f, &state, &ui))?;
+            refreshed = Instant::now();
+            busy += refreshed - began;
+            woke = false;
+        }
+        if event::poll(Duration::from_millis(10))?
+            && let Event::Key(key) = event::read()?
+            && key.kind == KeyEventKind::Press
+        {
+            if let Asked::Quit = live_key(key, &state, &mut ui, hands) {
+                break;
+            }
+            screen.terminal.draw(|f| render(f, &state, &ui))?;
+        }
+    }
+    drop(screen);
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(Stats { refreshes: source.refreshes, rows: source.rows, seconds, busy: busy.as_secs_f64() })
+}
+
+/// Whether a key is Ctrl-C (raw mode turns it into a key, not a signal).
+pub fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
+}
+
+/// Who a petition typed with `n` goes to: the president as the ledgers show him, or the first
+/// priest present.
+fn petition_to(state: &WatchState) -> PriestId {
+    let present = |p: &PriestId| state.priests()[p.index()].presence == Presence::Present;
+    state.president().filter(present).unwrap_or_else(|| {
+        let first = state.priests().iter().position(|p| p.presence == Presence::Present);
+        PriestId(first.unwrap_or(0) as u16)
+    })
+}
+
+fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -> Asked {
+    if is_ctrl_c(&key) {
+        return Asked::Quit;
+    }
+    match (ui.prompt.take(), key.code) {
+        (Some(Prompt::Petition(mut text)), code) => match code {
+            KeyCode::Enter if !text.trim().is_empty() => {
+                ui.last_action = hands.petition(petition_to(state), text.trim());
+            }
+            KeyCode::Enter | KeyCode::Esc => {}
+            KeyCode::Backspace => {
+                text.pop();
+                ui.prompt = Some(Prompt::Petition(text));
+            }
+            KeyCode::Char(c) => {
+                text.push(c);
+                ui.prompt = Some(Prompt::Petition(text));
+            }
+            _ => ui.prompt = Some(Prompt::Petition(text)),
+        },
+        (Some(prompt), KeyCode::Char(c)) if c.is_ascii_digit() => {
+            let i = c.to_digit(10).unwrap_or(0) as usize;
+            if i == 0 || i > state.roll().len().min(9) {
+                ui.prompt = Some(prompt);
+                return Asked::Nothing;
+            }
+            ui.last_action = match prompt {
+                Prompt::Kill => hands.kill(i - 1),
+                Prompt::BringBack => hands.bring_back(i - 1),
+                Prompt::Drop => hands.drop_next(i - 1),
+                Prompt::Duplicate => hands.duplicate_next(i - 1),
+                Prompt::Petition(_) => unreachable!("handled above"),
+            };
+        }
+        (Some(_), _) => {}
+        (None, KeyCode::Char('q')) => return Asked::Quit,
+        (None, KeyCode::Char('?')) => ui.help = !ui.help,
+        (None, KeyCode::Esc) => ui.help = false,
+        (None, KeyCode::Char('p')) => (ui.paused, ui.last_action) = hands.toggle_pause(),
+        (None, KeyCode::Char('s')) => (ui.paused, ui.last_action) = hands.step(),
+        (None, KeyCode::Char('k')) => ui.prompt = Some(Prompt::Kill),
+        (None, KeyCode::Char('b')) => ui.prompt = Some(Prompt::BringBack),
+        (None, KeyCode::Char('d')) => ui.prompt = Some(Prompt::Drop),
+        (None, KeyCode::Char('u')) => ui.prompt = Some(Prompt::Duplicate),
+        (None, KeyCode::Char('n')) => ui.prompt = Some(Prompt::Petition(String::new())),
+        (None, KeyCode::Char(c @ ('+' | '=' | '-'))) => {
+            let (pace, said) = hands.pace(c != '-');
+            ui.pace = (!pace.is_zero()).then_some(pace);
+            ui.last_action = said;
+        }
+        (None, _) => {}
+    }
+    Asked::Nothing
+}
