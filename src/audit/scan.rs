@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use super::{AuditError, Check, Finding, Severity};
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::books::layout::{book_dir, ledger_file, page_file, page_name};
+use crate::books::layout::{book_dir, ledger_file, page_file, pages};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
 use crate::books::ledger_rows::LEDGER_HEADER;
 use crate::priest::{BallotNumber, Record};
@@ -197,17 +197,7 @@ pub fn scan_book(
     name: &str,
     mut each: impl FnMut(BookRow),
 ) -> Result<(Vec<Finding>, u64), AuditError> {
-    let folder = book_dir(dir, name);
-    let mut pages: Vec<String> = match fs::read_dir(&folder) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| page_name(&e.file_name().to_string_lossy()).map(str::to_string))
-            .collect(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(source) => return Err(AuditError::Io { path: folder, source }),
-    };
-    pages.sort();
+    let pages = pages(dir, name).map_err(|source| AuditError::Io { path: book_dir(dir, name), source })?;
     let mut warnings = Vec::new();
     let mut read = 0;
     for page in pages {

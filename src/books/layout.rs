@@ -16,6 +16,8 @@
 //! messenger's). The names in paths are checked by [`crate::names::check_name`], so no path
 //! leaves the Chamber's folder.
 
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The folder of ledgers.
@@ -77,4 +79,20 @@ pub fn roll_path(dir: &Path) -> PathBuf {
 pub fn page_name(file_name: &str) -> Option<&str> {
     let stem = file_name.strip_suffix(".csv")?;
     (!stem.is_empty() && !stem.starts_with('.')).then_some(stem)
+}
+
+/// The pages of `messagebooks/<name>/` (plain files only, no links), sorted; none if the folder
+/// is missing.
+pub fn pages(dir: &Path, name: &str) -> io::Result<Vec<String>> {
+    let mut pages: Vec<String> = match fs::read_dir(book_dir(dir, name)) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| page_name(&e.file_name().to_string_lossy()).map(str::to_string))
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    pages.sort();
+    Ok(pages)
 }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row, petition_from};
-use crate::books::layout::{book_dir, ledger_file, page_file, page_name};
+use crate::books::layout::{ledger_file, page_file, pages};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
 use crate::priest::{BallotNumber, DecreeNo, Message, Petition, PriestId, Record};
 
@@ -158,21 +158,6 @@ impl Chronicle {
         let events = with_majorities(roll, events);
         Ok(Chronicle { roll: roll.clone(), events, skipped })
     }
-}
-
-/// The pages of `messagebooks/<name>/`, sorted.
-fn pages(dir: &Path, name: &str) -> io::Result<Vec<String>> {
-    let mut pages: Vec<String> = match fs::read_dir(book_dir(dir, name)) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| page_name(&e.file_name().to_string_lossy()).map(str::to_string))
-            .collect(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    pages.sort();
-    Ok(pages)
 }
 
 /// Why a message row is refused: not in its sender's page, or not backed by his ledger.

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::books::layout::{book_dir, ledger_path, page_name};
+use crate::books::layout::{book_dir, ledger_path};
 use crate::books::ledger_read::read_ledger;
 use crate::priest::{Decree, DecreeNo, Message, Petition, Record};
 
@@ -182,12 +182,7 @@ type Row = (Option<DateTime<Utc>>, String, Message);
 fn rows_where(dir: &Path, roll: &Roll, pick: impl Fn(&str, &str) -> bool) -> anyhow::Result<Vec<Row>> {
     let mut out = Vec::new();
     for owner in roll.names() {
-        let Ok(entries) = std::fs::read_dir(book_dir(dir, owner)) else { continue };
-        let mut pages: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter_map(|e| page_name(&e.file_name().to_string_lossy()).map(str::to_string))
-            .collect();
-        pages.sort();
+        let pages = crate::books::layout::pages(dir, owner)?;
         for page in pages.into_iter().filter(|p| pick(owner, p)) {
             let text = std::fs::read_to_string(book_dir(dir, owner).join(format!("{page}.csv")))?;
             for line in text.lines().filter(|l| *l != BOOK_HEADER) {
