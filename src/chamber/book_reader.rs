@@ -279,7 +279,7 @@ impl BookReader {
 /// A page whose rows already read were changed: said so, and every line held read again.
 fn read_again(roll: &Roll, me: &str, name: &str, held: Vec<Line>, page: &mut Page, out: &mut Vec<BookLine>) {
     let why = format!(
-        "this page was changed before its end since it was read (its first {} lines differ); it is read again from its start",
+        "rows of this page already read were changed since (it now holds {} of them); it is read again from its start",
         held.len()
     );
     out.push(BookLine { page: name.to_string(), line: 0, reading: Reading::Note(why) });
