@@ -91,6 +91,8 @@ struct Page {
     /// Petitions read but not yet in his ledger: where each one's row starts.
     waiting: Vec<(Prefix, PetitionId)>,
     identity: Option<(u64, u64)>,
+    /// What its side file holds, as last written: an idle priest writes nothing.
+    saved: String,
 }
 
 /// How coarse a folder's modification time may be (sshfs: whole seconds, with clocks a little apart).
@@ -183,6 +185,7 @@ impl BookReader {
             held: Vec::new(),
             waiting: Vec::new(),
             identity,
+            saved: String::new(),
         };
         if let Some((prefix, was)) = saved {
             if Some(was) == identity {
@@ -264,8 +267,13 @@ impl BookReader {
             }
             let Some((dev, ino)) = page.identity else { continue };
             let text = format!("{} {} {} {dev} {ino}\n", at.offset, at.lines, at.print);
+            if text == page.saved {
+                continue;
+            }
             // The side file is a convenience; failing to write it costs only reading again.
-            let _ = fs::write(read_position_path(&self.dir, &self.me, name), text);
+            if fs::write(read_position_path(&self.dir, &self.me, name), &text).is_ok() {
+                page.saved = text;
+            }
         }
     }
 

@@ -147,3 +147,27 @@ fn a_page_created_within_the_folders_mtime_grain_is_found() {
     set_mtime(&folder, second);
     assert_eq!(petitions(&reader.read().unwrap()), ["two"], "the new page was never listed");
 }
+
+#[test]
+fn an_idle_priest_writes_no_side_file_again() {
+    let (dir, roll) = chamber();
+    let path = page_path(dir.path(), "Lynch", "Ann");
+    fs::write(&path, format!("{BOOK_HEADER}\n,Ann,Petition,one\n")).unwrap();
+    let mut reader = BookReader::open(dir.path(), &roll, "Lynch");
+    reader.read().unwrap();
+    reader.save_positions(|_| true);
+    let side = crate::books::layout::read_position_path(dir.path(), "Lynch", "Ann");
+    assert!(side.exists());
+    fs::remove_file(&side).unwrap();
+    reader.read().unwrap();
+    reader.save_positions(|_| true);
+    assert!(!side.exists(), "nothing moved, so nothing was written");
+    io::Write::write_all(
+        &mut fs::OpenOptions::new().append(true).open(&path).unwrap(),
+        b",Ann,Petition,two\n",
+    )
+    .unwrap();
+    reader.read().unwrap();
+    reader.save_positions(|_| true);
+    assert!(side.exists(), "a new row read moves the position");
+}
