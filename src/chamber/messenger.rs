@@ -4,8 +4,8 @@
 //! a row is never appended onto a line someone left unfinished. Heartbeats ("I am here", §2.4) go
 //! to his presence file instead, so the messagebooks show only petitions and the paper's messages.
 //!
-//! Messengers may be made as unreliable as the paper's: they lose, duplicate and delay messages, seeded so a run can be repeated; `pace` slows every delivery
-//! so a person can follow along.
+//! Messengers may be made as unreliable as the paper's: they lose, duplicate and delay messages,
+//! seeded so a run can be repeated; `pace` slows every delivery so a person can follow along.
 //!
 //! It is only ever handed messages by [`crate::priest::carry_out`], after the ledger sync, so it
 //! relays only rows known to be synced. A priest who dies before his messenger sets out loses those
