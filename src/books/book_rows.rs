@@ -110,6 +110,15 @@ pub enum BookEntry {
     Petition { from: String, text: String, id: String, print: u128 },
 }
 
+/// The `message` column of a messagebook row, read without parsing the rest: cheap enough for a
+/// reader that wants only some kinds. None when the row's first columns hold a quote (a person's
+/// row, which only [`parse_book_row`] can read) or are fewer than three.
+pub fn book_row_kind(text: &str) -> Option<&str> {
+    let mut fields = text.splitn(4, ',');
+    let (at, from, kind) = (fields.next()?, fields.next()?, fields.next()?);
+    (!at.contains('"') && !from.contains('"') && !kind.contains('"')).then_some(kind)
+}
+
 /// Reads one messagebook row; the error says what was wrong and what was expected.
 pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
     let text_row = text;

@@ -207,14 +207,21 @@ impl WatchState {
         line: u64,
         fate: Fate,
     ) {
+        self.heard(message, at);
+        let from = self.roll.name(from).to_string();
+        self.deliver(from, to, message, at, file, line, fate);
+    }
+
+    /// A message read but never shown (it would scroll out of view before the next screen): what
+    /// it tells the view, a ballot begun (§3.1) or a petition made, without a delivery.
+    pub fn heard(&mut self, message: &Message, at: Option<DateTime<Utc>>) {
+        self.seen_at(at);
         if let Message::BeginBallot { ballot, decree_no, decree } = message {
             self.flight.begun(*decree_no, *ballot, decree);
         }
         if let Message::Petition(p) = message {
             self.petition_made(p);
         }
-        let from = self.roll.name(from).to_string();
-        self.deliver(from, to, message, at, file, line, fate);
     }
 
     /// A petition from anyone (a citizen, or a priest passing it on), read by priest `to`: makes it

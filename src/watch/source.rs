@@ -20,9 +20,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Presence, WatchState};
+use super::model::{DELIVERIES_KEPT, Presence, WatchState};
 use crate::books::Roll;
-use crate::books::book_rows::{BookEntry, parse_book_row, petition_from};
+use crate::books::book_rows::{BookEntry, book_row_kind, parse_book_row, petition_from};
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
 use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
@@ -39,10 +39,11 @@ type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
 /// How often the sitting locks are looked at.
 const SITTING_EVERY: Duration = Duration::from_millis(250);
 
-/// A row read and not yet fed to the view.
+/// A row read and not yet fed to the view. A messagebook row waits as its text, and is parsed
+/// only if the view needs it (see [`Source::refresh_within`]).
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
-    Book(BookRow),
+    Page { page: usize, line: u64, text: String },
 }
 
 /// One page of one messagebook, followed.
@@ -58,11 +59,15 @@ pub struct Source {
     dir: PathBuf,
     roll: Roll,
     ledgers: Vec<LedgerFollower>,
-    pages: BTreeMap<(PriestId, String), Page>,
+    pages: Vec<Page>,
+    /// Where each page is in `pages`, by owner and name.
+    page_index: BTreeMap<(PriestId, String), usize>,
     /// Each priest's presence file as last seen.
     presence: Vec<Seen>,
     /// Rows read from the files, waiting to be fed to the view, in the order read.
     backlog: VecDeque<Row>,
+    /// How many of the backlog's rows are messagebook rows.
+    pages_behind: usize,
     /// Who sat when last looked, and when that was.
     sitting: (Option<Instant>, Option<Vec<Option<u32>>>),
     /// How many rows have been fed to the view, all files together.
@@ -96,8 +101,10 @@ impl Source {
             ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
             presence: vec![(None, None); roll.len()],
             roll: roll.clone(),
-            pages: BTreeMap::new(),
+            pages: Vec::new(),
+            page_index: BTreeMap::new(),
             backlog: VecDeque::new(),
+            pages_behind: 0,
             sitting: (None, None),
             rows: 0,
             refreshes: 0,
@@ -131,14 +138,26 @@ impl Source {
         }
         // The books after the ledgers: a petition's row was written before any decree carrying it,
         // so every decree read so far has its petition among the rows read so far.
-        let books = self.read_books();
-        self.backlog.extend(books.into_iter().map(Row::Book));
+        let lines = self.read_page_lines();
+        self.pages_behind += lines.len();
+        self.backlog.extend(lines.into_iter().map(|(page, line, text)| Row::Page { page, line, text }));
         let deadline = budget.map(|b| Instant::now() + b);
         let mut fed = 0;
         while let Some(row) = self.backlog.pop_front() {
             match row {
                 Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
-                Row::Book(row) => feed(state, &row),
+                Row::Page { page, line, text } => {
+                    self.pages_behind -= 1;
+                    // A delivery with DELIVERIES_KEPT more behind it would scroll out of view
+                    // before any screen showed it: only what it tells the rules and the ballots
+                    // in flight (a petition made, a ballot begun) is taken, and a row that tells
+                    // them nothing is not even parsed. Under load this is most rows.
+                    let hushed = self.pages_behind >= DELIVERIES_KEPT;
+                    if hushed && book_row_kind(&text).is_some_and(|k| k != "BeginBallot" && k != "Petition") {
+                    } else if let Some(row) = self.pages[page].row(&self.roll, line, &text) {
+                        if hushed { feed_hushed(state, &row) } else { feed(state, &row) }
+                    }
+                }
             }
             fed += 1;
             if fed % 256 == 0 && deadline.is_some_and(|d| Instant::now() > d) {
@@ -159,43 +178,45 @@ impl Source {
         self.backlog.len()
     }
 
-    /// The new rows of every page of every messagebook (pages found as they appear).
+    /// The new rows of every page of every messagebook (pages found as they appear), parsed.
     pub fn read_books(&mut self) -> Vec<BookRow> {
+        self.read_page_lines()
+            .into_iter()
+            .filter_map(|(page, line, text)| self.pages[page].row(&self.roll, line, &text))
+            .collect()
+    }
+
+    /// Every new complete line of every page, as (page, line, text): not the header, not a half
+    /// row voided by the page's next writer.
+    fn read_page_lines(&mut self) -> Vec<(usize, u64, String)> {
+        let mut lines = Vec::new();
         for (i, to) in self.roll.names().iter().enumerate() {
             let Ok(entries) = fs::read_dir(book_dir(&self.dir, to)) else { continue };
             for entry in entries.flatten() {
                 let file_name = entry.file_name();
                 let Some(page) = file_name.to_str().and_then(page_name) else { continue };
                 let key = (PriestId(i as u16), page.to_string());
-                self.pages.entry(key).or_insert_with(|| Page {
-                    to: PriestId(i as u16),
-                    name: page.to_string(),
-                    file: page_file(to, page),
-                    tail: TailReader::new(entry.path()),
-                });
+                if !self.page_index.contains_key(&key) {
+                    self.page_index.insert(key, self.pages.len());
+                    self.pages.push(Page {
+                        to: PriestId(i as u16),
+                        name: page.to_string(),
+                        file: page_file(to, page),
+                        tail: TailReader::new(entry.path()),
+                    });
+                }
             }
         }
-        let mut rows = Vec::new();
-        for page in self.pages.values_mut() {
+        for (i, page) in self.pages.iter_mut().enumerate() {
             let Ok(events) = page.tail.read_new_lines() else { continue };
             for event in events {
                 let TailEvent::Line(Line { number, text, .. }) = event else { continue };
-                if number == 1 || text.contains('\0') {
-                    continue; // the header, or a half row voided by the page's next writer
+                if number != 1 && !text.contains('\0') {
+                    lines.push((i, number, text));
                 }
-                let Ok(entry) = parse_book_row(&self.roll, &text) else { continue };
-                let at = text.split(',').next().and_then(|a| DateTime::parse_from_rfc3339(a).ok());
-                rows.push(BookRow {
-                    to: page.to,
-                    page: page.name.clone(),
-                    file: page.file.clone(),
-                    line: number,
-                    at: at.map(|a| a.with_timezone(&Utc)),
-                    entry,
-                });
             }
         }
-        rows
+        lines
     }
 
     /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
@@ -234,6 +255,23 @@ impl Source {
     }
 }
 
+impl Page {
+    /// Line `line` of this page, parsed; None for a row that is not a message (the priest who
+    /// reads the page names those).
+    fn row(&self, roll: &Roll, line: u64, text: &str) -> Option<BookRow> {
+        let entry = parse_book_row(roll, text).ok()?;
+        let at = text.split(',').next().and_then(|a| DateTime::parse_from_rfc3339(a).ok());
+        Some(BookRow {
+            to: self.to,
+            page: self.name.clone(),
+            file: self.file.clone(),
+            line,
+            at: at.map(|a| a.with_timezone(&Utc)),
+            entry,
+        })
+    }
+}
+
 /// Feeds one messagebook row to the state: a priest's message, or a petition (heartbeats live in
 /// the presence files, not here).
 pub fn feed(state: &mut WatchState, row: &BookRow) {
@@ -245,6 +283,17 @@ pub fn feed(state: &mut WatchState, row: &BookRow) {
         BookEntry::Petition { from, text, id, print } => {
             let petition = petition_from(&row.page, *print, text, id);
             state.petition(from, row.to, &petition, row.at, &row.file, row.line);
+        }
+    }
+}
+
+/// As [`feed`], for a row that would scroll out of view before it is drawn: what it tells the
+/// rules and the ballots in flight, without a delivery.
+pub fn feed_hushed(state: &mut WatchState, row: &BookRow) {
+    match &row.entry {
+        BookEntry::Message { message, .. } => state.heard(message, row.at),
+        BookEntry::Petition { text, id, print, .. } => {
+            state.heard(&Message::Petition(petition_from(&row.page, *print, text, id)), row.at)
         }
     }
 }

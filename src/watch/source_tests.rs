@@ -97,11 +97,59 @@ fn a_refresh_within_a_budget_feeds_part_and_the_rest_waits_in_order() {
     let mut source = Source::open(dir.path(), &roll);
     assert_eq!(source.refresh_within(&mut state, Some(std::time::Duration::ZERO)), 256);
     assert_eq!(source.behind(), 344, "the rest wait");
-    assert_eq!(state.deliveries().next().unwrap().line, 257, "fed in the order read");
     let mut fed = 256;
     while source.behind() > 0 {
         fed += source.refresh_within(&mut state, Some(std::time::Duration::ZERO));
     }
     assert_eq!(fed, 600);
-    assert_eq!(state.deliveries().next().unwrap().line, 601);
+    let lines: Vec<u64> = state.deliveries().map(|d| d.line).collect();
+    assert_eq!(lines, (346..=601).rev().collect::<Vec<u64>>(), "the newest, newest first, in the order read");
+}
+
+/// Under load most messagebook rows would scroll out of view before a screen shows them, and the
+/// watch does not format (or even parse) those; what they tell the view must not be lost with
+/// them: the watch fed a whole run in one refresh knows what one fed every row, one at a time,
+/// knows (statute book, ballots in flight, broken rules, each priest) and shows the same newest
+/// deliveries.
+#[test]
+fn rows_that_scroll_out_of_view_unread_still_tell_the_rules_and_the_ballots() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::sim::SimConfig {
+        keep_books: true,
+        ..crate::sim::SimConfig { lose: 0.05, duplicate: 0.05, ..crate::sim::SimConfig::new(7, 5, 300) }
+    };
+    let outcome = crate::sim::run(&config, None);
+    crate::sim::files::write_chamber(&outcome, dir.path()).unwrap();
+    let roll = Roll::read(dir.path()).unwrap().expect("the run wrote its roll");
+    let mut hushed = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    source.refresh(&mut hushed);
+    let mut every = WatchState::new(roll.clone(), "test");
+    use super::replay::{Moment, apply};
+    let mut rows: Vec<(_, Moment)> = Vec::new();
+    for (i, name) in roll.names().iter().enumerate() {
+        let read = crate::books::ledger_read::read_ledger(&ledger_path(dir.path(), name), &roll).unwrap();
+        for (line, row) in read.rows {
+            rows.push((row.at, Moment::Ledger(crate::priest::PriestId(i as u16), line, row.record)));
+        }
+    }
+    let books = Source::open(dir.path(), &roll).read_books();
+    assert!(books.len() > 2 * super::model::DELIVERIES_KEPT, "a run long enough to hush rows");
+    rows.extend(books.into_iter().map(|b| (b.at, Moment::Book(b))));
+    for (at, row) in &rows {
+        apply(&mut every, *at, row);
+    }
+    every.books_read();
+    for (i, p) in hushed.priests().iter().enumerate() {
+        every.priest_status(crate::priest::PriestId(i as u16), p.presence); // not in the rows
+    }
+    assert_eq!(hushed.flight().statute().count(), 300);
+    assert!(
+        format!("{:?}", hushed.flight()) == format!("{:?}", every.flight()),
+        "the same ballots and statutes"
+    );
+    assert_eq!(hushed.broken(), every.broken());
+    assert!(format!("{:?}", hushed.priests()) == format!("{:?}", every.priests()), "the same priests");
+    let newest = |s: &WatchState| s.deliveries().map(|d| (d.file.clone(), d.line)).collect::<Vec<_>>();
+    assert_eq!(newest(&hushed), newest(&every));
 }

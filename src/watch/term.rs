@@ -44,19 +44,23 @@ pub struct Stats {
     pub seconds: f64,
     /// How much of that was spent reading the files and drawing.
     pub busy: f64,
+    /// The CPU time the watch's own thread used, seconds.
+    pub cpu: f64,
 }
 
 impl Stats {
     /// The one line said on leaving.
     pub fn line(&self) -> String {
         format!(
-            "watch: {} refreshes in {:.1} s ({:.1} a second), {} rows read; reading and drawing took {:.1} s ({:.1} ms a refresh)",
+            "watch: {} refreshes in {:.1} s ({:.1} a second), {} rows read; reading and drawing took {:.1} s ({:.1} ms a refresh), {:.2} s of CPU ({:.2} µs a row)",
             self.refreshes,
             self.seconds,
             self.refreshes as f64 / self.seconds.max(1e-9),
             self.rows,
             self.busy,
-            self.busy * 1e3 / self.refreshes.max(1) as f64
+            self.busy * 1e3 / self.refreshes.max(1) as f64,
+            self.cpu,
+            self.cpu * 1e6 / self.rows.max(1) as f64
         )
     }
 }
@@ -133,7 +137,11 @@ pub fn live(
         ..Ui::default()
     };
     let mut screen = Screen::open(log)?;
+    if !hands.is_god() {
+        yield_to_the_chamber();
+    }
     let started = Instant::now();
+    let cpu_before = thread_cpu();
     let mut refreshed = Instant::now() - MAX_REFRESH;
     let mut woke = true;
     let mut busy = Duration::ZERO;
@@ -162,7 +170,32 @@ pub fn live(
     }
     drop(screen);
     let seconds = started.elapsed().as_secs_f64();
-    Ok(Stats { refreshes: source.refreshes, rows: source.rows, seconds, busy: busy.as_secs_f64() })
+    let cpu = thread_cpu() - cpu_before;
+    Ok(Stats { refreshes: source.refreshes, rows: source.rows, seconds, busy: busy.as_secs_f64(), cpu })
+}
+
+/// How nice the watch's thread makes itself when it watches a Chamber it did not convene.
+pub const WATCH_NICENESS: i32 = 10;
+
+/// The watch is an onlooker: on a machine the Chamber keeps busy, the priests' CPU comes first.
+/// Its own thread (not the process: a watch that convened the Chamber runs God's priests in it,
+/// and a priest God brings back would inherit the niceness) asks the kernel for a smaller share
+/// (nice 10, about a tenth of a priest's share when both want the CPU); when the machine has
+/// CPU to spare it gets all it wants, and when it falls behind it still draws ten times a second
+/// from the rows it has read (`Source::behind`).
+fn yield_to_the_chamber() {
+    // SAFETY: setpriority on the calling thread's id; no memory is touched.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, WATCH_NICENESS);
+    }
+}
+
+/// The CPU time used by the calling thread, in seconds.
+fn thread_cpu() -> f64 {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// Whether a key is Ctrl-C (raw mode turns it into a key, not a signal).
