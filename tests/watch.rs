@@ -140,17 +140,15 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
-    if tmux().is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let session = Tmux(format!("watch-test-{}", std::process::id()));
+/// `parliament watch --dir DIR --priests 3` in a new tmux session named after `what`, after a line
+/// the test looks for once the watch has left; then the watch's exit code, and whether the
+/// terminal is in cooked mode again.
+fn watch_in_tmux(dir: &Path, what: &str) -> Tmux {
+    let session = Tmux(format!("watch-{what}-{}", std::process::id()));
     let exe = env!("CARGO_BIN_EXE_parliament");
     let command = format!(
         "printf 'before the watch\\n'; {exe} watch --dir {} --priests 3; echo watch-exit-$?; stty -a | tr ' ;' '\\n\\n' | grep -qx icanon && echo cooked-mode",
-        dir.path().display()
+        dir.display()
     );
     let ok = Command::new("tmux")
         .args(["new-session", "-d", "-x", "100", "-y", "30", "-s", &session.0, "bash", "--norc", "-c"])
@@ -158,6 +156,53 @@ fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
         .status()
         .unwrap();
     assert!(ok.success());
+    session
+}
+
+/// The shell's screen is back, in cooked mode, after the watch left with `exit`.
+fn terminal_restored(session: &Tmux, exit: &str) {
+    let long = Duration::from_secs(8);
+    let s = session.until(&format!("watch-exit-{exit}"), long);
+    assert!(s.contains("before the watch"), "the screen is the shell's again:\n{s}");
+    assert!(!s.contains("parliament watch ·"), "the alternate screen is gone:\n{s}");
+    let s = session.until("cooked-mode", long);
+    assert!(s.contains("cooked-mode"), "raw mode is off again:\n{s}");
+}
+
+/// Ctrl-C in raw mode reaches the watch as a key, and SIGTERM as a signal: either way the
+/// terminal is left as it was found and no priest outlives the watch.
+#[test]
+fn ctrl_c_or_sigterm_leaves_the_terminal_as_it_was_and_no_priest_behind() {
+    if tmux().is_none() {
+        return;
+    }
+    let long = Duration::from_secs(8);
+    let dir = tempfile::tempdir().unwrap();
+    let session = watch_in_tmux(dir.path(), "ctrl-c");
+    session.until("present", long);
+    session.keys(&["C-c"]);
+    terminal_restored(&session, "0");
+    assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
+    let dir = tempfile::tempdir().unwrap();
+    let session = watch_in_tmux(dir.path(), "sigterm");
+    session.until("present", long);
+    // Anchored to the program, so the shell running it (whose command line holds the same words)
+    // is not the one signalled.
+    let pattern =
+        format!("^{} watch --dir {} --priests", env!("CARGO_BIN_EXE_parliament"), dir.path().display());
+    let ok = Command::new("pkill").args(["-TERM", "-f", &pattern]).status().unwrap();
+    assert!(ok.success(), "the watch was found to be sent SIGTERM");
+    terminal_restored(&session, "");
+    assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
+}
+
+#[test]
+fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
+    if tmux().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = watch_in_tmux(dir.path(), "keys");
     let long = Duration::from_secs(8);
     session.until("parliament watch", long);
     session.until("present", long);
@@ -195,12 +240,8 @@ fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
     session.until("is back", long);
     wait_until(8, "the decree reaches every ledger, the returned priest's too", || passed_in(&[0, 1, 2]));
     session.keys(&["q"]);
-    let s = session.until("watch-exit-0", long);
-    assert!(s.contains("before the watch"), "the screen is the shell's again:\n{s}");
-    assert!(!s.contains("parliament watch ·"), "the alternate screen is gone:\n{s}");
-    assert!(s.contains("refreshes"), "{s}");
-    let s = session.until("cooked-mode", long);
-    assert!(s.contains("cooked-mode"), "raw mode is off again:\n{s}");
+    assert!(session.until("watch-exit-0", long).contains("refreshes"));
+    terminal_restored(&session, "0");
     assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
     assert_no_torn_rows(dir.path());
 }
