@@ -17,7 +17,7 @@ use super::source::{BookRow, Source, feed};
 use super::term::{Screen, is_ctrl_c};
 use crate::books::Roll;
 use crate::books::layout::ledger_path;
-use crate::books::ledger_read::read_ledger;
+use crate::books::ledger_read::LedgerFollower;
 use crate::priest::{PriestId, Record};
 
 /// One row of the Chamber, ledger or messagebook.
@@ -43,12 +43,13 @@ impl Timeline {
     pub fn read(dir: &Path, roll: &Roll) -> Timeline {
         let mut events = Vec::new();
         for (i, name) in roll.names().iter().enumerate() {
-            let Ok(read) = read_ledger(&ledger_path(dir, name), roll) else { continue };
+            // Read as the live view reads (a line that is not a row is passed over, the rest
+            // kept), so a damaged ledger still shows every row its priest wrote.
             let mut latest = None;
-            for (line, row) in read.rows {
+            let _ = LedgerFollower::new(ledger_path(dir, name)).read(roll, |line, row| {
                 latest = latest.max(row.at);
                 events.push((latest, Moment::Ledger(PriestId(i as u16), line, row.record)));
-            }
+            });
         }
         let mut source = Source::open(dir, roll);
         events.extend(source.read_books().into_iter().map(|b| (b.at, Moment::Book(b))));
