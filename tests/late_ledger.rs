@@ -79,3 +79,59 @@ fn a_message_read_before_its_senders_ledger_row_is_answered_once_the_row_appears
     drop(tx);
     lynch.join().unwrap().unwrap();
 }
+
+/// Rows of `kind` that Lynch wrote in Dwork's messagebook.
+fn lynch_wrote(dir: &Path, kind: &str) -> usize {
+    let text = std::fs::read_to_string(page_path(dir, "Dwork", "Lynch")).unwrap_or_default();
+    text.lines().filter(|l| l.contains(&format!(",{kind},"))).count()
+}
+
+/// A heartbeat says how far its sender's statute book runs (§2.4, §3.3.1); a priest who lacks
+/// decrees asks the sender for them (Inquiry). The claim is believed only as far as the sender's
+/// ledger records a decree: Dwork's presence claiming five decrees over a ledger with none makes
+/// Lynch ask for nothing (by the time Lynch, the highest name present, begins his ballot, he has
+/// heard Dwork many times), and once Dwork's ledger records decrees 1 and 2, Lynch asks.
+#[test]
+fn a_heartbeat_is_believed_only_as_far_as_its_senders_ledger_records_decrees() {
+    use parliament::chamber::presence::Announcer;
+    use parliament::priest::{Decree, Petition};
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = ["Dwork", "Lynch", "Toueg"].map(String::from).to_vec();
+    let roll = lay_out(dir.path(), &names, true).unwrap();
+    let mut dwork = Announcer::new(dir.path(), "Dwork", 1).unwrap();
+    dwork.announce(5).unwrap();
+    let settings = PriestSettings {
+        dir: dir.path().to_path_buf(),
+        name: "Lynch".into(),
+        tick: Duration::from_millis(10),
+        faults: Faults::default(),
+        narrate: false,
+        crash_after_sync: 0.0,
+    };
+    let runtime = Runtime::enter(settings, &roll).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel::<()>();
+    let stopping = stop.clone();
+    let lynch = std::thread::spawn(move || runtime.run(&rx, &stopping));
+
+    wait_until("Lynch to begin a ballot, having heard Dwork", || {
+        dwork.announce(5).unwrap();
+        lynch_wrote(dir.path(), "NextBallot") > 0
+    });
+    assert_eq!(lynch_wrote(dir.path(), "Inquiry"), 0, "asked Dwork for decrees no ledger of his records");
+
+    let mut ledger = LedgerFile::open(&ledger_path(dir.path(), "Dwork"), &roll, false).unwrap();
+    let law = |n: u64| Decree::Law(Petition::new(&format!("p-{n}"), "Wine may not be watered"));
+    let decrees =
+        [Record::Decree { decree_no: 1, decree: law(1) }, Record::Decree { decree_no: 2, decree: law(2) }];
+    ledger.append(&decrees).unwrap();
+    ledger.sync().unwrap();
+    wait_until("Lynch to ask Dwork for the decrees his ledger now records", || {
+        dwork.announce(5).unwrap();
+        lynch_wrote(dir.path(), "Inquiry") > 0
+    });
+
+    stop.store(true, Ordering::Relaxed);
+    drop(tx);
+    lynch.join().unwrap().unwrap();
+}

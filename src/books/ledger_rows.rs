@@ -17,13 +17,26 @@ use chrono::{DateTime, Utc};
 
 use super::csvrow::{read_row, unguard, write_row};
 use super::roll::Roll;
-use crate::priest::{BallotNumber, Decree, Petition, Record, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, Record, Vote};
 
 /// The ledger's header row.
 pub const LEDGER_HEADER: &str = "at,entry,ballot,decree_no,decree,petition";
 
 /// The decree column's text for an olive-day decree (its `petition` column is empty).
 pub const OLIVE_DAY: &str = "olive day";
+
+/// The decree number of a `Decree` row, read from its first four columns alone (`at`, `entry`,
+/// `ballot` and `decree_no` never hold a comma or a quote; the decree's text comes after them):
+/// None for any other row, the header, or a line voided with NUL.
+pub fn decree_row_number(text: &str) -> Option<DecreeNo> {
+    if text.contains('\0') {
+        return None;
+    }
+    let mut columns = text.splitn(5, ',');
+    let (_at, entry, _ballot, decree_no) =
+        (columns.next()?, columns.next()?, columns.next()?, columns.next()?);
+    if entry == "Decree" { decree_no.parse().ok() } else { None }
+}
 
 /// Writes one ledger row.
 pub fn ledger_row(roll: &Roll, at: DateTime<Utc>, record: &Record) -> String {

@@ -17,6 +17,8 @@ pub mod ledger_read;
 pub mod ledger_rows;
 /// The roll of priests' names and ballots written with names.
 pub mod roll;
+/// A ledger skimmed for its highest decree number, to check heartbeats cheaply.
+pub mod skim;
 /// Reading a whole Chamber: ledgers followed, the statute book.
 pub mod statute;
 
