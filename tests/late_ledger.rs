@@ -32,6 +32,38 @@ fn promised(dir: &Path, roll: &parliament::books::Roll, name: &str, ballot: Ball
         .is_ok_and(|r| r.rows.iter().any(|(_, row)| row.record == Record::Promised { ballot }))
 }
 
+/// Lynch sitting in a thread of this test, with a 10 ms tick.
+struct Sitting {
+    stop: Arc<AtomicBool>,
+    tx: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<Result<(), parliament::chamber::runtime::RuntimeError>>,
+}
+
+impl Sitting {
+    fn lynch(dir: &Path, roll: &parliament::books::Roll) -> Sitting {
+        let settings = PriestSettings {
+            dir: dir.to_path_buf(),
+            name: "Lynch".into(),
+            tick: Duration::from_millis(10),
+            faults: Faults::default(),
+            narrate: false,
+            crash_after_sync: 0.0,
+        };
+        let runtime = Runtime::enter(settings, roll).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<()>();
+        let stopping = stop.clone();
+        Sitting { stop, tx, thread: std::thread::spawn(move || runtime.run(&rx, &stopping)) }
+    }
+
+    /// He leaves the Chamber, having done nothing wrong.
+    fn rise(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        drop(self.tx);
+        self.thread.join().unwrap().unwrap();
+    }
+}
+
 #[test]
 fn a_message_read_before_its_senders_ledger_row_is_answered_once_the_row_appears() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,19 +78,7 @@ fn a_message_read_before_its_senders_ledger_row_is_answered_once_the_row_appears
     let row = book_row(&roll, chrono::Utc::now(), "Toueg", &Message::NextBallot { ballot, decree_no: 0 });
     book.append_rows_on_a_line_of_their_own(row.as_bytes()).unwrap();
 
-    let settings = PriestSettings {
-        dir: dir.path().to_path_buf(),
-        name: "Lynch".into(),
-        tick: Duration::from_millis(10),
-        faults: Faults::default(),
-        narrate: false,
-        crash_after_sync: 0.0,
-    };
-    let runtime = Runtime::enter(settings, &roll).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let (tx, rx) = mpsc::channel::<()>();
-    let stopping = stop.clone();
-    let lynch = std::thread::spawn(move || runtime.run(&rx, &stopping));
+    let lynch = Sitting::lynch(dir.path(), &roll);
 
     // Lynch has read past the row (his saved position moved) without promising anything.
     let position = read_position_path(dir.path(), "Lynch", "Toueg");
@@ -75,9 +95,7 @@ fn a_message_read_before_its_senders_ledger_row_is_answered_once_the_row_appears
     ledger.sync().unwrap();
     wait_until("Lynch to promise in Toueg's ballot", || promised(dir.path(), &roll, "Lynch", ballot));
 
-    stop.store(true, Ordering::Relaxed);
-    drop(tx);
-    lynch.join().unwrap().unwrap();
+    lynch.rise();
 }
 
 /// Rows of `kind` that Lynch wrote in Dwork's messagebook.
@@ -100,19 +118,7 @@ fn a_heartbeat_is_believed_only_as_far_as_its_senders_ledger_records_decrees() {
     let roll = lay_out(dir.path(), &names, true).unwrap();
     let mut dwork = Announcer::new(dir.path(), "Dwork", 1).unwrap();
     dwork.announce(5).unwrap();
-    let settings = PriestSettings {
-        dir: dir.path().to_path_buf(),
-        name: "Lynch".into(),
-        tick: Duration::from_millis(10),
-        faults: Faults::default(),
-        narrate: false,
-        crash_after_sync: 0.0,
-    };
-    let runtime = Runtime::enter(settings, &roll).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let (tx, rx) = mpsc::channel::<()>();
-    let stopping = stop.clone();
-    let lynch = std::thread::spawn(move || runtime.run(&rx, &stopping));
+    let lynch = Sitting::lynch(dir.path(), &roll);
 
     wait_until("Lynch to begin a ballot, having heard Dwork", || {
         dwork.announce(5).unwrap();
@@ -131,7 +137,5 @@ fn a_heartbeat_is_believed_only_as_far_as_its_senders_ledger_records_decrees() {
         lynch_wrote(dir.path(), "Inquiry") > 0
     });
 
-    stop.store(true, Ordering::Relaxed);
-    drop(tx);
-    lynch.join().unwrap().unwrap();
+    lynch.rise();
 }
