@@ -13,6 +13,8 @@ pub mod counters;
 pub mod god;
 /// Messages seen before the ledger row that backs them, held for a grace period.
 pub mod held;
+/// The lease a sitting priest renews: one sitting across computers (sshfs drops `flock`).
+pub mod lease;
 /// A ledger open for writing: appended, synced, checked in place.
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
