@@ -130,14 +130,22 @@ impl Rig {
         run(&["ip", "netns", "exec", &ns, &sshd, "-f", conf.to_str().unwrap(), "-E", log.to_str().unwrap()]);
     }
 
-    /// Starts host `i`: its own mount namespace, sshfs, and the priest in a loop that brings him
-    /// back when he leaves for an unreachable folder (5) or cannot start (2).
+    /// Starts host `i`: its own mount and UTS namespaces (host name `host<i>`), sshfs, and the
+    /// priest in a loop that brings him back when he leaves for an unreachable folder (5) or
+    /// cannot start (2).
     pub fn start_host(&mut self, i: usize) {
+        self.start_host_as(i, PRIESTS[i], &format!("host{i}.err"));
+    }
+
+    /// Starts host `i` as [`Rig::start_host`] does, with priest `name`, its stderr in `err`;
+    /// returns its place in [`Rig::hosts`].
+    pub fn start_host_as(&mut self, i: usize, name: &str, err: &str) -> usize {
         let d = self.root.path();
         let mount = self.mount(i);
         std::fs::create_dir_all(&mount).unwrap();
         let script = format!(
             r#"set -u
+hostname host{i}
 sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,LogLevel=ERROR,{SSHFS_OPTIONS},reconnect,ServerAliveInterval=1,ServerAliveCountMax=3,ConnectTimeout=2 root@10.77.{i}.1:{srv} {mount} || exit 97
 while :; do
   {exe} priest {name} --dir {mount} {poll} --quiet
@@ -149,11 +157,11 @@ done"#,
             srv = self.srv().display(),
             mount = mount.display(),
             exe = env!("CARGO_BIN_EXE_parliament"),
-            name = PRIESTS[i],
+            name = name,
             // The last host finds out by itself that the folder is a FUSE mount.
             poll = if i + 1 == PRIESTS.len() { "" } else { "--poll" },
         );
-        let err = std::fs::File::create(d.join(format!("host{i}.err"))).unwrap();
+        let err = std::fs::File::create(d.join(err)).unwrap();
         let child = Command::new("ip")
             .args([
                 "netns",
@@ -161,6 +169,7 @@ done"#,
                 &self.host_ns(i),
                 "unshare",
                 "--mount",
+                "--uts",
                 "--propagation",
                 "private",
                 "bash",
@@ -172,6 +181,7 @@ done"#,
             .spawn()
             .unwrap();
         self.hosts.push(child);
+        self.hosts.len() - 1
     }
 
     /// The priest processes running in host `i`'s namespace.

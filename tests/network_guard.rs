@@ -1,0 +1,107 @@
+//! The lock that does not cross computers (issue 18): on sshfs, `flock` is granted to every host,
+//! so two computers started as one priest would both sit, each voting from his own memory of one
+//! ledger, and break B1 and his promises between them (§1.3: one priest, one ledger). The lease
+//! (`ledgers/.<priest>.lease`, made with `O_EXCL` on the file server) seats him once: the second
+//! host leaves with exit 4, naming the host and pid that sit; his ledger holds one sitting's
+//! rows. When the sitting host dies (`kill -9`), the priest started again on the other host
+//! sits at once: his lease names a process gone from the machine.
+//! Root only (namespaces, mounts, [`netns::Rig`]); skipped with a message otherwise.
+
+mod netns;
+
+use std::time::{Duration, Instant};
+
+use netns::{PRIESTS, Rig, cannot_run, decrees_per_ledger, wait_for};
+use parliament::books::ledger_read::read_ledger;
+use parliament::books::statute::discover_roll;
+use parliament::priest::Record;
+
+/// The ballots Dwork tried, in his ledger's order.
+fn tried(rig: &Rig) -> Vec<parliament::priest::BallotNumber> {
+    let srv = rig.srv();
+    let roll = discover_roll(&srv).unwrap().unwrap();
+    let read = read_ledger(&srv.join("ledgers/Dwork.csv"), &roll).unwrap();
+    read.rows
+        .iter()
+        .filter_map(|(_, r)| match r.record {
+            Record::Tried { ballot } => Some(ballot),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Both of Dwork's and Lynch's ledgers hold every text once.
+fn passed_once(rig: &Rig, texts: &[String]) -> bool {
+    decrees_per_ledger(&rig.srv(), texts)[..2].iter().all(|l| l.iter().all(|n| *n == 1))
+}
+
+#[test]
+fn two_hosts_started_as_one_priest_seat_him_once() {
+    if let Some(why) = cannot_run() {
+        eprintln!("skipped: the network test needs {why}");
+        return;
+    }
+    let started = Instant::now();
+    let mut rig = Rig::new();
+    let names: Vec<String> = PRIESTS.map(String::from).to_vec();
+    parliament::chamber::god::lay_out(&rig.srv(), &names, true).unwrap();
+    // Dwork on host 0 and on host 1 at once; Lynch on host 2 makes a majority set with him.
+    let a = rig.start_host_as(0, "Dwork", "dwork0.err");
+    let b = rig.start_host_as(1, "Dwork", "dwork1.err");
+    rig.start_host_as(2, "Lynch", "lynch2.err");
+
+    // Exactly one of the two leaves, with exit 4, naming the other's host and pid.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (out, sits) = loop {
+        if let Some(status) = rig.hosts[a].try_wait().unwrap() {
+            break ((0, a, status), 1);
+        }
+        if let Some(status) = rig.hosts[b].try_wait().unwrap() {
+            break ((1, b, status), 0);
+        }
+        assert!(Instant::now() < deadline, "neither Dwork left: both sit\n{}", rig.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let ((host_out, _, status), host_in) = (out, sits);
+    let said = std::fs::read_to_string(rig.root.path().join(format!("dwork{host_out}.err"))).unwrap();
+    assert_eq!(status.code(), Some(4), "the second Dwork exits 4 (already sitting): {said}");
+    let pids = rig.priest_pids(host_in);
+    assert_eq!(pids.len(), 1, "one Dwork on host {host_in}");
+    assert!(
+        said.contains("Dwork already sits")
+            && said.contains(&format!("pid {}, on host host{host_in}", pids[0])),
+        "he is told who sits (pid {} on host{host_in}): {said}",
+        pids[0]
+    );
+
+    // The one who sits works: petitions pass into his ledger and Lynch's, once each.
+    let texts: Vec<String> = (1..=4).map(|n| format!("Guarded petition {n}")).collect();
+    for (n, text) in texts.iter().enumerate() {
+        rig.petition(text, ["Dwork", "Lynch"][n % 2]);
+    }
+    wait_for(&rig, 20, "four petitions in Dwork's and Lynch's ledgers", || passed_once(&rig, &texts));
+    let b1 = tried(&rig);
+    assert!(b1.windows(2).all(|w| w[0] < w[1]), "one sitting's ballots, each above the last: {b1:?}");
+
+    // His host dies with him (kill -9); Dwork started on the other host sits at once.
+    for pid in rig.priest_pids(host_in) {
+        // SAFETY: kill(2) on a priest process this rig started, found by its namespace.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    let back = Instant::now();
+    rig.start_host_as(host_out, "Dwork", "dwork-back.err");
+    let more: Vec<String> = (5..=6).map(|n| format!("Guarded petition {n}")).collect();
+    for text in &more {
+        rig.petition(text, "Dwork");
+    }
+    wait_for(&rig, 20, "Dwork, back on the other host, passes two more", || passed_once(&rig, &more));
+    let back = back.elapsed();
+    let b1 = tried(&rig);
+    assert!(b1.windows(2).all(|w| w[0] < w[1]), "each ballot above the last across both sittings: {b1:?}");
+    let said = std::fs::read_to_string(rig.root.path().join("dwork-back.err")).unwrap();
+    assert!(!said.contains("already sits"), "a priest back from a crash is not turned away: {said}");
+    eprintln!(
+        "two hosts as one priest: one sat; back on the other host in {back:?}; whole test {:?}",
+        started.elapsed()
+    );
+}
