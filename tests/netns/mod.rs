@@ -343,3 +343,31 @@ pub fn wait_for(rig: &Rig, secs: u64, what: &str, mut done: impl FnMut() -> bool
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
+
+/// Reads every page of every messagebook on the server: every line must be a whole row (no
+/// NUL, which voids a torn line; parsed as a messagebook row; the file ends in a newline).
+/// Returns how many rows were read and the longest, in bytes.
+pub fn every_row_whole(srv: &Path) -> Result<(usize, usize), String> {
+    let roll = discover_roll(srv).map_err(|e| e.to_string())?.ok_or("no roll")?;
+    let (mut rows, mut longest) = (0, 0);
+    for to in PRIESTS {
+        for page in parliament::books::layout::pages(srv, to).map_err(|e| e.to_string())? {
+            let path = parliament::books::layout::page_path(srv, to, &page);
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            if !text.is_empty() && !text.ends_with('\n') {
+                return Err(format!("{}: ends inside a row", path.display()));
+            }
+            for (n, line) in text.lines().enumerate().skip(1) {
+                if line.contains('\0') {
+                    return Err(format!("{} line {}: a torn row (voided with NUL)", path.display(), n + 1));
+                }
+                parliament::books::book_rows::parse_book_row(&roll, line)
+                    .map_err(|e| format!("{} line {}: {e}: {line:.120}", path.display(), n + 1))?;
+                rows += 1;
+                longest = longest.max(line.len() + 1);
+            }
+        }
+    }
+    Ok((rows, longest))
+}
