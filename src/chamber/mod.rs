@@ -21,6 +21,8 @@ pub mod ledger_file;
 pub mod messenger;
 /// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
 pub mod presence;
+/// God on a folder that comes and goes: waiting for it, bringing priests back with a backoff.
+pub mod revival;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.

@@ -140,6 +140,25 @@ impl Rig {
     /// Starts host `i` as [`Rig::start_host`] does, with priest `name`, its stderr in `err`;
     /// returns its place in [`Rig::hosts`].
     pub fn start_host_as(&mut self, i: usize, name: &str, err: &str) -> usize {
+        let body = format!(
+            r#"while :; do
+  {exe} priest {name} --dir {mount} {poll} --quiet
+  rc=$?
+  echo "host {i}: {name} exited $rc" >&2
+  case $rc in 2|5) sleep 0.3 ;; *) exit $rc ;; esac
+done"#,
+            mount = self.mount(i).display(),
+            exe = env!("CARGO_BIN_EXE_parliament"),
+            // The last host finds out by itself that the folder is a FUSE mount.
+            poll = if i + 1 == PRIESTS.len() { "" } else { "--poll" },
+        );
+        self.start_host_with(i, &body, err)
+    }
+
+    /// Starts host `i` (its namespaces, host name `host<i>`, sshfs of the server's folder at
+    /// [`Rig::mount`]) running the shell `body` there, its stderr in `err`; returns its place
+    /// in [`Rig::hosts`].
+    pub fn start_host_with(&mut self, i: usize, body: &str, err: &str) -> usize {
         let d = self.root.path();
         let mount = self.mount(i);
         std::fs::create_dir_all(&mount).unwrap();
@@ -147,19 +166,10 @@ impl Rig {
             r#"set -u
 hostname host{i}
 sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,LogLevel=ERROR,{SSHFS_OPTIONS},reconnect,ServerAliveInterval=1,ServerAliveCountMax=3,ConnectTimeout=2 root@10.77.{i}.1:{srv} {mount} || exit 97
-while :; do
-  {exe} priest {name} --dir {mount} {poll} --quiet
-  rc=$?
-  echo "host {i}: {name} exited $rc" >&2
-  case $rc in 2|5) sleep 0.3 ;; *) exit $rc ;; esac
-done"#,
+{body}"#,
             id = d.join("id").display(),
             srv = self.srv().display(),
             mount = mount.display(),
-            exe = env!("CARGO_BIN_EXE_parliament"),
-            name = name,
-            // The last host finds out by itself that the folder is a FUSE mount.
-            poll = if i + 1 == PRIESTS.len() { "" } else { "--poll" },
         );
         let err = std::fs::File::create(d.join(err)).unwrap();
         let child = Command::new("ip")
@@ -186,13 +196,18 @@ done"#,
 
     /// The priest processes running in host `i`'s namespace.
     pub fn priest_pids(&self, i: usize) -> Vec<i32> {
+        self.pids(i, "priest")
+    }
+
+    /// The `parliament COMMAND` processes running in host `i`'s namespace.
+    pub fn pids(&self, i: usize, command: &str) -> Vec<i32> {
         let out = Command::new("ip").args(["netns", "pids", &self.host_ns(i)]).output().unwrap();
         String::from_utf8_lossy(&out.stdout)
             .split_whitespace()
             .filter_map(|p| p.parse::<i32>().ok())
             .filter(|p| {
                 let argv = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
-                argv.split(|b| *b == 0).nth(1) == Some(b"priest".as_slice())
+                argv.split(|b| *b == 0).nth(1) == Some(command.as_bytes())
             })
             .collect()
     }
