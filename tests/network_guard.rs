@@ -4,7 +4,8 @@
 //! (`ledgers/.<priest>.lease`, made with `O_EXCL` on the file server) seats him once: the second
 //! host leaves with exit 4, naming the host and pid that sit; his ledger holds one sitting's
 //! rows. When the sitting host dies (`kill -9`), the priest started again on the other host
-//! sits at once: his lease names a process gone from the machine.
+//! sits at once: his lease names a process gone from the machine. `parliament status` on the
+//! server, where none of the hosts' locks reach, names the pid that sits (from the lease).
 //! Root only (namespaces, mounts, [`netns::Rig`]); skipped with a message otherwise.
 
 mod netns;
@@ -73,6 +74,21 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
         "he is told who sits (pid {} on host{host_in}): {said}",
         pids[0]
     );
+
+    // `parliament status` on the server, where no lock of the hosts' reaches, tells who sits.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["status", "--json", "--dir"])
+        .arg(rig.srv())
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dwork = &status["priests"][0];
+    assert_eq!(
+        (dwork["priest"].as_str(), dwork["state"].as_str()),
+        (Some("Dwork"), Some("sits")),
+        "{status}"
+    );
+    assert_eq!(dwork["pid"].as_u64(), Some(pids[0] as u64), "status names the pid that sits: {status}");
 
     // The one who sits works: petitions pass into his ledger and Lynch's, once each.
     let texts: Vec<String> = (1..=4).map(|n| format!("Guarded petition {n}")).collect();
