@@ -17,8 +17,8 @@
 //! Takeover renames the stale lease aside (only one rename of a path succeeds on the server),
 //! checks that what it moved is what it judged stale, and creates a lease of its own with
 //! `O_EXCL` again. A holder renews by rewriting his own handle in place and reading the path back:
-//! a lease moved or replaced under him means someone took over, and he leaves before relaying
-//! anything more. The ledger's length check ([`super::ledger_file`]) stands behind all this.
+//! a lease replaced under him means someone took over, and he leaves before relaying anything
+//! more; a lease gone he makes again with `O_EXCL`, racing any claimant fairly. The ledger's length check ([`super::ledger_file`]) stands behind all this.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -222,10 +222,29 @@ impl Lease {
         match read(&self.path)? {
             Some(text) if Holder::parse(&text).is_some_and(|h| h.same_sitting(&self.me)) => Ok(()),
             Some(text) => Err(held(&text)),
-            None => Err(LeaseError::Held(format!(
-                "nobody: {} was taken from him while he did not renew it",
-                self.path.display()
-            ))),
+            None => self.make_again(),
+        }
+    }
+
+    /// His lease is gone (deleted by hand, or moved aside by a claimant who judged it stale):
+    /// he makes it again with `O_EXCL`, so of him and a claimant exactly one holds it.
+    fn make_again(&mut self) -> Result<(), LeaseError> {
+        let made = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&self.path);
+        match made {
+            Ok(file) => {
+                file.write_all_at(self.me.line().as_bytes(), 0)?;
+                self.file = file;
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                Err(held(&read(&self.path)?.unwrap_or_default()))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 }

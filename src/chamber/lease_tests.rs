@@ -119,3 +119,15 @@ fn a_lease_renewed_just_before_the_takeover_is_put_back() {
     assert!(matches!(&e, LeaseError::Held(h) if h.contains("on host elsewhere")), "{e:?}");
     assert_eq!(fs::read_to_string(&path).unwrap(), renewed, "put back as it was");
 }
+
+#[test]
+fn a_holder_whose_lease_was_deleted_makes_it_again() {
+    let dir = chamber();
+    let mut lease = take(dir.path(), "Oki", STALE).unwrap();
+    fs::remove_file(lease_path(dir.path(), "Oki")).unwrap();
+    lease.renew().unwrap();
+    let text = fs::read_to_string(lease_path(dir.path(), "Oki")).unwrap();
+    assert!(Holder::parse(&text).is_some_and(|h| h.same_sitting(&lease.me)), "{text}");
+    lease.renew().unwrap();
+    assert!(fs::read_to_string(lease_path(dir.path(), "Oki")).unwrap().contains("count=000000000002"));
+}
