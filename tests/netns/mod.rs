@@ -63,7 +63,12 @@ pub struct Rig {
     pub root: tempfile::TempDir,
     namespaces: Vec<String>,
     pub hosts: Vec<Child>,
+    /// One rig at a time in a test binary: the machine has few cores, and the namespaces' names
+    /// share the process id.
+    _alone: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_RIG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Rig {
     pub fn server_ns(&self) -> String {
@@ -84,9 +89,10 @@ impl Rig {
     }
 
     pub fn new() -> Rig {
+        let alone = ONE_RIG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tag = format!("pl{}", std::process::id() % 100_000);
         let root = tempfile::Builder::new().prefix("parliament-net").tempdir().unwrap();
-        let mut rig = Rig { tag, root, namespaces: Vec::new(), hosts: Vec::new() };
+        let mut rig = Rig { tag, root, namespaces: Vec::new(), hosts: Vec::new(), _alone: alone };
         let s = rig.server_ns();
         run(&["ip", "netns", "add", &s]);
         rig.namespaces.push(s.clone());
