@@ -93,9 +93,17 @@ impl Holder {
             == (other.pid, &other.host, &other.machine, &other.since)
     }
 
-    /// Whether he sat on this machine and his process is gone: his lease is stale at once.
+    /// Whether he sat on this machine and his process is gone, or it is this very process and the
+    /// sitting ended (a priest thread of God's back after `EIO`): his lease is stale at once.
     fn gone_from_here(&self) -> bool {
-        self.machine == machine() && !process_alive(self.pid)
+        if self.machine != machine() {
+            return false;
+        }
+        if self.pid == std::process::id() {
+            let held = HELD_HERE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            return !held.iter().any(|h| h.same_sitting(self));
+        }
+        !process_alive(self.pid)
     }
 
     /// How a person is told who sits: starts `pid N,` as the `flock`'s holder does.
@@ -106,6 +114,9 @@ impl Holder {
         format!("pid {}, on host {}, sitting since {}{ago}", self.pid, self.host, self.since)
     }
 }
+
+/// The leases this process holds now.
+static HELD_HERE: std::sync::Mutex<Vec<Holder>> = std::sync::Mutex::new(Vec::new());
 
 /// A lease held by this process; dropping it gives it up.
 #[derive(Debug)]
@@ -148,6 +159,7 @@ pub fn take(dir: &Path, name: &str, stale: Duration) -> Result<Lease, LeaseError
                 let me = Holder::me(0, &since);
                 file.write_all_at(me.line().as_bytes(), 0)?;
                 file.sync_data()?;
+                HELD_HERE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(me.clone());
                 return Ok(Lease { path, file, me, renewed: Instant::now() });
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
@@ -251,6 +263,10 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        HELD_HERE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|h| !h.same_sitting(&self.me));
         if read(&self.path)
             .ok()
             .flatten()

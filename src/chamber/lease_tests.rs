@@ -131,3 +131,17 @@ fn a_holder_whose_lease_was_deleted_makes_it_again() {
     lease.renew().unwrap();
     assert!(fs::read_to_string(lease_path(dir.path(), "Oki")).unwrap().contains("count=000000000002"));
 }
+
+/// A priest thread of God's that left on `EIO` could not remove his lease (the folder was out of
+/// reach); entering again in the same process, he must not wait for his own lease to go stale.
+#[test]
+fn a_lease_this_process_left_behind_is_taken_at_once() {
+    let dir = chamber();
+    let lease = take(dir.path(), "Oki", STALE).unwrap();
+    let text = fs::read_to_string(lease_path(dir.path(), "Oki")).unwrap();
+    drop(lease);
+    fs::write(lease_path(dir.path(), "Oki"), &text).unwrap(); // as if the drop could not remove it
+    let started = Instant::now();
+    let _again = take(dir.path(), "Oki", Duration::from_secs(60)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "taken at once: {:?}", started.elapsed());
+}
