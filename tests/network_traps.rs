@@ -6,9 +6,10 @@
 //! and break B1 and his promises between them (§1.3: one priest, one ledger). The lease
 //! (`ledgers/.<priest>.lease`, made with `O_EXCL` on the file server) seats him once: the second
 //! host leaves with exit 4, naming the host and pid that sit; his ledger holds one sitting's rows.
-//! When the sitting host dies (`kill -9`), the priest started again on the other host sits at
-//! once: his lease names a process gone from the machine. `parliament status` on the server,
-//! where none of the hosts' locks reach, names the pid that sits (from the lease).
+//! When the sitting host dies (`kill -9`), the priest started again on the other host (its own
+//! pid namespace, as on another computer) watches the lease stand unchanged for 6 s, then sits.
+//! `parliament status` on the server, where none of the hosts' locks reach, names the pid that
+//! sits (from the lease, judged by its renewal time, since the pid means nothing there).
 //!
 //! **God on a folder that goes away**: `parliament convene --stay --processes` on one host whose
 //! link to the file server is cut for 8 s, long enough for sshfs to answer `EIO`. God must not
@@ -25,7 +26,7 @@ mod netns;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use netns::{PRIESTS, Rig, cannot_run, decrees_per_ledger, in_every_ledger, wait_for};
+use netns::{PRIESTS, Rig, cannot_run, decrees_per_ledger, in_every_ledger, ns_pid, wait_for};
 use parliament::books::ledger_read::read_ledger;
 use parliament::books::statute::discover_roll;
 use parliament::priest::Record;
@@ -83,9 +84,9 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
     assert_eq!(pids.len(), 1, "one Dwork on host {host_in}");
     assert!(
         said.contains("Dwork already sits")
-            && said.contains(&format!("pid {}, on host host{host_in}", pids[0])),
+            && said.contains(&format!("pid {}, on host host{host_in}", ns_pid(pids[0]))),
         "he is told who sits (pid {} on host{host_in}): {said}",
-        pids[0]
+        ns_pid(pids[0])
     );
 
     // `parliament status` on the server, where no lock of the hosts' reaches, tells who sits.
@@ -101,7 +102,11 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
         (Some("Dwork"), Some("sits")),
         "{status}"
     );
-    assert_eq!(dwork["pid"].as_u64(), Some(pids[0] as u64), "status names the pid that sits: {status}");
+    assert_eq!(
+        dwork["pid"].as_u64(),
+        Some(ns_pid(pids[0]) as u64),
+        "status names the pid that sits: {status}"
+    );
 
     // The one who sits works: petitions pass into his ledger and Lynch's, once each.
     let texts: Vec<String> = (1..=4).map(|n| format!("Guarded petition {n}")).collect();
@@ -112,7 +117,8 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
     let b1 = tried(&rig);
     assert!(b1.windows(2).all(|w| w[0] < w[1]), "one sitting's ballots, each above the last: {b1:?}");
 
-    // His host dies with him (kill -9); Dwork started on the other host sits at once.
+    // His host dies with him (kill -9); Dwork started on the other host (another pid namespace:
+    // he cannot tell the old pid is gone) watches the lease stand unchanged, then sits.
     for pid in rig.priest_pids(host_in) {
         // SAFETY: kill(2) on a priest process this rig started, found by its namespace.
         unsafe { libc::kill(pid, libc::SIGKILL) };
@@ -129,6 +135,7 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
     assert!(b1.windows(2).all(|w| w[0] < w[1]), "each ballot above the last across both sittings: {b1:?}");
     let said = std::fs::read_to_string(rig.root.path().join("dwork-back.err")).unwrap();
     assert!(!said.contains("already sits"), "a priest back from a crash is not turned away: {said}");
+    assert!(back >= parliament::chamber::lease::STALE, "the lease was watched before it was taken: {back:?}");
     eprintln!(
         "two hosts as one priest: one sat; back on the other host in {back:?}; whole test {:?}",
         started.elapsed()
@@ -146,7 +153,7 @@ fn god_outlasts_an_eight_second_cut_and_brings_his_priests_back() {
     let names: Vec<String> = PRIESTS.map(String::from).to_vec();
     parliament::chamber::god::lay_out(&rig.srv(), &names, true).unwrap();
     let body = format!(
-        "exec {exe} convene --dir {mount} --stay --processes --quiet",
+        "{exe} convene --dir {mount} --stay --processes --quiet",
         exe = env!("CARGO_BIN_EXE_parliament"),
         mount = rig.mount(0).display()
     );

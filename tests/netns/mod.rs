@@ -136,7 +136,8 @@ impl Rig {
         run(&["ip", "netns", "exec", &ns, &sshd, "-f", conf.to_str().unwrap(), "-E", log.to_str().unwrap()]);
     }
 
-    /// Starts host `i`: its own mount and UTS namespaces (host name `host<i>`), sshfs, and the
+    /// Starts host `i`: its own mount, UTS (host name `host<i>`) and pid namespaces, so that, as
+    /// on another computer, its pids mean nothing elsewhere; sshfs; and the
     /// priest in a loop that brings him back when he leaves for an unreachable folder (5) or
     /// cannot start (2).
     pub fn start_host(&mut self, i: usize) {
@@ -186,6 +187,9 @@ sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null
                 "unshare",
                 "--mount",
                 "--uts",
+                "--pid",
+                "--fork",
+                "--mount-proc",
                 "--propagation",
                 "private",
                 "bash",
@@ -205,7 +209,8 @@ sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null
         self.pids(i, "priest")
     }
 
-    /// The `parliament COMMAND` processes running in host `i`'s namespace.
+    /// The `parliament COMMAND` processes running in host `i`'s namespace (pids as this test
+    /// sees them; [`ns_pid`] gives the one the process itself knows).
     pub fn pids(&self, i: usize, command: &str) -> Vec<i32> {
         let out = Command::new("ip").args(["netns", "pids", &self.host_ns(i)]).output().unwrap();
         String::from_utf8_lossy(&out.stdout)
@@ -284,6 +289,13 @@ sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The pid a process knows itself by, in its host's pid namespace.
+pub fn ns_pid(pid: i32) -> i32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let line = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or_default();
+    line.split_whitespace().last().and_then(|p| p.parse().ok()).unwrap_or(pid)
 }
 
 pub fn which(tool: &str) -> String {
