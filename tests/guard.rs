@@ -366,3 +366,32 @@ fn a_second_writer_in_his_ledger_stops_the_priest_before_he_relays_and_he_refuse
     }
     assert!(carried > 0, "she relayed her ballots before the second writer came");
 }
+
+/// Case 11: a priest paused or cut off long enough for another computer to take his lease over
+/// leaves at his next renewal with exit 4, naming who sits now, not exit 2.
+#[test]
+fn a_priest_whose_lease_was_taken_over_leaves_with_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = ["Ann", "Bob", "Cy"].map(String::from).to_vec();
+    parliament::chamber::god::lay_out(dir.path(), &names, true).unwrap();
+    let mut ann = Sits(
+        Command::new(env!("CARGO_BIN_EXE_parliament"))
+            .args(["priest", "Ann", "--quiet", "--dir"])
+            .arg(dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lease = dir.path().join("ledgers/.Ann.lease");
+    wait_until(10, "Ann holds her lease", || lease.exists());
+    let theirs = "pid=77 host=elsewhere machine=other/1 since=2026-12-01T07:00:00.000Z renewed=2026-12-01T07:00:00.000Z count=000000000000\n";
+    fs::write(dir.path().join("ledgers/taken"), theirs).unwrap();
+    fs::rename(dir.path().join("ledgers/taken"), &lease).unwrap();
+    wait_until(10, "Ann left at her next renewal", || ann.0.try_wait().unwrap().is_some());
+    let status = ann.0.wait().unwrap();
+    let mut said = String::new();
+    std::io::Read::read_to_string(ann.0.stderr.as_mut().unwrap(), &mut said).unwrap();
+    assert_eq!(status.code(), Some(4), "{said}");
+    assert!(said.contains("pid 77, on host elsewhere"), "names who sits now: {said}");
+    assert_eq!(fs::read_to_string(&lease).unwrap(), theirs, "and leaves their lease alone");
+}
