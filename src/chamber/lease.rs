@@ -225,7 +225,7 @@ impl Lease {
     }
 
     /// Bumps the renewal count in place, then reads the path back: someone else's lease there
-    /// (or none) means he was taken over.
+    /// means he was taken over; none, that he makes it again ([`Lease::make_again`]).
     pub fn renew(&mut self) -> Result<(), LeaseError> {
         let next = Holder::me(self.me.count + 1, &self.me.since);
         self.file.write_all_at(next.line().as_bytes(), 0)?;
