@@ -5,8 +5,8 @@
 //! | 0 | done: every petition asked for passed into every sitting priest's ledger (the audit: every promise held) |
 //! | 1 | not done: some petition did not pass (the timeout ran out, or too few priests could act to make a majority set); the audit: a promise was broken |
 //! | 2 | could not run: bad arguments, a folder that is not a Chamber, a file that cannot be read or written |
-//! | 3 | a priest refuses to vote: his ledger is missing, damaged, replaced or not his own file |
-//! | 4 | a priest already sits in another process: a priest sits once at a time |
+//! | 3 | a priest refuses to vote: his ledger is missing, damaged, replaced or not his own file, or another process wrote in it while he sat |
+//! | 4 | a priest already sits in another process, on this computer or another (his lease): a priest sits once at a time |
 //! | 5 | a priest left because the Chamber's folder could not be reached (EIO from a network mount): a crash; God brings him back, and he rebuilds from his ledger |
 
 /// Done: every petition passed (or every promise held).

@@ -283,3 +283,115 @@ fn a_page_begun_with_a_byte_order_mark_audits_clean() {
     let audit = parliament(dir.path(), &["audit"]);
     assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
 }
+
+/// A priest process, killed when the test ends, however it ends.
+struct Sits(std::process::Child);
+
+impl Drop for Sits {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Case 10: a second writer in a priest's ledger: two sittings as one priest on two computers
+/// (where the lock did not reach), or a hand appending to it. He is his ledger's only writer, so
+/// he knows its exact length; at his next sync he sees it longer than what he wrote, relays
+/// nothing that sync allows, and leaves refusing to vote (exit 3), naming the file.
+#[test]
+fn a_second_writer_in_his_ledger_stops_the_priest_before_he_relays_and_he_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = ["Ann", "Bob", "Cy"].map(String::from).to_vec();
+    let roll = parliament::chamber::god::lay_out(dir.path(), &names, true).unwrap();
+    // Ann and Bob sit, a majority set: every decree needs a vote in Ann's ledger.
+    let start = |name: &str| {
+        Command::new(env!("CARGO_BIN_EXE_parliament"))
+            .args(["priest", name, "--quiet", "--tick-ms", "10", "--dir"])
+            .arg(dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut ann = Sits(start("Ann"));
+    let _bob = Sits(start("Bob"));
+    let ledger = parliament::books::layout::ledger_path(dir.path(), "Ann");
+    parliament::chamber::god::petition(dir.path(), &roll, "Ann", "Zoe", "zoe-0", "Lamps use olive oil")
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !fs::read_to_string(&ledger).unwrap_or_default().contains("Lamps use olive oil") {
+        assert!(std::time::Instant::now() < deadline, "the first decree did not pass");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Another sitting as Ann appends a row of its own: a whole, valid row.
+    let text = fs::read_to_string(&ledger).unwrap();
+    let last = text.lines().last().unwrap().to_string();
+    let mut other = fs::OpenOptions::new().append(true).open(&ledger).unwrap();
+    std::io::Write::write_all(&mut other, format!("{last}\n").as_bytes()).unwrap();
+    let foreign_line = text.lines().count() as u64 + 1;
+    parliament::chamber::god::petition(dir.path(), &roll, "Ann", "Zoe", "zoe-1", "Wine may not be watered")
+        .unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = ann.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "Ann sat on beside a second writer");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(ann.0.stderr.as_mut().unwrap(), &mut said).unwrap();
+    assert_eq!(status.code(), Some(3), "she refuses to vote (exit 3): {said}");
+    assert!(said.contains("ledgers/Ann.csv") && said.contains("another process writes in it too"), "{said}");
+
+    // Everything her messenger carried rests on rows written before the foreign one.
+    let mut index = parliament::books::backing::LedgerIndex::default();
+    for (line, row) in parliament::books::ledger_read::read_ledger(&ledger, &roll).unwrap().rows {
+        if line < foreign_line {
+            index.add(&row.record);
+        }
+    }
+    let mut carried = 0;
+    for to in ["Bob", "Cy"] {
+        let page = fs::read_to_string(parliament::books::layout::page_path(dir.path(), to, "Ann"))
+            .unwrap_or_default();
+        for row in page.lines().skip(1) {
+            if let Ok(parliament::books::book_rows::BookEntry::Message { message, .. }) =
+                parliament::books::book_rows::parse_book_row(&roll, row)
+            {
+                carried += 1;
+                assert!(index.backs(&message).is_ok(), "relayed on a row after the second writer's: {row}");
+            }
+        }
+    }
+    assert!(carried > 0, "she relayed her ballots before the second writer came");
+}
+
+/// Case 11: a priest paused or cut off long enough for another computer to take his lease over
+/// leaves at his next renewal with exit 4, naming who sits now, not exit 2.
+#[test]
+fn a_priest_whose_lease_was_taken_over_leaves_with_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = ["Ann", "Bob", "Cy"].map(String::from).to_vec();
+    parliament::chamber::god::lay_out(dir.path(), &names, true).unwrap();
+    let mut ann = Sits(
+        Command::new(env!("CARGO_BIN_EXE_parliament"))
+            .args(["priest", "Ann", "--quiet", "--dir"])
+            .arg(dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lease = dir.path().join("ledgers/.Ann.lease");
+    wait_until(10, "Ann holds her lease", || lease.exists());
+    let theirs = "pid=77 host=elsewhere machine=other/1 since=2026-12-01T07:00:00.000Z renewed=2026-12-01T07:00:00.000Z count=000000000000\n";
+    fs::write(dir.path().join("ledgers/taken"), theirs).unwrap();
+    fs::rename(dir.path().join("ledgers/taken"), &lease).unwrap();
+    wait_until(10, "Ann left at her next renewal", || ann.0.try_wait().unwrap().is_some());
+    let status = ann.0.wait().unwrap();
+    let mut said = String::new();
+    std::io::Read::read_to_string(ann.0.stderr.as_mut().unwrap(), &mut said).unwrap();
+    assert_eq!(status.code(), Some(4), "{said}");
+    assert!(said.contains("pid 77, on host elsewhere"), "names who sits now: {said}");
+    assert_eq!(fs::read_to_string(&lease).unwrap(), theirs, "and leaves their lease alone");
+}

@@ -2,7 +2,9 @@
 //! ([`netns::Rig`]: a file server and three sshfs hosts from network namespaces). Twenty
 //! petitions pass while one host is cut off for 2 s and another for 8 s; every petition must pass
 //! exactly once into every ledger, the host cut off long enough for `EIO` must have left with
-//! exit 5 and come back, and `parliament audit` of the server's folder must be clean.
+//! exit 5 and come back, and `parliament audit` of the server's folder must be clean. Between the
+//! two, a burst of long petitions (rows near 3 KB, which tore when two hosts appended to one
+//! file) passes, and every row of every page on the server must read whole: one writer a page.
 //! Root only; skipped with a message otherwise.
 
 mod netns;
@@ -11,7 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use netns::{
-    PRIESTS, Rig, SSHFS_OPTIONS, cannot_run, decrees_per_ledger, in_every_ledger, percentile, wait_for,
+    PRIESTS, Rig, SSHFS_OPTIONS, cannot_run, decrees_per_ledger, every_row_whole, in_every_ledger,
+    percentile, wait_for,
 };
 
 #[test]
@@ -34,6 +37,15 @@ fn three_hosts_on_sshfs_pass_every_petition_once_through_partitions() {
         wait_for(&rig, 15, text, || in_every_ledger(&srv, std::slice::from_ref(text)));
         latencies.push(at.elapsed());
     }
+
+    // A burst of long petitions at once: the three hosts' messengers write into each other's
+    // messagebooks at the same time, in rows of about 3 KB.
+    let long: Vec<String> =
+        (1..=24).map(|n| format!("Long petition {n}: {}", "wine and oil ".repeat(220))).collect();
+    for (n, text) in long.iter().enumerate() {
+        rig.petition(text, PRIESTS[n % 3]);
+    }
+    wait_for(&rig, 30, "the long petitions in every ledger", || in_every_ledger(&srv, &long));
 
     // Host 0 cut off for 2 s while five petitions go to the others.
     rig.link(0, "down");
@@ -83,6 +95,8 @@ fn three_hosts_on_sshfs_pass_every_petition_once_through_partitions() {
         cut_off.contains("Lynch exited 5") && !cut_off.contains("Lynch exited 2"),
         "Lynch, cut off for 8 s, leaves with EIO (exit 5) and is brought back: {cut_off}"
     );
+    let (rows, longest) = every_row_whole(&srv).unwrap_or_else(|e| panic!("a row torn: {e}"));
+    assert!(longest > 2800, "the burst wrote rows of about 3 KB: longest {longest} bytes of {rows}");
     let audit =
         Command::new(env!("CARGO_BIN_EXE_parliament")).args(["audit", "--dir"]).arg(&srv).output().unwrap();
     assert!(

@@ -4,6 +4,7 @@
 //! roll.csv                      the roll: the Chamber's priests, written by God at layout
 //! ledgers/<priest>.csv          a priest's ledger, written only by him
 //! ledgers/.<priest>.sitting     held (flock) by the one process sitting as him
+//! ledgers/.<priest>.lease       made (O_EXCL) and renewed by him: holds across computers
 //! messagebooks/<priest>/        his messagebook: a folder of pages, one per writer
 //! messagebooks/<priest>/<from>.csv    the page written only by priest <from>'s messenger
 //! messagebooks/<priest>/<you>.csv     a page of your own, for rows written by hand
@@ -42,6 +43,11 @@ pub fn ledger_file(name: &str) -> String {
 /// `ledgers/.<name>.sitting`: the lock the priest sitting as `name` holds.
 pub fn sitting_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(LEDGERS).join(format!(".{name}.sitting"))
+}
+
+/// `ledgers/.<name>.lease`: the lease the priest sitting as `name` renews (across computers).
+pub fn lease_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(LEDGERS).join(format!(".{name}.lease"))
 }
 
 /// `messagebooks/<to>/` under `dir`: his messagebook, a folder of pages.

@@ -14,7 +14,8 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 
 use super::messenger::Faults;
-use super::runtime::{PriestSettings, Runtime};
+use super::revival::{Backoff, Reach};
+use super::runtime::PriestSettings;
 use super::sitting::held_by;
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
@@ -157,12 +158,21 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     let mut asked_at = None::<Instant>;
     let mut asked = 0usize;
     let majority = roll.len() / 2 + 1;
+    let mut reach = Reach::default();
     let result = loop {
         if stop.load(Ordering::Relaxed) {
             break Ok(());
         }
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(100));
-        chamber.refresh()?;
+        // A network folder cut off answers EIO, and every handle is dead after it: God waits,
+        // and reads the Chamber through fresh handles once it answers again.
+        if reach.is_lost() {
+            chamber = Chamber::open(&opts.dir, &roll);
+        }
+        match chamber.refresh() {
+            Ok(()) => reach.reached(&opts.dir),
+            Err(e) => reach.failed(&opts.dir, e)?,
+        }
         let alive = sitting.alive(opts, &stop);
         let able = alive.iter().filter(|a| **a).count();
         if able < majority && !stop.load(Ordering::Relaxed) {
@@ -174,17 +184,25 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
                 ),
             ));
         }
-        if !opts.stay && chamber.holds_all(&ids, &alive) {
+        if !opts.stay && !reach.is_lost() && chamber.holds_all(&ids, &alive) {
             break Ok(());
         }
-        if asked_at.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
+        if !reach.is_lost() && asked_at.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
             asked_at = Some(Instant::now());
             for (id, text) in &opts.petitions {
                 let id_ = PetitionId(id.as_str().into());
                 if !chamber.ledgers.iter().any(|f| f.durable.passed.contains_key(&id_)) {
                     let to = &roll.names()[asked % roll.len()];
                     asked += 1;
-                    petition(&opts.dir, &roll, to, "citizen", id, text)?;
+                    if let Err(e) = petition(&opts.dir, &roll, to, "citizen", id, text) {
+                        let unreachable = e.chain().any(|c| {
+                            c.downcast_ref::<std::io::Error>()
+                                .is_some_and(super::unreachable::says_unreachable)
+                        });
+                        if !unreachable {
+                            return Err(e);
+                        }
+                    }
                 }
             }
         }
@@ -224,6 +242,8 @@ pub fn pending_petitions(dir: &Path, roll: &Roll) -> Vec<PetitionId> {
 /// and a lost-events `Rescan` wakes everyone.
 pub struct Sitting {
     priests: Priests,
+    /// When each priest who left is brought back.
+    revival: Vec<Backoff>,
     fan: thread::JoinHandle<()>,
     stopping: Arc<AtomicBool>,
     /// Wakes when a ledger (or anything but a thread priest's messagebook) changes.
@@ -281,12 +301,13 @@ impl Sitting {
                 }
             }
         });
-        Ok(Sitting { priests, fan, stopping, wakes })
+        let revival = roll.names().iter().map(|_| Backoff::default()).collect();
+        Ok(Sitting { priests, revival, fan, stopping, wakes })
     }
 
     /// Which priests are at work; a priest process that died is brought back into the Chamber.
     pub fn alive(&mut self, opts: &ConveneOptions, stop: &AtomicBool) -> Vec<bool> {
-        alive(&mut self.priests, opts, stop)
+        alive(&mut self.priests, &mut self.revival, opts, stop)
     }
 
     /// Each priest's process id, when priests run as processes and this one is at work.
@@ -349,12 +370,7 @@ fn start_threads(
             let (roll, stopping) = (roll.clone(), stopping.clone());
             // Named `priest <name>` (cut to 15 bytes by the kernel) so `bench` can tell the
             // priests' CPU time from its own in /proc/self/task.
-            let body = move || {
-                let result = Runtime::enter(settings.clone(), &roll).and_then(|r| r.run(&rx, &stopping));
-                if let Err(e) = result {
-                    eprintln!("{} leaves the Chamber: {e}", settings.name);
-                }
-            };
+            let body = move || super::revival::sit_in_thread(&settings, &roll, &rx, &stopping);
             let handle = thread::Builder::new()
                 .name(format!("priest {name}"))
                 .spawn(body)
@@ -377,13 +393,20 @@ pub fn settings(opts: &ConveneOptions, name: &str) -> PriestSettings {
     }
 }
 
-/// Which priests are at work; a priest process that died is brought back into the Chamber.
-fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec<bool> {
+/// Which priests are at work; a priest process that died is brought back into the Chamber, after
+/// a pause that grows while he keeps leaving ([`Backoff`]); he counts as at work meanwhile.
+fn alive(
+    priests: &mut Priests,
+    revival: &mut [Backoff],
+    opts: &ConveneOptions,
+    stop: &AtomicBool,
+) -> Vec<bool> {
     match priests {
         Priests::Threads(t) => t.iter().map(|(_, h, _)| !h.is_finished()).collect(),
         Priests::Processes(children) => children
             .iter_mut()
-            .map(|(name, slot)| {
+            .zip(revival)
+            .map(|((name, slot), backoff)| {
                 let Some(child) = slot.as_mut() else { return false };
                 if let Ok(Some(status)) = child.try_wait()
                     && !stop.load(Ordering::Relaxed)
@@ -399,14 +422,24 @@ fn alive(priests: &mut Priests, opts: &ConveneOptions, stop: &AtomicBool) -> Vec
                         if held_by(&opts.dir, name).is_some() {
                             return true;
                         }
-                        eprintln!("{name}'s other sitting ended; God brings him back");
-                    } else {
-                        eprintln!("{name} left the Chamber ({status}); God brings him back");
+                    }
+                    let now = Instant::now();
+                    if let Some(pause) = backoff.left(now) {
+                        let why = if status.code() == Some(ALREADY_SITTING) {
+                            format!("{name}'s other sitting ended")
+                        } else {
+                            format!("{name} left the Chamber ({status})")
+                        };
+                        eprintln!("{why}; God brings him back in {:.2} s", pause.as_secs_f64());
+                    }
+                    if !backoff.due(now) {
+                        return true;
                     }
                     match spawn(opts, name) {
                         Ok(c) => *child = c,
                         Err(e) => eprintln!("{name} could not be brought back: {e:#}"),
                     }
+                    backoff.started(Instant::now());
                     return true;
                 }
                 true

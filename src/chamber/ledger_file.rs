@@ -6,6 +6,13 @@
 //! every sync checks that the path still names the file the priest writes: a ledger deleted or
 //! replaced under a sitting priest is noticed before his next message leaves, and he leaves the
 //! Chamber, as a priest whose ledger is missing must not vote.
+//!
+//! He is also its only writer, so he knows its exact length: every sync checks that the file is
+//! as long as what he wrote. Longer means a second writer (a second sitting as him on another
+//! computer, where the lock did not reach, or a hand), shorter means rows he counted as his are
+//! gone: either way the ledger is no longer his alone, so he relays nothing more and leaves,
+//! refusing to vote ([`is_not_his`], exit 3) until a person has looked (`parliament audit`).
+//! The check reads the size from the `stat` the in-place check makes anyway: it costs nothing.
 
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -28,6 +35,8 @@ pub struct LedgerFile {
     roll: Roll,
     buffer: String,
     identity: (u64, u64),
+    /// The length the file has if he is its only writer.
+    written: u64,
     /// Where the `at` column's time comes from (the wall clock, or the simulator's virtual time).
     pub clock: Box<dyn FnMut() -> DateTime<Utc> + Send>,
 }
@@ -63,6 +72,7 @@ impl LedgerFile {
             roll: roll.clone(),
             buffer: String::new(),
             identity: (held.dev(), held.ino()),
+            written: held.len(),
             clock: Box::new(Utc::now),
         })
     }
@@ -71,7 +81,12 @@ impl LedgerFile {
     fn in_place(&self) -> io::Result<()> {
         let path = self.file.path();
         match std::fs::symlink_metadata(path) {
-            Ok(m) if (m.dev(), m.ino()) == self.identity => Ok(()),
+            Ok(m) if (m.dev(), m.ino()) == self.identity && m.len() == self.written => Ok(()),
+            Ok(m) if (m.dev(), m.ino()) == self.identity => Err(io::Error::other(LedgerNotHis {
+                path: path.to_path_buf(),
+                written: self.written,
+                found: m.len(),
+            })),
             Ok(_) => Err(io::Error::other(LedgerVanished(path.to_path_buf()))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 Err(io::Error::other(LedgerVanished(path.to_path_buf())))
@@ -79,6 +94,36 @@ impl LedgerFile {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The error a sync returns when the ledger is not as long as what its priest wrote.
+#[derive(Debug)]
+pub struct LedgerNotHis {
+    path: PathBuf,
+    written: u64,
+    found: u64,
+}
+
+impl std::fmt::Display for LedgerNotHis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (p, w, n) = (self.path.display(), self.written, self.found);
+        let who = if n > w {
+            "another process writes in it too (a second sitting as him on another computer, or a hand)"
+        } else {
+            "rows he wrote are gone from it"
+        };
+        write!(
+            f,
+            "{p} is {n} bytes long, but its priest wrote {w}: {who}; a ledger that is not his alone cannot be trusted, so he relays nothing more, leaves the Chamber and refuses to vote (run parliament audit, then start him again on one computer)"
+        )
+    }
+}
+
+impl std::error::Error for LedgerNotHis {}
+
+/// Whether an error from carrying out a step is a ledger written by someone else too.
+pub fn is_not_his(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<LedgerNotHis>())
 }
 
 /// Whether an error from carrying out a step is a ledger that vanished under its priest.
@@ -97,7 +142,9 @@ impl LedgerBook for LedgerFile {
             self.buffer.push_str(&ledger_row(&self.roll, at, r));
         }
         super::counters::count(&super::counters::ROWS, records.len() as u64);
-        self.file.append_rows(self.buffer.as_bytes())
+        self.file.append_rows(self.buffer.as_bytes())?;
+        self.written += self.buffer.len() as u64;
+        Ok(())
     }
 
     /// Syncs, then checks the ledger is still where readers look, before anything is relayed.
@@ -163,6 +210,44 @@ mod tests {
         // Replaced by another file of the same name: the same.
         std::fs::write(&path, format!("{LEDGER_HEADER}\n")).unwrap();
         assert!(is_vanished(&ledger.sync().unwrap_err()));
+    }
+
+    /// A second writer (a second sitting on another computer, where `flock` did not reach) is
+    /// seen at the first sync after his rows land: the step's messages are not relayed.
+    #[test]
+    fn a_second_writer_stops_the_priest_before_he_relays() {
+        use crate::priest::{Envelope, Message, Messenger, Step, carry_out};
+        #[derive(Default)]
+        struct Relayed(usize);
+        impl Messenger for Relayed {
+            fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
+                self.0 += envelopes.len();
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Oki.csv");
+        let mut ledger = LedgerFile::open(&path, &roll(), false).unwrap();
+        let mut relayed = Relayed::default();
+        let step = |n| {
+            let ballot = BallotNumber::new(n, PriestId(2));
+            let mut s = Step::default();
+            s.records.push(Record::Tried { ballot });
+            s.messages.push(Envelope {
+                from: PriestId(2),
+                to: PriestId(0),
+                message: Message::NextBallot { ballot, decree_no: 0 },
+            });
+            s
+        };
+        carry_out(&mut step(1), &mut ledger, &mut relayed).unwrap();
+        assert_eq!(relayed.0, 1);
+        // The other sitting appends through its own handle.
+        let mut other = crate::files::AppendFile::open(&path).unwrap();
+        other.append_rows(b"2026-12-01T07:00:00.000Z,Tried,1.Oki,,,,,,,\n").unwrap();
+        let e = carry_out(&mut step(2), &mut ledger, &mut relayed).unwrap_err();
+        assert!(is_not_his(&e) && e.to_string().contains("another process writes in it too"), "{e}");
+        assert!(e.to_string().contains("Oki.csv"), "names the file: {e}");
+        assert_eq!(relayed.0, 1, "nothing the second step allows leaves");
     }
 
     #[test]

@@ -13,12 +13,16 @@ pub mod counters;
 pub mod god;
 /// Messages seen before the ledger row that backs them, held for a grace period.
 pub mod held;
+/// The lease a sitting priest renews: one sitting across computers (sshfs drops `flock`).
+pub mod lease;
 /// A ledger open for writing: appended, synced, checked in place.
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
 /// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
 pub mod presence;
+/// God on a folder that comes and goes: waiting for it, bringing priests back with a backoff.
+pub mod revival;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use super::book_reader::{BookReader, Reading};
 use super::held::{Held, HeldMessage};
-use super::ledger_file::{LedgerFile, is_vanished};
+use super::ledger_file::{LedgerFile, is_not_his, is_vanished};
 use super::messenger::{Faults, FileMessenger};
 use super::presence::Listener;
-use super::sitting::{ClaimError, Sitting, claim};
+use super::sitting::{ClaimError, Guarded, Sitting, claim, taken_from_him};
 use super::unreachable::{is_unreachable, ledger_unreachable};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
@@ -97,7 +97,7 @@ pub struct Runtime {
     rng: crate::rng::Rng,
     unfinished: HashMap<(String, u64), Instant>,
     held: Held,
-    _sitting: Sitting,
+    sitting: Sitting,
 }
 
 /// How long a row may wait for its newline before the priest says so.
@@ -110,12 +110,7 @@ impl Runtime {
         let id = roll
             .id(&settings.name)
             .ok_or_else(|| RuntimeError::NotAPriest(settings.name.clone(), roll.names().join(", ")))?;
-        let sitting = claim(&settings.dir, &settings.name).map_err(|e| match e {
-            ClaimError::Io { path, source } if is_unreachable(&source) => {
-                RuntimeError::Unreachable(format!("{path}: {source}"))
-            }
-            e => e.into(),
-        })?;
+        let sitting = claim(&settings.dir, &settings.name).map_err(claim_error)?;
         let path = ledger_path(&settings.dir, &settings.name);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
             return Err(RuntimeError::Damaged(format!(
@@ -158,7 +153,7 @@ impl Runtime {
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
             held: Held::default(),
-            _sitting: sitting,
+            sitting,
             settings,
         })
     }
@@ -184,6 +179,7 @@ impl Runtime {
                 }
             }
             self.step.clear();
+            self.sitting.renew_if_due().map_err(claim_error)?;
             self.read_book()?;
             let now = Instant::now();
             if now >= next_tick {
@@ -238,8 +234,16 @@ impl Runtime {
             chance: self.settings.crash_after_sync,
             rng: &mut self.rng,
         };
-        carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| {
-            if is_vanished(&e) { RuntimeError::Vanished(e.to_string()) } else { io_error(&path, e) }
+        let mut ledger = Guarded { ledger: &mut self.ledger, sitting: &mut self.sitting };
+        carry_out(&mut self.step, &mut ledger, &mut messenger).map_err(|mut e| {
+            if let Some(taken) = taken_from_him(&mut e) {
+                return taken.into();
+            }
+            if is_vanished(&e) || is_not_his(&e) {
+                RuntimeError::Vanished(e.to_string())
+            } else {
+                io_error(&path, e)
+            }
         })?;
         if let Some(e) = self.messenger.error.take() {
             eprintln!("{}: a messenger could not write: {e}", self.settings.name);
@@ -406,6 +410,15 @@ pub enum RuntimeError {
     /// The Chamber's folder cannot be reached (EIO from a network mount): a crash, to come back from.
     #[error("{0}; the Chamber's folder cannot be reached, so he leaves, to be brought back")]
     Unreachable(String),
+}
+
+fn claim_error(e: ClaimError) -> RuntimeError {
+    match e {
+        ClaimError::Io { path, source } if is_unreachable(&source) => {
+            RuntimeError::Unreachable(format!("{path}: {source}"))
+        }
+        e => e.into(),
+    }
 }
 
 fn io_error(path: &Path, e: io::Error) -> RuntimeError {

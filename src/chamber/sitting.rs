@@ -4,6 +4,10 @@
 //! (an `flock`, on a file people do not edit) for as long as he sits; a second process claiming
 //! him is refused at once, and told which process holds him. The kernel drops the lock when the
 //! holder dies, however he dies, so a priest killed with SIGKILL never blocks his return.
+//!
+//! `flock` does not cross computers on sshfs, so a sitting also holds a lease
+//! (`ledgers/.<priest>.lease`, [`super::lease`]), made with `O_EXCL` on the file server and
+//! renewed while he sits: the lock answers at once on one computer, the lease across them.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -11,12 +15,81 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::Path;
 
+use super::lease::{self, Lease, LeaseError};
 use crate::books::layout::sitting_path;
 
-/// The lock of a sitting priest; dropping it ends the sitting.
+/// The lock and lease of a sitting priest; dropping them ends the sitting.
 #[derive(Debug)]
 pub struct Sitting {
+    name: String,
+    lease: Lease,
     _file: File,
+}
+
+impl Sitting {
+    /// Renews his lease once a second ([`lease::RENEW`]); an error if it was taken from him.
+    pub fn renew_if_due(&mut self) -> Result<(), ClaimError> {
+        let r = self.lease.renew_if_due();
+        r.map_err(|e| self.lost(e))
+    }
+
+    /// Renews his lease if he has not for a while ([`lease::OVERDUE`]): before relaying.
+    pub fn renew_if_overdue(&mut self) -> Result<(), ClaimError> {
+        let r = self.lease.renew_if_overdue();
+        r.map_err(|e| self.lost(e))
+    }
+
+    fn lost(&self, e: LeaseError) -> ClaimError {
+        lease_error(&self.name, e, lease::lease_file(&self.name))
+    }
+}
+
+/// His ledger, with his lease checked before anything a sync allows is relayed: a priest who
+/// could not renew for a while (a partition, a pause) makes sure nobody took him over first.
+pub struct Guarded<'a> {
+    /// His ledger.
+    pub ledger: &'a mut super::ledger_file::LedgerFile,
+    /// His sitting.
+    pub sitting: &'a mut Sitting,
+}
+
+impl crate::priest::LedgerBook for Guarded<'_> {
+    type Error = io::Error;
+    fn append(&mut self, records: &[crate::priest::Record]) -> io::Result<()> {
+        self.ledger.append(records)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        self.ledger.sync()?;
+        self.sitting.renew_if_overdue().map_err(claim_io)
+    }
+    fn spare_sync(&mut self) -> io::Result<()> {
+        self.ledger.spare_sync()?;
+        self.sitting.renew_if_overdue().map_err(claim_io)
+    }
+}
+
+/// A claim error carried through a ledger's `io::Error` (the folder's own errors stay as they are).
+fn claim_io(e: ClaimError) -> io::Error {
+    match e {
+        ClaimError::Io { source, .. } => source,
+        e => io::Error::other(e),
+    }
+}
+
+/// The sitting lost while he sat, if that is what a ledger error says.
+pub fn taken_from_him(e: &mut io::Error) -> Option<ClaimError> {
+    if !e.get_ref().is_some_and(|i| i.is::<ClaimError>()) {
+        return None;
+    }
+    let inner = std::mem::replace(e, io::Error::other("taken")).into_inner()?;
+    inner.downcast::<ClaimError>().ok().map(|b| *b)
+}
+
+fn lease_error(name: &str, e: LeaseError, path: String) -> ClaimError {
+    match e {
+        LeaseError::Held(holder) => ClaimError::Held { name: name.to_string(), holder },
+        LeaseError::Io(source) => ClaimError::Io { path, source },
+    }
 }
 
 /// Why a priest could not be claimed.
@@ -39,10 +112,12 @@ pub fn claim(dir: &Path, name: &str) -> Result<Sitting, ClaimError> {
     let mut file = lock(dir, name)?;
     let io_error = |source| ClaimError::Io { path: path.display().to_string(), source };
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let me = format!("pid {}, sitting since {at}\n", std::process::id());
+    let me = format!("pid {}, on host {}, sitting since {at}\n", std::process::id(), lease::host_name());
     // The lock file says who holds it; it is not a ledger, so rewriting it is fine.
     file.set_len(0).and_then(|()| file.write_all(me.as_bytes())).map_err(io_error)?;
-    Ok(Sitting { _file: file })
+    let lease =
+        lease::take(dir, name, lease::STALE).map_err(|e| lease_error(name, e, lease::lease_file(name)))?;
+    Ok(Sitting { name: name.to_string(), lease, _file: file })
 }
 
 /// Takes the lock of priest `name`, writing nothing; refused if another process holds it.
@@ -75,11 +150,12 @@ fn lock(dir: &Path, name: &str) -> Result<File, ClaimError> {
     Ok(file)
 }
 
-/// Whether some process sits as `name` now (without claiming him): the holder, if so.
+/// Whether some process sits as `name` now (without claiming him): the holder, if so. The lock
+/// answers for this computer; the lease for another one.
 pub fn held_by(dir: &Path, name: &str) -> Option<String> {
     match lock(dir, name) {
         Err(ClaimError::Held { holder, .. }) => Some(holder),
-        _ => None,
+        _ => lease::holder(dir, name),
     }
 }
 

@@ -363,6 +363,12 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
             eprintln!("{} leaves the Chamber: {e}", args.name);
             Ok(exit::UNREACHABLE)
         }
+        // His lease was taken over while he could not renew it (paused, cut off): another
+        // process sits as him now.
+        Err(e @ RuntimeError::AlreadySitting(_)) => {
+            eprintln!("{} leaves the Chamber: {e}", args.name);
+            Ok(exit::ALREADY_SITTING)
+        }
         Err(e) => Err(e.into()),
     }
 }

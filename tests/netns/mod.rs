@@ -63,7 +63,12 @@ pub struct Rig {
     pub root: tempfile::TempDir,
     namespaces: Vec<String>,
     pub hosts: Vec<Child>,
+    /// One rig at a time in a test binary: the machine has few cores, and the namespaces' names
+    /// share the process id.
+    _alone: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_RIG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Rig {
     pub fn server_ns(&self) -> String {
@@ -84,9 +89,10 @@ impl Rig {
     }
 
     pub fn new() -> Rig {
+        let alone = ONE_RIG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tag = format!("pl{}", std::process::id() % 100_000);
         let root = tempfile::Builder::new().prefix("parliament-net").tempdir().unwrap();
-        let mut rig = Rig { tag, root, namespaces: Vec::new(), hosts: Vec::new() };
+        let mut rig = Rig { tag, root, namespaces: Vec::new(), hosts: Vec::new(), _alone: alone };
         let s = rig.server_ns();
         run(&["ip", "netns", "add", &s]);
         rig.namespaces.push(s.clone());
@@ -130,30 +136,49 @@ impl Rig {
         run(&["ip", "netns", "exec", &ns, &sshd, "-f", conf.to_str().unwrap(), "-E", log.to_str().unwrap()]);
     }
 
-    /// Starts host `i`: its own mount namespace, sshfs, and the priest in a loop that brings him
-    /// back when he leaves for an unreachable folder (5) or cannot start (2).
+    /// Starts host `i`: its own mount, UTS (host name `host<i>`) and pid namespaces, so that, as
+    /// on another computer, its pids mean nothing elsewhere; sshfs; and the
+    /// priest in a loop that brings him back when he leaves for an unreachable folder (5) or
+    /// cannot start (2).
     pub fn start_host(&mut self, i: usize) {
-        let d = self.root.path();
-        let mount = self.mount(i);
-        std::fs::create_dir_all(&mount).unwrap();
-        let script = format!(
-            r#"set -u
-sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,LogLevel=ERROR,{SSHFS_OPTIONS},reconnect,ServerAliveInterval=1,ServerAliveCountMax=3,ConnectTimeout=2 root@10.77.{i}.1:{srv} {mount} || exit 97
-while :; do
+        self.start_host_as(i, PRIESTS[i], &format!("host{i}.err"));
+    }
+
+    /// Starts host `i` as [`Rig::start_host`] does, with priest `name`, its stderr in `err`;
+    /// returns its place in [`Rig::hosts`].
+    pub fn start_host_as(&mut self, i: usize, name: &str, err: &str) -> usize {
+        let body = format!(
+            r#"while :; do
   {exe} priest {name} --dir {mount} {poll} --quiet
   rc=$?
   echo "host {i}: {name} exited $rc" >&2
   case $rc in 2|5) sleep 0.3 ;; *) exit $rc ;; esac
 done"#,
-            id = d.join("id").display(),
-            srv = self.srv().display(),
-            mount = mount.display(),
+            mount = self.mount(i).display(),
             exe = env!("CARGO_BIN_EXE_parliament"),
-            name = PRIESTS[i],
             // The last host finds out by itself that the folder is a FUSE mount.
             poll = if i + 1 == PRIESTS.len() { "" } else { "--poll" },
         );
-        let err = std::fs::File::create(d.join(format!("host{i}.err"))).unwrap();
+        self.start_host_with(i, &body, err)
+    }
+
+    /// Starts host `i` (its namespaces, host name `host<i>`, sshfs of the server's folder at
+    /// [`Rig::mount`]) running the shell `body` there, its stderr in `err`; returns its place
+    /// in [`Rig::hosts`].
+    pub fn start_host_with(&mut self, i: usize, body: &str, err: &str) -> usize {
+        let d = self.root.path();
+        let mount = self.mount(i);
+        std::fs::create_dir_all(&mount).unwrap();
+        let script = format!(
+            r#"set -u
+hostname host{i}
+sshfs -o IdentityFile={id},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,LogLevel=ERROR,{SSHFS_OPTIONS},reconnect,ServerAliveInterval=1,ServerAliveCountMax=3,ConnectTimeout=2 root@10.77.{i}.1:{srv} {mount} || exit 97
+{body}"#,
+            id = d.join("id").display(),
+            srv = self.srv().display(),
+            mount = mount.display(),
+        );
+        let err = std::fs::File::create(d.join(err)).unwrap();
         let child = Command::new("ip")
             .args([
                 "netns",
@@ -161,6 +186,10 @@ done"#,
                 &self.host_ns(i),
                 "unshare",
                 "--mount",
+                "--uts",
+                "--pid",
+                "--fork",
+                "--mount-proc",
                 "--propagation",
                 "private",
                 "bash",
@@ -172,17 +201,24 @@ done"#,
             .spawn()
             .unwrap();
         self.hosts.push(child);
+        self.hosts.len() - 1
     }
 
     /// The priest processes running in host `i`'s namespace.
     pub fn priest_pids(&self, i: usize) -> Vec<i32> {
+        self.pids(i, "priest")
+    }
+
+    /// The `parliament COMMAND` processes running in host `i`'s namespace (pids as this test
+    /// sees them; [`ns_pid`] gives the one the process itself knows).
+    pub fn pids(&self, i: usize, command: &str) -> Vec<i32> {
         let out = Command::new("ip").args(["netns", "pids", &self.host_ns(i)]).output().unwrap();
         String::from_utf8_lossy(&out.stdout)
             .split_whitespace()
             .filter_map(|p| p.parse::<i32>().ok())
             .filter(|p| {
                 let argv = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
-                argv.split(|b| *b == 0).nth(1) == Some(b"priest".as_slice())
+                argv.split(|b| *b == 0).nth(1) == Some(command.as_bytes())
             })
             .collect()
     }
@@ -253,6 +289,13 @@ done"#,
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The pid a process knows itself by, in its host's pid namespace.
+pub fn ns_pid(pid: i32) -> i32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let line = status.lines().find(|l| l.starts_with("NSpid:")).unwrap_or_default();
+    line.split_whitespace().last().and_then(|p| p.parse().ok()).unwrap_or(pid)
 }
 
 pub fn which(tool: &str) -> String {
@@ -332,4 +375,32 @@ pub fn wait_for(rig: &Rig, secs: u64, what: &str, mut done: impl FnMut() -> bool
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Reads every page of every messagebook on the server: every line must be a whole row (no
+/// NUL, which voids a torn line; parsed as a messagebook row; the file ends in a newline).
+/// Returns how many rows were read and the longest, in bytes.
+pub fn every_row_whole(srv: &Path) -> Result<(usize, usize), String> {
+    let roll = discover_roll(srv).map_err(|e| e.to_string())?.ok_or("no roll")?;
+    let (mut rows, mut longest) = (0, 0);
+    for to in PRIESTS {
+        for page in parliament::books::layout::pages(srv, to).map_err(|e| e.to_string())? {
+            let path = parliament::books::layout::page_path(srv, to, &page);
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            if !text.is_empty() && !text.ends_with('\n') {
+                return Err(format!("{}: ends inside a row", path.display()));
+            }
+            for (n, line) in text.lines().enumerate().skip(1) {
+                if line.contains('\0') {
+                    return Err(format!("{} line {}: a torn row (voided with NUL)", path.display(), n + 1));
+                }
+                parliament::books::book_rows::parse_book_row(&roll, line)
+                    .map_err(|e| format!("{} line {}: {e}: {line:.120}", path.display(), n + 1))?;
+                rows += 1;
+                longest = longest.max(line.len() + 1);
+            }
+        }
+    }
+    Ok((rows, longest))
 }
