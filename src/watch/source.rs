@@ -26,6 +26,7 @@ use crate::books::book_rows::{BookEntry, book_row_kind, parse_book_row, petition
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
 use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
+use crate::chamber::lease;
 use crate::files::{Line, TailEvent, TailReader};
 use crate::priest::{Message, PriestId};
 
@@ -225,7 +226,18 @@ impl Source {
         // Reading the kernel's list of locks costs a few milliseconds on a busy machine: four
         // times a second is often enough to see a priest leave.
         if self.sitting.0.is_none_or(|at| at.elapsed() >= SITTING_EVERY) {
-            self.sitting = (Some(Instant::now()), sitting_now(&self.dir, &self.roll));
+            let mut sitting = sitting_now(&self.dir, &self.roll);
+            // A priest sitting on another computer holds no lock this kernel knows of; his lease
+            // (ledgers/.<priest>.lease, issue 18) says he sits. His pid is not ours to signal,
+            // so it is not taken, only the fact.
+            for (i, name) in self.roll.names().iter().enumerate() {
+                if let Some(s) = sitting.as_mut().filter(|s| s[i].is_none())
+                    && lease::holder(&self.dir, name).is_some()
+                {
+                    s[i] = Some(0);
+                }
+            }
+            self.sitting = (Some(Instant::now()), sitting);
         }
         let sitting = self.sitting.1.clone();
         let anyone = sitting.as_ref().is_some_and(|s| s.iter().any(Option::is_some));

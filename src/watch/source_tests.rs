@@ -42,6 +42,26 @@ fn sitting_priests_are_present_one_not_sitting_while_others_do_is_away_one_witho
     assert_eq!(presences(&state)[2], Presence::Refusing, "a lost ledger: he must not vote");
 }
 
+/// A priest sitting on another computer over a network folder holds no lock this kernel knows of;
+/// while others sit here, the watch once called him away though his heartbeats arrived. His lease
+/// (issue 18) says he sits.
+#[test]
+fn a_priest_sitting_on_another_computer_is_present_by_his_lease() {
+    let (dir, roll) = chamber();
+    let names = roll.names().to_vec();
+    let _here = claim(dir.path(), &names[0]).unwrap();
+    Announcer::new(dir.path(), &names[2], 1).unwrap().announce(0).unwrap();
+    let renewed = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let lease = format!(
+        "pid=4711 host=elsewhere machine=another-boot-id:4026531836 since={renewed} renewed={renewed} count=000000000001\n"
+    );
+    fs::write(crate::books::layout::lease_path(dir.path(), &names[2]), lease).unwrap();
+    let mut state = WatchState::new(roll.clone(), "test");
+    let mut source = Source::open(dir.path(), &roll);
+    source.refresh(&mut state);
+    assert_eq!(presences(&state), [Presence::Present, Presence::Away, Presence::Present]);
+}
+
 #[test]
 fn each_refresh_reads_only_the_rows_written_since_the_last() {
     let (dir, roll) = chamber();
