@@ -395,3 +395,24 @@ fn a_priest_whose_lease_was_taken_over_leaves_with_exit_4() {
     assert!(said.contains("pid 77, on host elsewhere"), "names who sits now: {said}");
     assert_eq!(fs::read_to_string(&lease).unwrap(), theirs, "and leaves their lease alone");
 }
+
+/// A ledger deleted, then made again by `touch` (or with its header alone), looked like a new
+/// priest's: Oki voted again with none of the promises he had made. His messengers' pages show he
+/// acted, so the empty ledger is refused (exit 3) and the others pass the petition without him.
+#[test]
+fn a_lost_ledger_begun_again_by_hand_is_not_his_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    fs::remove_file(dir.path().join("ledgers/Oki.csv")).unwrap();
+    fs::write(dir.path().join("ledgers/Oki.csv"), "").unwrap();
+    let out = parliament(dir.path(), &["priest", "Oki", "--tick", "20ms"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ledgers/Oki.csv holds no rows") && err.contains("messagebooks/"), "{err}");
+    assert_eq!(fs::read_to_string(dir.path().join("ledgers/Oki.csv")).unwrap(), "", "nothing written in it");
+    let out = parliament(dir.path(), &["convene", "--quiet", "--petition", "Passed without Oki"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ledger = fs::read_to_string(dir.path().join("ledgers/Oki.csv")).unwrap();
+    assert!(!ledger.contains("Passed without Oki"), "Oki voted with no memory:\n{ledger}");
+}

@@ -3,6 +3,8 @@
 //! pages, one per writer; messengers relay by appending rows to their own page; God lays out the
 //! Chamber and runs the priests. The layout and the row formats are in [`crate::books`].
 
+/// A ledger lost and begun again is not his: the proof that he spoke before.
+pub mod amnesia;
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
 /// The messengers' control file: pause, step, drop, duplicate, pace.

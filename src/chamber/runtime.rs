@@ -124,6 +124,15 @@ impl Runtime {
         for w in &read.warnings {
             eprintln!("{w}");
         }
+        if read.rows.is_empty()
+            && let Some(page) = super::amnesia::spoke_before(&settings.dir, roll, &settings.name)
+        {
+            return Err(RuntimeError::Damaged(format!(
+                "{} holds no rows, yet {page} holds messages he sent: his ledger was lost and this one \
+                 begun again, without the promises he made",
+                path.display()
+            )));
+        }
         let config = chamber_config(roll.len());
         let priest = Priest::restore(id, config, read.rows.iter().map(|(_, r)| &r.record))
             .map_err(|e| RuntimeError::Damaged(format!("{}: {e}", path.display())))?;
