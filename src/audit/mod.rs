@@ -23,6 +23,8 @@
 pub mod ballots;
 /// One pass over each messagebook: petitions, provenance, LastVotes, ballots begun.
 mod books;
+/// Law books against the statute book the ledgers hold (§3.3.2).
+mod lawbooks;
 /// Reading ledgers and messagebooks row by row, with their file lines, and ledger health.
 pub mod scan;
 
@@ -231,9 +233,8 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
                 crate::words::count(unchecked[i], "message row")
             ));
         }
-        report.findings.extend(l.findings);
-        let file = ledger_file(&names[i]);
-        for (line, record) in &l.rows {
+        report.findings.extend(std::mem::take(&mut l.findings));
+        for (k, (line, record)) in l.rows.iter().enumerate() {
             if let Record::Decree { decree_no, decree } = record {
                 statute.entry(*decree_no).or_insert_with(|| (i, *line, decree.clone()));
             }
@@ -242,13 +243,14 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
                 report.findings.push(Finding {
                     severity,
                     check,
-                    file: file.clone(),
+                    file: l.file_of(k).to_string(),
                     line: *line,
                     detail: v.detail,
                 });
             }
         }
     }
+    report.findings.extend(lawbooks::check_law_books(dir, &names, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
     for stray in roll.strays(dir) {

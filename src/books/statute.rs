@@ -28,6 +28,9 @@ pub struct Follower {
     pub present: bool,
     /// His latest vote, decided or not (the row of his latest `Voted`).
     pub last_vote: Option<crate::priest::Vote>,
+    /// His law book's decrees are read into `durable` through this one (§3.3.2).
+    pub law_read: DecreeNo,
+    lawbook: std::path::PathBuf,
 }
 
 impl Follower {
@@ -57,6 +60,8 @@ impl Chamber {
                 rows: 0,
                 present: false,
                 last_vote: None,
+                law_read: 0,
+                lawbook: dir.to_path_buf(),
             })
             .collect();
         Chamber { roll: roll.clone(), ledgers }
@@ -64,7 +69,17 @@ impl Chamber {
 
     /// Reads whatever was appended to the ledgers since the last call.
     pub fn refresh(&mut self) -> io::Result<()> {
-        for f in &mut self.ledgers {
+        for (f, name) in self.ledgers.iter_mut().zip(self.roll.names()) {
+            // His law book first: the decrees his live volume no longer holds (§3.3.2).
+            let book = super::lawbook::law_book(&f.lawbook, name)?;
+            if book.through > f.law_read {
+                for (no, decree) in
+                    super::lawbook::read_law_book(&book, f.law_read + 1).map_err(io::Error::other)?
+                {
+                    f.durable.apply(&crate::priest::Record::Decree { decree_no: no, decree });
+                }
+                f.law_read = book.through;
+            }
             f.present = f.ledger.path().exists();
             let (durable, rows, last_vote) = (&mut f.durable, &mut f.rows, &mut f.last_vote);
             f.ledger.read(&self.roll, |_, row| {

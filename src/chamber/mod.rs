@@ -5,6 +5,8 @@
 
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
+/// Catching up from another priest's law book (§3.3.2).
+pub mod catch_up;
 /// The messengers' control file: pause, step, drop, duplicate, pace.
 pub mod control;
 /// Counters of wake-ups, hops and syncs, for `bench`.
@@ -14,6 +16,8 @@ pub mod god;
 /// Messages seen before the ledger row that backs them, held for a grace period.
 pub mod held;
 /// A ledger open for writing: appended, synced, checked in place.
+/// Which petitions a priest's law book made law (§3.3.2).
+pub mod law_index;
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
@@ -25,5 +29,7 @@ pub mod runtime;
 pub mod sitting;
 /// Where the Chamber's folder cannot be reached (EIO): the priest leaves, to come back.
 pub mod unreachable;
+/// Closing a volume of a priest's ledger into `volumes/` (§3.3.2).
+pub mod volume;
 
 pub use crate::books::Roll;

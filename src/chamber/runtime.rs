@@ -20,8 +20,10 @@ use super::sitting::{ClaimError, Sitting, claim};
 use super::unreachable::{is_unreachable, ledger_unreachable};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
+use crate::books::lawbook::law_book;
 use crate::books::layout::{ledger_file, ledger_path};
-use crate::books::ledger_read::{LedgerError, LedgerFollower, read_ledger};
+use crate::books::ledger_read::{LedgerError, LedgerFollower};
+use crate::books::volumes::{RestoreError, restore_priest};
 use crate::priest::{Config, Input, Message, Priest, PriestId, Step, carry_out};
 use crate::sim::{At, Narrator};
 
@@ -70,7 +72,14 @@ pub fn chamber_config(priests: usize) -> Config {
     // at full speed does not exceed between two heartbeats; a priest back from long away still does.
     c.window = 256;
     c.behind_max = 4096;
+    c.volume_decrees = volume_decrees();
     c
+}
+
+/// Decrees a priest keeps in the back of his ledger before closing a volume (§3.3.2):
+/// `PARLIAMENT_VOLUME_DECREES`, or 2,000. A priest lacking more than that gets a law book.
+pub fn volume_decrees() -> u64 {
+    std::env::var("PARLIAMENT_VOLUME_DECREES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
 }
 
 /// What he knows of another priest's ledger, read as it grows.
@@ -94,6 +103,7 @@ pub struct Runtime {
     rng: crate::rng::Rng,
     unfinished: HashMap<(String, u64), Instant>,
     held: Held,
+    law_index: super::law_index::LawIndex,
     _sitting: Sitting,
 }
 
@@ -120,15 +130,17 @@ impl Runtime {
                 path.display()
             )));
         }
-        let read = read_ledger(&path, roll).map_err(|e| {
-            if ledger_unreachable(&e) { RuntimeError::Unreachable(e.to_string()) } else { e.into() }
+        super::volume::unlink_unfinished(&settings.dir, &settings.name).map_err(|e| io_error(&path, e))?;
+        let config = chamber_config(roll.len());
+        let restored = restore_priest(&settings.dir, roll, &settings.name, config).map_err(|e| match e {
+            RestoreError::Ledger(e) if ledger_unreachable(&e) => RuntimeError::Unreachable(e.to_string()),
+            RestoreError::Ledger(e) => e.into(),
+            RestoreError::Damaged(why) => RuntimeError::Damaged(why),
         })?;
+        let (priest, read) = (restored.priest, restored.live);
         for w in &read.warnings {
             eprintln!("{w}");
         }
-        let config = chamber_config(roll.len());
-        let priest = Priest::restore(id, config, read.rows.iter().map(|(_, r)| &r.record))
-            .map_err(|e| RuntimeError::Damaged(format!("{}: {e}", path.display())))?;
         let ledger = LedgerFile::open(&path, roll, read.torn_at_end).map_err(|e| io_error(&path, e))?;
         let messenger = FileMessenger::new(&settings.dir, roll, &settings.name, settings.faults.clone())
             .map_err(|e| io_error(&settings.dir, e))?;
@@ -154,6 +166,7 @@ impl Runtime {
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
             held: Held::default(),
+            law_index: Default::default(),
             _sitting: sitting,
             settings,
         })
@@ -186,6 +199,9 @@ impl Runtime {
                 ticks += 1;
                 if ticks % 5 == 1 {
                     self.hear_presence();
+                    let (dir, name) = (&self.settings.dir, &self.settings.name);
+                    super::catch_up::catch_up_from_law_books(dir, &self.roll, name, &mut self.priest)
+                        .map_err(|e| io_error(&crate::books::layout::lawbook_dir(dir, name), e))?;
                 }
                 self.priest.handle(Input::Tick, &mut self.step);
                 next_tick = (next_tick + tick).max(now);
@@ -237,6 +253,12 @@ impl Runtime {
         carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| {
             if is_vanished(&e) { RuntimeError::Vanished(e.to_string()) } else { io_error(&path, e) }
         })?;
+        if let Some(volume) = self.priest.volume_to_close() {
+            let (dir, name) = (&self.settings.dir, &self.settings.name);
+            super::volume::close_volume(dir, name, &self.roll, &mut self.ledger, &volume)
+                .map_err(|e| io_error(&path, e))?;
+            self.priest.closed_volume(volume.through);
+        }
         if let Some(e) = self.messenger.error.take() {
             eprintln!("{}: a messenger could not write: {e}", self.settings.name);
         }
@@ -271,7 +293,8 @@ impl Runtime {
                     continue;
                 }
                 Reading::Petition(petition, from) => {
-                    if let Some(no) = self.priest.durable().passed.get(&petition.id) {
+                    let passed = self.already_law(&petition.id)?;
+                    if let Some(no) = passed.as_ref() {
                         // A person's row is answered; a petition a priest handed on is his business.
                         if self.roll.id(&row.page).is_some() {
                             continue;
@@ -288,6 +311,11 @@ impl Runtime {
                     Input::Petition(petition)
                 }
                 Reading::Message(from, message) => {
+                    if let Message::Petition(p) = &message
+                        && self.already_law(&p.id)?.is_some()
+                    {
+                        continue;
+                    }
                     if let Err(why) = self.backed(from, &message) {
                         // His ledger row may not be visible here yet (a network folder caches
                         // files apart): held, and checked again at each wake-up for a while.
@@ -310,6 +338,18 @@ impl Runtime {
         }
         self.recheck_held();
         Ok(())
+    }
+
+    /// The decree that made a petition law, from his memory or else his law book (§3.3.2).
+    fn already_law(&mut self, id: &crate::priest::PetitionId) -> Result<Option<u64>, RuntimeError> {
+        if let Some(no) = self.priest.durable().passed.get(id) {
+            return Ok(Some(*no));
+        }
+        let (dir, name, through) = (&self.settings.dir, &self.settings.name, self.priest.law_through());
+        if through == 0 {
+            return Ok(None);
+        }
+        self.law_index.passed(dir, name, through, id).map_err(|e| io_error(dir, e))
     }
 
     /// Checks the held messages again: answers those now backed, refuses those whose grace ran out.
@@ -349,6 +389,11 @@ impl Runtime {
         }
         let index = &mut backer.index;
         backer.ledger.read(&self.roll, |_, row| index.add(&row.record)).map_err(|e| e.to_string())?;
+        if matches!(message, Message::Heartbeat { .. }) && backer.index.backs(message).is_err() {
+            // His book may run on in his law book, past what his live volume holds.
+            let book = law_book(&self.settings.dir, self.roll.name(from)).map_err(|e| e.to_string())?;
+            backer.index.law_book_through(book.through);
+        }
         backer.index.backs(message)
     }
 

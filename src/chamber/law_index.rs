@@ -1,0 +1,62 @@
+//! Which petitions a priest's law book made law (§3.3.2), so that a petition read again from a
+//! messagebook, or handed on by a priest who still holds it, is answered "already law" and not
+//! passed a second time. His memory holds the petitions passed since his law book's end only
+//! (`Durable::passed`); restoring never reads the law book's pages, so this index is read from
+//! them when a petition first needs it, then kept up page by page as the law book grows.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+use crate::books::lawbook::{law_book, read_law_book};
+use crate::priest::{DecreeNo, PetitionId};
+
+/// The petitions of one priest's law book, read as far as `through`.
+#[derive(Debug, Default)]
+pub struct LawIndex {
+    through: DecreeNo,
+    passed: HashMap<PetitionId, DecreeNo>,
+}
+
+impl LawIndex {
+    /// The decree that made `id` law, if `name`'s law book (running through `law_through`) holds
+    /// it. Reads only the pages not read yet.
+    pub fn passed(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        law_through: DecreeNo,
+        id: &PetitionId,
+    ) -> io::Result<Option<DecreeNo>> {
+        if law_through > self.through {
+            let book = law_book(dir, name)?;
+            for (no, decree) in read_law_book(&book, self.through + 1).map_err(io::Error::other)? {
+                if let Some(p) = decree.petition() {
+                    self.passed.entry(p.id.clone()).or_insert(no);
+                }
+            }
+            self.through = book.through.max(self.through);
+        }
+        Ok(self.passed.get(id).copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::lawbook::write_law_page;
+    use crate::priest::{Decree, Petition};
+
+    #[test]
+    fn a_petition_in_the_law_book_is_found_and_the_book_is_read_as_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let law = |no: u64| (no, Decree::Law(Petition::new(&format!("p{no}"), "text")));
+        write_law_page(dir.path(), "Lynch", &[law(1), (2, Decree::OliveDay), law(3)]).unwrap();
+        let mut index = LawIndex::default();
+        let id = |no: u64| PetitionId(format!("p{no}").into());
+        assert_eq!(index.passed(dir.path(), "Lynch", 3, &id(3)).unwrap(), Some(3));
+        assert_eq!(index.passed(dir.path(), "Lynch", 3, &id(4)).unwrap(), None);
+        write_law_page(dir.path(), "Lynch", &[law(4)]).unwrap();
+        assert_eq!(index.passed(dir.path(), "Lynch", 4, &id(4)).unwrap(), Some(4));
+    }
+}
