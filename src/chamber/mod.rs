@@ -24,6 +24,8 @@ pub mod messenger;
 /// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
 pub mod presence;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
+/// Reading the law as of a decree, or fresh by a read decree (§3.3.4).
+pub mod read_law;
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.
 pub mod sitting;
