@@ -52,6 +52,9 @@ pub struct Stats {
     pub decrees: u64,
     /// Decrees that repeat a petition already passed under a lower number (void repeats).
     pub repeats: u64,
+    /// Ledger volumes closed into law books, crashes between a law page and its new volume, and
+    /// law books copied by priests who lacked more than the back (§3.3.2).
+    pub volumes: (u64, u64, u64),
 }
 
 /// Why a run failed.
@@ -141,7 +144,11 @@ struct World<'n> {
     narrator: Option<&'n mut Narrator>,
     step: Step,
     ink: super::ink::Ink,
+    volumes: volumes::Volumes,
 }
+
+/// Law books and ledger volumes in the simulator (§3.3.2).
+mod volumes;
 
 /// Runs one simulation to its end, telling it to `narrator` if given.
 pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
@@ -149,6 +156,7 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
     let failure = world.run().err();
     world.stats.decrees = world.rules.last_decree_no();
     world.stats.repeats = world.rules.repeats();
+    world.stats.volumes = world.volumes.counts;
     Outcome {
         config: world.config,
         stats: world.stats,
@@ -163,6 +171,7 @@ impl<'n> World<'n> {
     fn new(config: SimConfig, narrator: Option<&'n mut Narrator>) -> Self {
         let mut priest_config = Config::new(config.priests);
         priest_config.planted = config.planted;
+        priest_config.volume_decrees = config.volume_decrees;
         let n = config.priests;
         let priests = (0..n).map(|i| Some(Priest::new(PriestId(i as u16), priest_config.clone())));
         let petitions = (0..config.decrees).map(super::narrative::petition).collect();
@@ -183,6 +192,7 @@ impl<'n> World<'n> {
             narrator,
             step: Step::default(),
             ink: super::ink::Ink::new(n, config.seed),
+            volumes: volumes::Volumes::new(n),
             priest_config,
             config,
         }
@@ -207,6 +217,7 @@ impl<'n> World<'n> {
                 if self.faulty() && self.priests[i].is_some() && self.rng.chance(self.config.crash) {
                     self.leave(p, false);
                 }
+                self.catch_up(p)?;
                 self.input(p, Input::Tick)?;
             }
             if now >= self.config.fault_ticks && self.finished() {
@@ -243,6 +254,9 @@ impl<'n> World<'n> {
                 let message =
                     through_rows(&self.roll, from, &message).map_err(|detail| Failure::Framing { detail })?;
                 if let Message::Petition(p) = &message {
+                    if self.volumes.law(to, &p.id) {
+                        return Ok(()); // already law in his law book: answered, not passed again
+                    }
                     self.kept.written(to, p);
                 }
                 self.stats.delivered += 1;
@@ -269,6 +283,9 @@ impl<'n> World<'n> {
                         &petition,
                         self.priests[to.index()].is_some(),
                     );
+                }
+                if self.volumes.law(to, &petition.id) {
+                    return Ok(());
                 }
                 self.input(to, Input::Petition(petition))
             }
@@ -329,7 +346,9 @@ impl<'n> World<'n> {
                 n.slip_lost(At::Tick(self.now), p, unsent);
             }
             self.leave(p, true);
+            return Ok(());
         }
+        self.close_volume(p)?;
         Ok(())
     }
 
@@ -354,12 +373,15 @@ impl<'n> World<'n> {
 
     /// The priest returns and rebuilds himself from his ledger alone.
     fn come_back(&mut self, p: PriestId) -> Result<(), Failure> {
-        let priest = Priest::restore(p, self.priest_config.clone(), &self.ledgers[p.index()])
-            .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
+        let through = self.volumes.through(p);
+        let priest =
+            Priest::restore_with_law_book(p, self.priest_config.clone(), through, &self.ledgers[p.index()])
+                .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
         if let Some(n) = self.narrator.as_deref_mut() {
             n.come_back(At::Tick(self.now), p, priest.durable());
         }
-        let again = self.kept.read_again(p, priest.durable());
+        let mut again = self.kept.read_again(p, priest.durable());
+        again.retain(|petition| !self.volumes.law(p, &petition.id));
         self.priests[p.index()] = Some(priest);
         for petition in again {
             self.stats.petitions_read_again += 1;
