@@ -46,6 +46,8 @@ pub struct Chamber {
     pub roll: Roll,
     /// Each priest's ledger, in roll order.
     pub ledgers: Vec<Follower>,
+    /// Read only how far each law book runs, not its decrees (`open_live`).
+    live_only: bool,
 }
 
 impl Chamber {
@@ -64,14 +66,25 @@ impl Chamber {
                 lawbook: dir.to_path_buf(),
             })
             .collect();
-        Chamber { roll: roll.clone(), ledgers }
+        Chamber { roll: roll.clone(), ledgers, live_only: false }
+    }
+
+    /// [`Chamber::open`], reading of each law book only how far it runs (§3.3.2): the live
+    /// volumes, promises and votes, without a long statute book in memory.
+    pub fn open_live(dir: &Path, roll: &Roll) -> Chamber {
+        Chamber { live_only: true, ..Chamber::open(dir, roll) }
     }
 
     /// Reads whatever was appended to the ledgers since the last call.
     pub fn refresh(&mut self) -> io::Result<()> {
+        let live_only = self.live_only;
         for (f, name) in self.ledgers.iter_mut().zip(self.roll.names()) {
             // His law book first: the decrees his live volume no longer holds (§3.3.2).
             let book = super::lawbook::law_book(&f.lawbook, name)?;
+            if book.through > f.law_read && live_only {
+                f.durable.close_through(book.through);
+                f.law_read = book.through;
+            }
             if book.through > f.law_read {
                 for (no, decree) in
                     super::lawbook::read_law_book(&book, f.law_read + 1).map_err(io::Error::other)?

@@ -16,8 +16,7 @@ use super::render::{Ui, render};
 use super::source::{BookRow, Source, feed};
 use super::term::{Screen, is_ctrl_c};
 use crate::books::Roll;
-use crate::books::layout::ledger_path;
-use crate::books::ledger_read::read_ledger;
+use crate::books::volumes::read_whole_ledger;
 use crate::priest::{PriestId, Record};
 
 /// One row of the Chamber, ledger or messagebook.
@@ -43,9 +42,10 @@ impl Timeline {
     pub fn read(dir: &Path, roll: &Roll) -> Timeline {
         let mut events = Vec::new();
         for (i, name) in roll.names().iter().enumerate() {
-            let Ok(read) = read_ledger(&ledger_path(dir, name), roll) else { continue };
+            // Every volume in order, restatements left out (§3.3.2).
+            let Ok(read) = read_whole_ledger(dir, name, roll) else { continue };
             let mut latest = None;
-            for (line, row) in read.rows {
+            for (_, line, row) in read.rows {
                 latest = latest.max(row.at);
                 events.push((latest, Moment::Ledger(PriestId(i as u16), line, row.record)));
             }

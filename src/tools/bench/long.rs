@@ -64,6 +64,10 @@ pub fn long_ledgers(dir: &Path, decrees: u64) -> anyhow::Result<LongLedgers> {
     let roll = Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
     let (away, sitting) = (names[5].clone(), &names[..5]);
     fs::create_dir_all(dir.join(LEDGERS))?;
+    fs::create_dir_all(dir.join(crate::books::layout::PRESENCE))?;
+    for name in &names {
+        fs::create_dir_all(crate::books::layout::book_dir(dir, name))?;
+    }
     fs::write(crate::books::layout::roll_path(dir), format!("priest\n{}\n", names.join("\n")))?;
     let through = decrees - 2 * back;
     // The law book, in pages of `back` decrees, written once and linked for every priest (the
@@ -137,6 +141,9 @@ pub fn long_ledgers(dir: &Path, decrees: u64) -> anyhow::Result<LongLedgers> {
     let away_voting_again_s = started.elapsed().as_secs_f64();
     anyhow::ensure!(voted, "the priest back from away did not vote: {:?}", step.records);
     anyhow::ensure!(priest.law_through() == through, "he did not take the law book");
+    // His copy was the bench's own: the Chamber is left as it stood before his return, so that
+    // `parliament priest` can bring him back for real.
+    fs::remove_dir_all(lawbook_dir(dir, &away))?;
     Ok(LongLedgers {
         decrees,
         back,
