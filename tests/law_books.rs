@@ -3,6 +3,8 @@
 //! book and live volume alone, and copy another's law book when they lack more than the back;
 //! every rule is checked at every step, and every law book against the decrees the ledgers hold.
 
+mod common;
+
 use parliament::priest::PlantedBug;
 use parliament::rules::Rule;
 use parliament::sim::{self, Failure, Outcome, SimConfig};
@@ -63,4 +65,72 @@ fn a_forgotten_promise_is_caught_across_volumes() {
         }
         other => panic!("caught as {other:?}"),
     }
+}
+
+/// The built binary in `dir`, with volumes of `back` decrees.
+fn parliament(dir: &std::path::Path, back: u64, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .env("PARLIAMENT_VOLUME_DECREES", back.to_string())
+        .output()
+        .expect("the binary runs")
+}
+
+/// Found by hand: convening again a Chamber whose petitions were closed into law books passed
+/// every one of them a second time (void repeats), since a priest's memory holds only the
+/// petitions passed since his law book's end. The law book is now asked too.
+#[test]
+fn a_petition_already_in_a_law_book_is_not_passed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["convene", "-q"];
+    let texts: Vec<String> = (1..=30).map(|i| format!("Law {i}")).collect();
+    for t in &texts {
+        args.extend(["--petition", t.as_str()]);
+    }
+    assert!(parliament(dir.path(), 4, &args).status.success());
+    for name in parliament::names::chamber_names(5) {
+        let book = parliament::books::lawbook::law_book(dir.path(), &name).unwrap();
+        assert!(book.through >= 20, "{name}'s law book runs through {}", book.through);
+        let page = &book.pages[0].2;
+        assert!(std::fs::metadata(page).unwrap().permissions().readonly(), "a law page is never changed");
+        let volumes = parliament::books::volumes::ledger_volumes(dir.path(), &name).unwrap();
+        assert!(volumes.len() >= 2, "{name} closed a volume");
+    }
+    assert!(parliament(dir.path(), 4, &["convene", "-q", "--petition", "Once more"]).status.success());
+    let laws = parliament(dir.path(), 4, &["laws", "--json"]);
+    let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
+    let laws = laws["laws"].as_array().unwrap();
+    assert_eq!(laws.len(), 31, "30 laws and one more, none passed twice");
+    assert!(laws.iter().all(|l| l["void_repeat_of"].is_null()));
+    let audit = parliament(dir.path(), 4, &["audit"]);
+    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stdout));
+    // The law as of a decree comes from a ledger complete through it, and only then.
+    let as_of = parliament(dir.path(), 4, &["laws", "--as-of", "12"]);
+    assert!(as_of.status.success() && String::from_utf8_lossy(&as_of.stdout).contains("as of decree 12"));
+    let beyond = parliament(dir.path(), 4, &["laws", "--as-of", "32"]);
+    assert_eq!(beyond.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&beyond.stderr).contains("no ledger is complete through decree 32"));
+}
+
+/// `laws --fresh` passes a read decree: a later read answers as of a later decree, never an
+/// earlier one (§3.3.4's monotonic reads).
+#[test]
+fn fresh_reads_pass_a_read_decree_and_never_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), 4, &["convene", "-q"]).status.success());
+    let sitting = common::stay(dir.path(), &[]);
+    let as_of = |out: &std::process::Output| -> u64 {
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        let rest = text.split("as of decree ").nth(1).expect("an answer as of a decree");
+        rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+    };
+    let first = as_of(&parliament(dir.path(), 4, &["laws", "--fresh", "--timeout", "20s"]));
+    let second = as_of(&parliament(dir.path(), 4, &["laws", "--fresh", "--timeout", "20s"]));
+    drop(sitting);
+    assert!(first > 5 && second > first, "read decrees {first} then {second}");
+    let laws = parliament(dir.path(), 4, &["laws"]);
+    assert!(String::from_utf8_lossy(&laws.stdout).contains("(read decree)"));
 }

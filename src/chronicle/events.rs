@@ -113,7 +113,8 @@ impl Chronicle {
         for (i, name) in roll.names().iter().enumerate() {
             let priest = PriestId(i as u16);
             // Every volume in order (§3.3.2); a later volume's restatement is not drawn twice.
-            for (k, (file, path)) in crate::books::volumes::ledger_volumes(dir, name)?.into_iter().enumerate() {
+            for (k, (file, path)) in crate::books::volumes::ledger_volumes(dir, name)?.into_iter().enumerate()
+            {
                 let start = events.len();
                 for (n, text) in lines(&path)?.unwrap_or_default().iter().enumerate() {
                     let line = n as u64 + 1;
