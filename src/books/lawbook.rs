@@ -155,7 +155,7 @@ mod tests {
     fn laws(range: std::ops::RangeInclusive<u64>) -> Vec<(DecreeNo, Decree)> {
         range
             .map(|no| {
-                let d = if no % 3 == 0 {
+                let d = if no.is_multiple_of(3) {
                     Decree::OliveDay
                 } else {
                     Decree::Law(Petition::new(&format!("p{no}"), "=a, \"b\"\nc"))

@@ -49,7 +49,7 @@ pub struct LongLedgers {
 }
 
 fn law(no: DecreeNo) -> Decree {
-    if no % 100 == 0 {
+    if no.is_multiple_of(100) {
         Decree::OliveDay
     } else {
         Decree::Law(Petition::new(&format!("bench/{no}"), &format!("The olive tax is {no} drachmas per ton")))
