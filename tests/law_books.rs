@@ -134,3 +134,28 @@ fn fresh_reads_pass_a_read_decree_and_never_go_back() {
     let laws = parliament(dir.path(), 4, &["laws"]);
     assert!(String::from_utf8_lossy(&laws.stdout).contains("(read decree)"));
 }
+
+/// Found by the audit of simulated runs written out with their volumes and law books: a Success or
+/// LastVote told from a decree whose unsynced `Decree` row a crash took, and that came back only in
+/// a copied law book, was called forged; and a president who closed a volume between his
+/// NextBallot and his majority's answers began ballots again on decrees in his law book. Runs with
+/// volumes, written out as Chambers, audit clean.
+#[test]
+fn simulated_runs_with_volumes_audit_clean() {
+    use parliament::sim::files::write_chamber;
+    for seed in [30, 56, 1, 2, 3, 4, 5, 6, 7, 8] {
+        let mut c = SimConfig::new(seed, 5, 20);
+        (c.lose, c.duplicate, c.crash, c.volume_decrees, c.keep_books) = (0.3, 0.5, 0.03, 3, true);
+        let outcome = sim::run(&c, None);
+        assert!(outcome.failure.is_none(), "{:?}", outcome.failure);
+        let dir = tempfile::tempdir().unwrap();
+        write_chamber(&outcome, dir.path()).unwrap();
+        let report = parliament::audit::audit(dir.path()).unwrap();
+        let found: Vec<String> = report.violations().map(|f| f.to_string()).collect();
+        assert!(found.is_empty(), "seed {seed}: {found:#?}");
+        assert!(
+            dir.path().join("volumes").exists() || dir.path().join("lawbooks").exists(),
+            "seed {seed} closed nothing"
+        );
+    }
+}

@@ -169,12 +169,21 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     // Each ledger is read, indexed for provenance and searched for ballots tried on its own thread.
     let read = |i: usize| -> Result<_, AuditError> {
         let (p, name) = (PriestId(i as u16), roll.name(PriestId(i as u16)));
-        let scan = scan::scan_ledger(dir, &roll, name)?;
+        let mut scan = scan::scan_ledger(dir, &roll, name)?;
         let mut index = LedgerIndex::default();
         let mut tried = ballots::Tried::new(p, name);
         for (line, record) in &scan.rows {
             index.add(record);
             tried.row(*line, record, index.durable());
+        }
+        // His law book is his written record too (§3.3.2): a Success he sent from it is backed.
+        // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)
+        let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
+        let book = crate::books::lawbook::law_book(dir, name).map_err(io_error)?;
+        for (decree_no, decree) in crate::books::lawbook::read_law_book(&book, 1).unwrap_or_default() {
+            let law = Record::Decree { decree_no, decree };
+            index.add(&law);
+            scan.law_book.push(law);
         }
         Ok((scan, index, tried.ballots))
     };

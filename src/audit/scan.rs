@@ -36,6 +36,9 @@ pub struct LedgerScan {
     /// Whether the ledger is missing (one finding says so; the rows said to be his cannot be
     /// checked, and are counted, not reported one by one).
     pub missing: bool,
+    /// His law book's decrees as `Decree` records (§3.3.2): his written record too, so a LastVote
+    /// may tell them (whether they are right is `lawbooks.rs`'s business).
+    pub law_book: Vec<Record>,
     /// The volumes his rows come from (§3.3.2): the index of each volume's first row in `rows`,
     /// and its file; the live volume last.
     pub volumes: Vec<(usize, String)>,

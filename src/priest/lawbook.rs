@@ -232,4 +232,37 @@ mod tests {
         priest.handle(Input::Message { from: PriestId(2), message: asked }, &mut step);
         assert_eq!(step.records, [Record::Promised { ballot }]);
     }
+
+    /// Found by the audit of a simulated run: a president who closed a volume between his
+    /// NextBallot and his majority set's answers began ballots again on decrees his law book
+    /// already held (voting in none of them himself, so his BeginBallots were backed by nothing).
+    #[test]
+    fn a_president_never_begins_a_ballot_on_a_decree_in_his_law_book() {
+        let me = PriestId(2);
+        let rows: Vec<_> = (1..=3).map(|no| Record::Decree { decree_no: no, decree: law("d") }).collect();
+        let mut priest = Priest::restore(me, Config::new(3), &rows).unwrap();
+        let mut step = Step::default();
+        while priest.presidency().is_none() {
+            priest.handle(Input::Tick, &mut step);
+        }
+        let ballot = priest.presidency().expect("he presides");
+        for no in 4..=6 {
+            let success = Message::Success { decree_no: no, decree: law(&format!("d{no}")) };
+            priest.handle(Input::Message { from: PriestId(1), message: success }, &mut step);
+        }
+        priest.closed_volume(4);
+        let mut step = Step::default();
+        let old = Vote { decree_no: 4, ballot: BallotNumber::new(1, PriestId(0)), decree: law("stale") };
+        let answer = Message::LastVote { ballot, decree_no: 3, known: 3, votes: vec![old], decrees: vec![] };
+        priest.handle(Input::Message { from: PriestId(1), message: answer }, &mut step);
+        let begun: Vec<_> = step
+            .messages
+            .iter()
+            .filter_map(|e| match &e.message {
+                Message::BeginBallot { decree_no, .. } => Some(*decree_no),
+                _ => None,
+            })
+            .collect();
+        assert!(begun.iter().all(|&no| no > 6), "ballots begun on {begun:?}");
+    }
 }

@@ -20,7 +20,7 @@ mod world;
 
 pub use narrative::{DECREES, Narrator};
 pub use telling::{At, Level, count};
-pub use world::{BookEntry, Failure, Outcome, Stats, run};
+pub use world::{BookEntry, Closed, Failure, Outcome, Stats, Volumes, run};
 
 /// Writing a run out as a Chamber's ledgers and messagebooks.
 pub mod files;

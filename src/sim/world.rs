@@ -84,6 +84,8 @@ pub struct Outcome {
     /// Each priest's messagebook: what reached him, when and from whom (`None`: a citizen's
     /// petition). Kept only when [`SimConfig::keep_books`] is set.
     pub books: Vec<Vec<BookEntry>>,
+    /// Each priest's law book and closed volumes (§3.3.2); `ledgers` holds his live volume.
+    pub volumes: Volumes,
 }
 
 /// One message that reached a priest: the tick, who sent it (`None` for a citizen), and what.
@@ -149,6 +151,7 @@ struct World<'n> {
 
 /// Law books and ledger volumes in the simulator (§3.3.2).
 mod volumes;
+pub use volumes::{Closed, Volumes};
 
 /// Runs one simulation to its end, telling it to `narrator` if given.
 pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
@@ -164,6 +167,7 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
         ledgers: world.ledgers,
         ledger_ticks: world.ledger_ticks,
         books: world.books,
+        volumes: world.volumes,
     }
 }
 

@@ -11,13 +11,29 @@ use super::{Failure, World};
 use crate::priest::{Decree, DecreeNo, PriestId, Record};
 use crate::rules::{Rule, Violation};
 
+/// One closed volume of a priest's ledger.
+#[derive(Clone, Debug, Default)]
+pub struct Closed {
+    /// His law book ran through this decree when the volume was closed.
+    pub through: DecreeNo,
+    /// Its rows.
+    pub rows: Vec<Record>,
+    /// The tick each row was written at.
+    pub ticks: Vec<u64>,
+    /// The rows it began by restating, and where his law book ran then (None: his first volume).
+    pub restated: Option<(usize, DecreeNo)>,
+}
+
 /// Every priest's law book and closed volumes.
 #[derive(Clone, Debug, Default)]
 pub struct Volumes {
     /// Per priest: his law book, decrees 1.. in order.
     pub law_books: Vec<Vec<(DecreeNo, Decree)>>,
-    /// Per priest: his closed volumes, oldest first.
-    pub closed: Vec<Vec<Vec<Record>>>,
+    /// Per priest: his closed volumes, oldest first: where his law book ran when it was closed,
+    /// its rows with the tick of each, and the rows it began by restating.
+    pub closed: Vec<Vec<Closed>>,
+    /// Per priest: the rows his live volume begins by restating, and where his law book then ran.
+    pub live_restated: Vec<Option<(usize, DecreeNo)>>,
     /// Volumes closed, crashes between law book and volume, law books copied.
     pub counts: (u64, u64, u64),
     /// Per priest: the petitions his law book made law, as the Chamber's `LawIndex` finds them, so
@@ -31,6 +47,7 @@ impl Volumes {
         Volumes {
             law_books: vec![Vec::new(); priests],
             closed: vec![Vec::new(); priests],
+            live_restated: vec![None; priests],
             counts: (0, 0, 0),
             passed: vec![Default::default(); priests],
         }
@@ -87,10 +104,17 @@ impl World<'_> {
             return Ok(true);
         }
         let restated = volume.restated.clone();
-        let old = std::mem::replace(&mut self.ledgers[p.index()], restated);
-        self.volumes.closed[p.index()].push(old);
-        let len = self.ledgers[p.index()].len();
-        self.ledger_ticks[p.index()] = vec![self.now; len];
+        let len = restated.len();
+        let rows = std::mem::replace(&mut self.ledgers[p.index()], restated);
+        let ticks = std::mem::replace(&mut self.ledger_ticks[p.index()], vec![self.now; len]);
+        let before =
+            std::mem::replace(&mut self.volumes.live_restated[p.index()], Some((len, volume.through)));
+        self.volumes.closed[p.index()].push(Closed {
+            through: volume.through,
+            rows,
+            ticks,
+            restated: before,
+        });
         self.ink.closed(p.index(), len);
         if let Some(priest) = self.priests[p.index()].as_mut() {
             priest.closed_volume(volume.through);
