@@ -9,7 +9,7 @@ use std::io;
 use std::path::Path;
 
 use crate::books::lawbook::{law_book, read_law_book};
-use crate::priest::{DecreeNo, PetitionId};
+use crate::priest::{DecreeNo, PetitionId, Priest};
 
 /// The petitions of one priest's law book, read as far as `through`.
 #[derive(Debug, Default)]
@@ -19,6 +19,23 @@ pub struct LawIndex {
 }
 
 impl LawIndex {
+    /// The decree that made `id` law, from `priest`'s memory or else his law book.
+    pub fn already_law(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        priest: &Priest,
+        id: &PetitionId,
+    ) -> io::Result<Option<DecreeNo>> {
+        if let Some(no) = priest.durable().passed.get(id) {
+            return Ok(Some(*no));
+        }
+        match priest.law_through() {
+            0 => Ok(None),
+            through => self.passed(dir, name, through, id),
+        }
+    }
+
     /// The decree that made `id` law, if `name`'s law book (running through `law_through`) holds
     /// it. Reads only the pages not read yet.
     pub fn passed(

@@ -72,14 +72,8 @@ pub fn chamber_config(priests: usize) -> Config {
     // at full speed does not exceed between two heartbeats; a priest back from long away still does.
     c.window = 256;
     c.behind_max = 4096;
-    c.volume_decrees = volume_decrees();
+    c.volume_decrees = super::volume::volume_decrees();
     c
-}
-
-/// Decrees a priest keeps in the back of his ledger before closing a volume (§3.3.2):
-/// `PARLIAMENT_VOLUME_DECREES`, or 2,000. A priest lacking more than that gets a law book.
-pub fn volume_decrees() -> u64 {
-    std::env::var("PARLIAMENT_VOLUME_DECREES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
 }
 
 /// What he knows of another priest's ledger, read as it grows.
@@ -253,12 +247,9 @@ impl Runtime {
         carry_out(&mut self.step, &mut self.ledger, &mut messenger).map_err(|e| {
             if is_vanished(&e) { RuntimeError::Vanished(e.to_string()) } else { io_error(&path, e) }
         })?;
-        if let Some(volume) = self.priest.volume_to_close() {
-            let (dir, name) = (&self.settings.dir, &self.settings.name);
-            super::volume::close_volume(dir, name, &self.roll, &mut self.ledger, &volume)
-                .map_err(|e| io_error(&path, e))?;
-            self.priest.closed_volume(volume.through);
-        }
+        let (dir, name) = (&self.settings.dir, &self.settings.name);
+        super::volume::close_if_due(dir, name, &self.roll, &mut self.ledger, &mut self.priest)
+            .map_err(|e| io_error(&path, e))?;
         if let Some(e) = self.messenger.error.take() {
             eprintln!("{}: a messenger could not write: {e}", self.settings.name);
         }
@@ -342,14 +333,8 @@ impl Runtime {
 
     /// The decree that made a petition law, from his memory or else his law book (§3.3.2).
     fn already_law(&mut self, id: &crate::priest::PetitionId) -> Result<Option<u64>, RuntimeError> {
-        if let Some(no) = self.priest.durable().passed.get(id) {
-            return Ok(Some(*no));
-        }
-        let (dir, name, through) = (&self.settings.dir, &self.settings.name, self.priest.law_through());
-        if through == 0 {
-            return Ok(None);
-        }
-        self.law_index.passed(dir, name, through, id).map_err(|e| io_error(dir, e))
+        let (dir, name) = (&self.settings.dir, &self.settings.name);
+        self.law_index.already_law(dir, name, &self.priest, id).map_err(|e| io_error(dir, e))
     }
 
     /// Checks the held messages again: answers those now backed, refuses those whose grace ran out.

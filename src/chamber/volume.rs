@@ -31,7 +31,28 @@ use crate::books::layout::{
 };
 use crate::books::ledger_read::restated_row;
 use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
-use crate::priest::Volume;
+use crate::priest::{Priest, Volume};
+
+/// Decrees a priest keeps in the back of his ledger before closing a volume (§3.3.2):
+/// `PARLIAMENT_VOLUME_DECREES`, or 2,000. A priest lacking more than that gets a law book.
+pub fn volume_decrees() -> u64 {
+    std::env::var("PARLIAMENT_VOLUME_DECREES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+}
+
+/// After a step is carried out: closes a volume if one is due, then tells the priest.
+pub fn close_if_due(
+    dir: &Path,
+    name: &str,
+    roll: &Roll,
+    ledger: &mut LedgerFile,
+    priest: &mut Priest,
+) -> io::Result<()> {
+    if let Some(volume) = priest.volume_to_close() {
+        close_volume(dir, name, roll, ledger, &volume)?;
+        priest.closed_volume(volume.through);
+    }
+    Ok(())
+}
 
 /// Closes `volume` for the priest `name`: on return his ledger is the new volume, open for
 /// appending; the caller then tells the priest (`Priest::closed_volume`).
@@ -104,7 +125,7 @@ mod tests {
     use super::*;
     use crate::books::lawbook::{law_book, read_law_book};
     use crate::books::volumes::{read_whole_ledger, restore_priest};
-    use crate::priest::{Config, Decree, Petition, Priest, PriestId, Record};
+    use crate::priest::{Config, Decree, Petition, PriestId, Record};
     use crate::priest::{LedgerBook, Vote};
 
     fn roll() -> Roll {
