@@ -36,9 +36,9 @@ pub struct ChaosArgs {
     /// Print the totals as one JSON object.
     #[arg(long)]
     json: bool,
-    /// Decrees each priest keeps in the back of his ledger before closing a volume (§3.3.2), so a
-    /// trial closes volumes under its faults [default: the Chamber's, 2,000, which a short trial
-    /// never reaches].
+    /// Decrees each priest keeps in the back of his ledger before closing a volume (§3.3.2), 1 to
+    /// 10^6, so a trial closes volumes under its faults [default: the Chamber's, 2,000, which a
+    /// short trial never reaches].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), value_name = "DECREES")]
     volume_decrees: Option<u64>,
 }

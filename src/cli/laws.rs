@@ -31,9 +31,10 @@ pub struct LawsArgs {
     /// line of at most 60 characters).
     #[arg(long)]
     full: bool,
-    /// Answer only from a ledger complete through decree N (§3.3.4's "legal as of decree 277"):
-    /// the law through N, the same every time; exit 1 if no ledger runs that far yet.
-    #[arg(long, value_name = "N", conflicts_with = "fresh")]
+    /// Answer only from a ledger complete through decree N, 1 to 2^64-1 (§3.3.4's "legal as of
+    /// decree 277"): the law through N, the same every time; exit 1 if no ledger runs that far yet
+    /// [default: the whole statute book, every ledger's decrees].
+    #[arg(long, value_name = "N", conflicts_with = "fresh", value_parser = clap::value_parser!(u64).range(1..))]
     as_of: Option<u64>,
     /// The law as of a moment after this command started (§3.3.4): pass a read decree (a petition
     /// that makes no law, like an olive-day decree) and answer as of its number, so a later read
@@ -42,7 +43,7 @@ pub struct LawsArgs {
     /// Chamber sitting.
     #[arg(long)]
     fresh: bool,
-    /// How long `--fresh` waits for its read decree to pass.
+    /// How long `--fresh` waits for its read decree to pass, 1s to 24h.
     #[arg(long, default_value = "10s", value_parser = super::options::timeout, value_name = "DURATION")]
     timeout: std::time::Duration,
 }
