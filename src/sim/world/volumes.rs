@@ -107,8 +107,7 @@ impl World<'_> {
         let len = restated.len();
         let rows = std::mem::replace(&mut self.ledgers[p.index()], restated);
         let ticks = std::mem::replace(&mut self.ledger_ticks[p.index()], vec![self.now; len]);
-        let before =
-            std::mem::replace(&mut self.volumes.live_restated[p.index()], Some((len, volume.through)));
+        let before = self.volumes.live_restated[p.index()].replace((len, volume.through));
         self.volumes.closed[p.index()].push(Closed {
             through: volume.through,
             rows,
