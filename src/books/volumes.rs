@@ -103,3 +103,32 @@ pub fn restore_priest(dir: &Path, roll: &Roll, name: &str, config: Config) -> Re
         .map_err(|e| RestoreError::Damaged(format!("{}: {e}", path.display())))?;
     Ok(Restored { priest, live, law_book })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::lawbook::write_law_page;
+    use crate::books::ledger_read::restated_row;
+    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::priest::{BallotNumber, Decree, PriestId, Record};
+
+    /// A live volume that says his law book ran through decree 4 with a law book that does not:
+    /// he may have forgotten a vote on a decree it stood for, so he refuses to vote.
+    #[test]
+    fn a_law_book_that_ends_before_the_volume_says_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        std::fs::create_dir_all(dir.path().join("ledgers")).unwrap();
+        let laws: Vec<_> = (1..=4).map(|no| (no, Decree::OliveDay)).collect();
+        let page = write_law_page(dir.path(), "Lynch", &laws).unwrap();
+        let at = chrono::Utc::now();
+        let promised = Record::Promised { ballot: BallotNumber::new(3, PriestId(2)) };
+        let text = format!("{LEDGER_HEADER}\n{}{}", ledger_row(&roll, at, &promised), restated_row("x", 4));
+        std::fs::write(ledger_path(dir.path(), "Lynch"), text).unwrap();
+        let restored = restore_priest(dir.path(), &roll, "Lynch", Config::new(3)).unwrap();
+        assert_eq!((restored.priest.law_through(), restored.live.restated), (4, Some((1, 4))));
+        std::fs::remove_file(page).unwrap();
+        let e = restore_priest(dir.path(), &roll, "Lynch", Config::new(3)).err().expect("refused");
+        assert!(matches!(e, RestoreError::Damaged(_)) && e.to_string().contains("refuses to vote"), "{e}");
+    }
+}
