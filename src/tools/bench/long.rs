@@ -46,6 +46,9 @@ pub struct LongLedgers {
     pub away_voting_again_s: f64,
     /// Of that, copying the law book.
     pub away_copy_s: f64,
+    /// Reading which petitions a law book made law, done once, on the first petition after a
+    /// restore (`chamber::law_index`).
+    pub law_index_s: f64,
 }
 
 fn law(no: DecreeNo) -> Decree {
@@ -122,6 +125,11 @@ pub fn long_ledgers(dir: &Path, decrees: u64) -> anyhow::Result<LongLedgers> {
         anyhow::ensure!((i == 4) == d.last_tried.is_some(), "{name} lost his lastTried");
     }
     took.sort_by(f64::total_cmp);
+    let started = Instant::now();
+    let probe = crate::priest::PetitionId("bench/none".into());
+    let index = crate::chamber::law_index::LawIndex::default().passed(dir, first, through, &probe);
+    let law_index_s = started.elapsed().as_secs_f64();
+    anyhow::ensure!(index?.is_none(), "a petition no law book holds was found");
     let live_bytes = sitting.iter().map(|n| fs::metadata(ledger_path(dir, n)).map_or(0, |m| m.len())).sum();
     let law_book_bytes = fs::read_dir(lawbook_dir(dir, first))?
         .filter_map(Result::ok)
@@ -153,5 +161,6 @@ pub fn long_ledgers(dir: &Path, decrees: u64) -> anyhow::Result<LongLedgers> {
         law_book_bytes,
         away_voting_again_s,
         away_copy_s,
+        law_index_s,
     })
 }
