@@ -2,7 +2,8 @@
 //! messagebook, or handed on by a priest who still holds it, is answered "already law" and not
 //! passed a second time. His memory holds the petitions passed since his law book's end only
 //! (`Durable::passed`); restoring never reads the law book's pages, so this index is read from
-//! them when a petition first needs it, then kept up page by page as the law book grows.
+//! them on a thread of its own from his return ([`LawIndex::start`]), waited for only if a
+//! petition needs it first, then kept up page by page as the law book grows.
 
 use std::collections::HashMap;
 use std::io;
@@ -16,9 +17,24 @@ use crate::priest::{DecreeNo, PetitionId, Priest};
 pub struct LawIndex {
     through: DecreeNo,
     passed: HashMap<PetitionId, DecreeNo>,
+    reading: Option<std::thread::JoinHandle<io::Result<LawIndex>>>,
 }
 
 impl LawIndex {
+    /// Starts reading `name`'s law book on a thread of its own, so his return is not held up.
+    pub fn start(dir: &Path, name: &str, law_through: DecreeNo) -> LawIndex {
+        if law_through == 0 {
+            return LawIndex::default();
+        }
+        let (dir, name) = (dir.to_path_buf(), name.to_string());
+        let reading = std::thread::Builder::new().name(format!("{name}'s law index")).spawn(move || {
+            let mut index = LawIndex::default();
+            index.passed(&dir, &name, law_through, &PetitionId("".into()))?;
+            Ok(index)
+        });
+        LawIndex { reading: reading.ok(), ..LawIndex::default() }
+    }
+
     /// The decree that made `id` law, from `priest`'s memory or else his law book.
     pub fn already_law(
         &mut self,
@@ -45,6 +61,10 @@ impl LawIndex {
         law_through: DecreeNo,
         id: &PetitionId,
     ) -> io::Result<Option<DecreeNo>> {
+        if let Some(reading) = self.reading.take() {
+            let read = reading.join().map_err(|_| io::Error::other("reading the law index panicked"))??;
+            (self.through, self.passed) = (read.through, read.passed);
+        }
         if law_through > self.through {
             let book = law_book(dir, name)?;
             for (no, decree) in read_law_book(&book, self.through + 1).map_err(io::Error::other)? {
@@ -75,5 +95,8 @@ mod tests {
         assert_eq!(index.passed(dir.path(), "Lynch", 3, &id(4)).unwrap(), None);
         write_law_page(dir.path(), "Lynch", &[law(4)]).unwrap();
         assert_eq!(index.passed(dir.path(), "Lynch", 4, &id(4)).unwrap(), Some(4));
+        let mut started = LawIndex::start(dir.path(), "Lynch", 4);
+        assert_eq!(started.passed(dir.path(), "Lynch", 4, &id(1)).unwrap(), Some(1), "read on its thread");
+        assert_eq!(started.passed(dir.path(), "Lynch", 4, &id(2)).unwrap(), None, "an olive day");
     }
 }

@@ -132,6 +132,7 @@ impl Runtime {
             RestoreError::Damaged(why) => RuntimeError::Damaged(why),
         })?;
         let (priest, read) = (restored.priest, restored.live);
+        let law_through = priest.law_through();
         for w in &read.warnings {
             eprintln!("{w}");
         }
@@ -160,7 +161,7 @@ impl Runtime {
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
             held: Held::default(),
-            law_index: Default::default(),
+            law_index: super::law_index::LawIndex::start(&settings.dir, &settings.name, law_through),
             _sitting: sitting,
             settings,
         })
