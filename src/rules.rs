@@ -183,6 +183,11 @@ impl Rules {
         self.numbers.iter().rev().find(|(_, n)| n.decree.is_some()).map_or(0, |(&no, _)| no)
     }
 
+    /// The decree some ledger holds under `decree_no`, if any: what a law book must say (§3.3.2).
+    pub fn decree_held(&self, decree_no: DecreeNo) -> Option<&Decree> {
+        self.numbers.get(&decree_no)?.decree.as_ref().map(|(d, _, _)| d)
+    }
+
     /// Checks the next row of `priest`'s ledger against every rule.
     pub fn observe(&mut self, priest: PriestId, record: &Record) -> Result<(), Violation> {
         let row = self.ledgers[priest.index()].rows + 1;

@@ -257,22 +257,3 @@ fn without_a_terminal_the_watch_says_so_and_leaves_no_priest_behind() {
     assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
     assert!(!dir.path().join("roll.csv").exists(), "nothing was convened");
 }
-
-/// A ledger damaged by hand (a line that is not a row) makes its priest refuse to vote, but the
-/// replay still shows every row he wrote, before the damage and after, as the live view does.
-#[test]
-fn replay_shows_a_damaged_ledgers_rows_around_the_damage() {
-    let dir = simulated("7", &[]);
-    let roll = discover_roll(dir.path()).unwrap().unwrap();
-    let timeline = Timeline::read(dir.path(), &roll);
-    let whole = timeline.events.len();
-    let statute = watched(&timeline.state_at(whole));
-    let path = dir.path().join("ledgers").join(format!("{}.csv", roll.names()[0]));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.insert(lines.len() / 2, "this line is not a row");
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let damaged = Timeline::read(dir.path(), &roll);
-    assert_eq!(damaged.events.len(), whole, "every row is still there, the bad line passed over");
-    assert_eq!(watched(&damaged.state_at(whole)), statute, "his decrees still held in his ledger");
-}

@@ -77,7 +77,8 @@ pub fn read_book(
                     return;
                 }
                 // The rule of §2.3 step 2, against the sender's whole ledger (issue 17).
-                let rows = sender_rows[from.index()].rows.iter().map(|(_, r)| r);
+                let sender = &sender_rows[from.index()];
+                let rows = sender.rows.iter().map(|(_, r)| r).chain(&sender.law_book);
                 if let Err(v) = last_vote_told(from, rows, &message, roll.names()) {
                     told.push((row.file.clone(), row.line, v.detail));
                 }

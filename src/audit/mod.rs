@@ -23,6 +23,8 @@
 pub mod ballots;
 /// One pass over each messagebook: petitions, provenance, LastVotes, ballots begun.
 mod books;
+/// Law books against the statute book the ledgers hold (§3.3.2).
+mod lawbooks;
 /// Reading ledgers and messagebooks row by row, with their file lines, and ledger health.
 pub mod scan;
 
@@ -167,12 +169,21 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     // Each ledger is read, indexed for provenance and searched for ballots tried on its own thread.
     let read = |i: usize| -> Result<_, AuditError> {
         let (p, name) = (PriestId(i as u16), roll.name(PriestId(i as u16)));
-        let scan = scan::scan_ledger(dir, &roll, name)?;
+        let mut scan = scan::scan_ledger(dir, &roll, name)?;
         let mut index = LedgerIndex::default();
         let mut tried = ballots::Tried::new(p, name);
         for (line, record) in &scan.rows {
             index.add(record);
             tried.row(*line, record, index.durable());
+        }
+        // His law book is his written record too (§3.3.2): a Success he sent from it is backed.
+        // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)
+        let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
+        let book = crate::books::lawbook::law_book(dir, name).map_err(io_error)?;
+        for (decree_no, decree) in crate::books::lawbook::read_law_book(&book, 1).unwrap_or_default() {
+            let law = Record::Decree { decree_no, decree };
+            index.add(&law);
+            scan.law_book.push(law);
         }
         Ok((scan, index, tried.ballots))
     };
@@ -231,9 +242,8 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
                 crate::words::count(unchecked[i], "message row")
             ));
         }
-        report.findings.extend(l.findings);
-        let file = ledger_file(&names[i]);
-        for (line, record) in &l.rows {
+        report.findings.extend(std::mem::take(&mut l.findings));
+        for (k, (line, record)) in l.rows.iter().enumerate() {
             if let Record::Decree { decree_no, decree } = record {
                 statute.entry(*decree_no).or_insert_with(|| (i, *line, decree.clone()));
             }
@@ -242,13 +252,14 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
                 report.findings.push(Finding {
                     severity,
                     check,
-                    file: file.clone(),
+                    file: l.file_of(k).to_string(),
                     line: *line,
                     detail: v.detail,
                 });
             }
         }
     }
+    report.findings.extend(lawbooks::check_law_books(dir, &names, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
     for stray in roll.strays(dir) {

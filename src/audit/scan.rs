@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use super::{AuditError, Check, Finding, Severity};
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::books::layout::{book_dir, ledger_file, page_file, pages};
+use crate::books::layout::{book_dir, page_file, pages};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
 use crate::books::ledger_rows::LEDGER_HEADER;
 use crate::priest::{BallotNumber, Record};
@@ -36,6 +36,20 @@ pub struct LedgerScan {
     /// Whether the ledger is missing (one finding says so; the rows said to be his cannot be
     /// checked, and are counted, not reported one by one).
     pub missing: bool,
+    /// His law book's decrees as `Decree` records (§3.3.2): his written record too, so a LastVote
+    /// may tell them (whether they are right is `lawbooks.rs`'s business).
+    pub law_book: Vec<Record>,
+    /// The volumes his rows come from (§3.3.2): the index of each volume's first row in `rows`,
+    /// and its file; the live volume last.
+    pub volumes: Vec<(usize, String)>,
+}
+
+impl LedgerScan {
+    /// The file the row at `index` of `rows` is in.
+    pub fn file_of(&self, index: usize) -> &str {
+        let at = self.volumes.partition_point(|(first, _)| *first <= index);
+        self.volumes.get(at.saturating_sub(1)).map_or("", |(_, file)| file.as_str())
+    }
 }
 
 /// A file's complete lines (numbered from 1, without `\n` or a trailing `\r`), and whether an
@@ -61,10 +75,32 @@ fn read_lines(path: &Path) -> Result<Option<(Vec<String>, bool)>, AuditError> {
     Ok(Some((lines, complete < bytes.len())))
 }
 
-/// Reads `ledgers/<name>.csv`: every row that parses, and every health finding.
+/// Reads every volume of `name`'s ledger in order, closed ones then `ledgers/<name>.csv` (§3.3.2):
+/// every row that parses, and every health finding. A later volume's restatement is left out.
 pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, AuditError> {
-    let file = ledger_file(name);
+    let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
+    let files = crate::books::volumes::ledger_volumes(dir, name).map_err(io_error)?;
     let mut scan = LedgerScan::default();
+    let mut health = Health::default();
+    for (i, (file, _)) in files.iter().enumerate() {
+        scan.volumes.push((scan.rows.len(), file.clone()));
+        scan_volume(dir, roll, name, file, i > 0, &mut health, &mut scan)?;
+    }
+    Ok(scan)
+}
+
+/// Reads one volume into `scan`.
+fn scan_volume(
+    dir: &Path,
+    roll: &Roll,
+    name: &str,
+    file: &str,
+    later: bool,
+    health: &mut Health,
+    scan: &mut LedgerScan,
+) -> Result<(), AuditError> {
+    let file = file.to_string();
+    let start = scan.rows.len();
     let Some((lines, cut_short)) = read_lines(&dir.join(&file))? else {
         scan.missing = true;
         scan.findings.push(Finding {
@@ -76,14 +112,16 @@ pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, Au
                 "{name} is on the roll but his ledger is missing; a priest who lost his ledger may have forgotten a promise"
             ),
         });
-        return Ok(scan);
+        return Ok(());
     };
-    let mut health = Health::default();
     let mut found = Vec::new();
     for (i, text) in lines.iter().enumerate() {
         let line = i as u64 + 1;
         match read_ledger_line(roll, line, text) {
             LedgerLine::Header | LedgerLine::TornNote => {}
+            // The rows above restate the volumes before (already read): not his rows twice.
+            LedgerLine::Restated(_) if later => scan.rows.truncate(start),
+            LedgerLine::Restated(_) => {}
             LedgerLine::Row(row) => health.row(roll, line, row.at, row.record, &mut scan.rows, &mut found),
             LedgerLine::Void => found.push((
                 Severity::Warning,
@@ -124,7 +162,7 @@ pub fn scan_ledger(dir: &Path, roll: &Roll, name: &str) -> Result<LedgerScan, Au
         detail,
     };
     scan.findings.extend(found.into_iter().map(finding));
-    Ok(scan)
+    Ok(())
 }
 
 /// What ledger health remembers from one row to the next.

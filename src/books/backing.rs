@@ -33,6 +33,13 @@ impl LedgerIndex {
         self.durable.apply(record);
     }
 
+    /// His law book runs through `through` (§3.3.2): he knows every decree up to it.
+    pub fn law_book_through(&mut self, through: DecreeNo) {
+        if through > self.durable.known {
+            self.durable.close_through(through);
+        }
+    }
+
     /// His durable state, as his ledger says.
     pub fn durable(&self) -> &Durable {
         &self.durable

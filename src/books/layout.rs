@@ -10,7 +10,15 @@
 //! messagebooks/<priest>/<you>.csv     a page of your own, for rows written by hand
 //! messagebooks/<priest>/.<page>.read  how far he has read that page
 //! presence/<priest>.csv         "I am here" (§2.4), rewritten in place, never growing
+//! lawbooks/<priest>/<first>-<last>.csv   his law book (§3.3.2): pages of decrees first..=last,
+//!                               each written whole, synced, then named; never changed after
+//! volumes/<priest>/<through>.csv          a closed volume of his ledger (read-only), closed
+//!                               when his law book came to run through decree <through>
+//! ledgers/.<priest>.next.csv    his next volume while it is written, before it takes the
+//!                               ledger's name
 //! ```
+//!
+//! Numbers in those names are written with ten digits, so they sort as they count.
 //!
 //! Every file has one writer, so nothing depends on appends from two writers staying whole
 //! (they tear at 4 KiB on a network folder, and a person's half-typed row would glue onto a
@@ -27,6 +35,10 @@ pub const LEDGERS: &str = "ledgers";
 pub const MESSAGEBOOKS: &str = "messagebooks";
 /// The folder of presence files.
 pub const PRESENCE: &str = "presence";
+/// The folder of law books.
+pub const LAWBOOKS: &str = "lawbooks";
+/// The folder of closed ledger volumes.
+pub const VOLUMES: &str = "volumes";
 /// The roll's file name.
 pub const ROLL: &str = "roll.csv";
 
@@ -73,6 +85,61 @@ pub fn read_position_path(dir: &Path, to: &str, page: &str) -> PathBuf {
 /// `presence/<name>.csv` under `dir`.
 pub fn presence_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(PRESENCE).join(format!("{name}.csv"))
+}
+
+/// `lawbooks/<name>/` under `dir`: his law book, a folder of pages.
+pub fn lawbook_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join(LAWBOOKS).join(name)
+}
+
+/// `lawbooks/<name>/<first>-<last>.csv`: the page of his law book holding decrees first..=last.
+pub fn law_page_path(dir: &Path, name: &str, first: u64, last: u64) -> PathBuf {
+    lawbook_dir(dir, name).join(format!("{first:010}-{last:010}.csv"))
+}
+
+/// The decrees a law page holds, from its file name: `(first, last)`; None for anything else.
+pub fn law_page_range(file_name: &str) -> Option<(u64, u64)> {
+    let (first, last) = file_name.strip_suffix(".csv")?.split_once('-')?;
+    let number = |s: &str| (s.len() == 10).then(|| s.parse::<u64>().ok()).flatten();
+    Some((number(first)?, number(last)?)).filter(|(f, l)| f <= l)
+}
+
+/// `volumes/<name>/` under `dir`: the closed volumes of his ledger.
+pub fn volume_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join(VOLUMES).join(name)
+}
+
+/// `volumes/<name>/<through>.csv`: the volume closed when his law book came to run through
+/// decree `through`.
+pub fn volume_path(dir: &Path, name: &str, through: u64) -> PathBuf {
+    volume_dir(dir, name).join(format!("{through:010}.csv"))
+}
+
+/// The law book's end at which a volume was closed, from its file name.
+pub fn volume_through(file_name: &str) -> Option<u64> {
+    let stem = file_name.strip_suffix(".csv")?;
+    (stem.len() == 10).then(|| stem.parse().ok()).flatten()
+}
+
+/// `ledgers/.<name>.next.csv`: his next volume while it is being written.
+pub fn next_volume_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(LEDGERS).join(format!(".{name}.next.csv"))
+}
+
+/// The numbered files of a folder (plain files only), by the number `parse` reads from each name,
+/// sorted; none if the folder is missing.
+pub fn numbered<T: Ord>(folder: &Path, parse: impl Fn(&str) -> Option<T>) -> io::Result<Vec<(T, PathBuf)>> {
+    let mut found: Vec<(T, PathBuf)> = match fs::read_dir(folder) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| parse(&e.file_name().to_string_lossy()).map(|n| (n, e.path())))
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
 }
 
 /// `roll.csv` under `dir`.

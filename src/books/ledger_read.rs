@@ -27,6 +27,17 @@ use crate::files::{Line, TailEvent, TailReader};
 /// The `entry` of the row that says the row above it was torn by a crash and is void.
 pub const TORN: &str = "Torn";
 
+/// The `entry` of the row that ends the restatement a new volume begins with (§3.3.2): the rows
+/// above it restate what the priest must never forget, and its `decree_no` is where his law book
+/// ran when the volume began. Restoring applies every row; a reader of all his volumes in order
+/// skips the rows above it, which an earlier volume already holds.
+pub const RESTATED: &str = "Restated";
+
+/// The row that ends a new volume's restatement, at `at`, his law book running through `through`.
+pub fn restated_row(at: &str, through: u64) -> String {
+    format!("{at},{RESTATED},,{through},,\n")
+}
+
 /// What the priest appends before writing again after a torn last row: the mark that voids it,
 /// its newline, and a `Torn` row at `at`.
 pub fn torn_closure(at: &str) -> String {
@@ -44,6 +55,8 @@ pub enum LedgerLine {
     Void,
     /// A `Torn` row, there for people: it changes nothing.
     TornNote,
+    /// A `Restated` row: the rows above it restate earlier volumes; his law book ran through this.
+    Restated(u64),
     /// A line that is not a row; the reason.
     Bad(String),
 }
@@ -63,8 +76,16 @@ pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
     if text.contains('\u{fffd}') {
         return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
     }
-    if text.split(',').nth(1) == Some(TORN) {
-        return LedgerLine::TornNote;
+    let mut columns = text.split(',');
+    match columns.nth(1) {
+        Some(TORN) => return LedgerLine::TornNote,
+        Some(RESTATED) => {
+            return match columns.nth(1).map(str::parse) {
+                Some(Ok(through)) => LedgerLine::Restated(through),
+                _ => LedgerLine::Bad("a Restated row needs the decree its law book runs through".to_string()),
+            };
+        }
+        _ => {}
     }
     match parse_ledger_row(roll, text) {
         Ok(row) => LedgerLine::Row(row),
@@ -81,6 +102,8 @@ pub struct LedgerRead {
     pub warnings: Vec<String>,
     /// Whether the file ends in a torn row that must be closed off before appending.
     pub torn_at_end: bool,
+    /// If this volume began with a restatement: how many rows restate, and where his law book ran.
+    pub restated: Option<(usize, u64)>,
 }
 
 /// Why a ledger cannot be trusted; the priest refuses to vote.
@@ -131,6 +154,7 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
         let text = String::from_utf8_lossy(line);
         match read_ledger_line(roll, number, &text) {
             LedgerLine::Header | LedgerLine::TornNote => {}
+            LedgerLine::Restated(through) => read.restated = Some((read.rows.len(), through)),
             LedgerLine::Row(row) => read.rows.push((number, row)),
             LedgerLine::Void => {
                 read.warnings.push(format!("{} line {number}: a row torn by a crash, void", path.display()))

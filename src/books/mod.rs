@@ -9,6 +9,8 @@ pub mod backing;
 pub mod book_rows;
 /// One CSV row as one line, guarded and escaped.
 pub mod csvrow;
+/// Law books: the statute book through some decree, in pages (§3.3.2).
+pub mod lawbook;
 /// The folder layout of a Chamber, in one place.
 pub mod layout;
 /// Reading a ledger: the one reader, with the torn-row rule.
@@ -21,5 +23,7 @@ pub mod roll;
 pub mod skim;
 /// Reading a whole Chamber: ledgers followed, the statute book.
 pub mod statute;
+/// A ledger in volumes: restoring from the live one, reading all in order (§3.3.2).
+pub mod volumes;
 
 pub use roll::Roll;

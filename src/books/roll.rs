@@ -150,7 +150,13 @@ impl Roll {
     /// every reader ignores it.
     pub fn strays(&self, dir: &Path) -> Vec<String> {
         let mut out = Vec::new();
-        for (sub, what) in [(LEDGERS, "ledger"), (MESSAGEBOOKS, "messagebook")] {
+        let kinds = [
+            (LEDGERS, "ledger"),
+            (MESSAGEBOOKS, "messagebook"),
+            (super::layout::LAWBOOKS, "law book"),
+            (super::layout::VOLUMES, "folder of closed volumes"),
+        ];
+        for (sub, what) in kinds {
             let Ok(entries) = fs::read_dir(dir.join(sub)) else { continue };
             let mut names: Vec<String> = entries
                 .filter_map(Result::ok)
@@ -213,6 +219,20 @@ mod tests {
         let strays = roll.strays(dir.path());
         assert_eq!(strays.len(), 2, "{strays:?}");
         assert!(strays[1].starts_with("ledgers/Zeno.csv: not on the roll"), "{strays:?}");
-        assert_eq!(Roll::read(dir.path()).unwrap(), Some(roll), "a stray ledger changes no roll");
+        assert_eq!(Roll::read(dir.path()).unwrap(), Some(roll.clone()), "a stray ledger changes no roll");
+    }
+
+    /// Law books and closed volumes (§3.3.2) are the roll's priests' too: another name's is named.
+    #[test]
+    fn a_law_book_or_volumes_of_a_name_not_on_the_roll_are_strays() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        for folder in ["lawbooks/Lynch", "lawbooks/Zeno", "volumes/Fischer", "volumes/Zeno"] {
+            fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        let strays = roll.strays(dir.path());
+        assert_eq!(strays.len(), 2, "{strays:?}");
+        assert!(strays[0].starts_with("lawbooks/Zeno: not on the roll") && strays[0].contains("law book"));
+        assert!(strays[1].starts_with("volumes/Zeno: not on the roll"), "{strays:?}");
     }
 }

@@ -28,6 +28,9 @@ pub struct Follower {
     pub present: bool,
     /// His latest vote, decided or not (the row of his latest `Voted`).
     pub last_vote: Option<crate::priest::Vote>,
+    /// His law book's decrees are read into `durable` through this one (§3.3.2).
+    pub law_read: DecreeNo,
+    lawbook: std::path::PathBuf,
 }
 
 impl Follower {
@@ -43,6 +46,8 @@ pub struct Chamber {
     pub roll: Roll,
     /// Each priest's ledger, in roll order.
     pub ledgers: Vec<Follower>,
+    /// Read only how far each law book runs, not its decrees (`open_live`).
+    live_only: bool,
 }
 
 impl Chamber {
@@ -57,14 +62,37 @@ impl Chamber {
                 rows: 0,
                 present: false,
                 last_vote: None,
+                law_read: 0,
+                lawbook: dir.to_path_buf(),
             })
             .collect();
-        Chamber { roll: roll.clone(), ledgers }
+        Chamber { roll: roll.clone(), ledgers, live_only: false }
+    }
+
+    /// [`Chamber::open`], reading of each law book only how far it runs (§3.3.2): the live
+    /// volumes, promises and votes, without a long statute book in memory.
+    pub fn open_live(dir: &Path, roll: &Roll) -> Chamber {
+        Chamber { live_only: true, ..Chamber::open(dir, roll) }
     }
 
     /// Reads whatever was appended to the ledgers since the last call.
     pub fn refresh(&mut self) -> io::Result<()> {
-        for f in &mut self.ledgers {
+        let live_only = self.live_only;
+        for (f, name) in self.ledgers.iter_mut().zip(self.roll.names()) {
+            // His law book first: the decrees his live volume no longer holds (§3.3.2).
+            let book = super::lawbook::law_book(&f.lawbook, name)?;
+            if book.through > f.law_read && live_only {
+                f.durable.close_through(book.through);
+                f.law_read = book.through;
+            }
+            if book.through > f.law_read {
+                for (no, decree) in
+                    super::lawbook::read_law_book(&book, f.law_read + 1).map_err(io::Error::other)?
+                {
+                    f.durable.apply(&crate::priest::Record::Decree { decree_no: no, decree });
+                }
+                f.law_read = book.through;
+            }
             f.present = f.ledger.path().exists();
             let (durable, rows, last_vote) = (&mut f.durable, &mut f.rows, &mut f.last_vote);
             f.ledger.read(&self.roll, |_, row| {

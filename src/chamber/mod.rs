@@ -7,6 +7,8 @@
 pub mod amnesia;
 /// Reading a messagebook as it grows, through editor saves.
 pub mod book_reader;
+/// Catching up from another priest's law book (§3.3.2).
+pub mod catch_up;
 /// The messengers' control file: pause, step, drop, duplicate, pace.
 pub mod control;
 /// Counters of wake-ups, hops and syncs, for `bench`.
@@ -18,6 +20,8 @@ pub mod held;
 /// The lease a sitting priest renews: one sitting across computers (sshfs drops `flock`).
 pub mod lease;
 /// A ledger open for writing: appended, synced, checked in place.
+/// Which petitions a priest's law book made law (§3.3.2).
+pub mod law_index;
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
@@ -26,10 +30,14 @@ pub mod presence;
 /// God on a folder that comes and goes: waiting for it, bringing priests back with a backoff.
 pub mod revival;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
+/// Reading the law as of a decree, or fresh by a read decree (§3.3.4).
+pub mod read_law;
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.
 pub mod sitting;
 /// Where the Chamber's folder cannot be reached (EIO): the priest leaves, to come back.
 pub mod unreachable;
+/// Closing a volume of a priest's ledger into `volumes/` (§3.3.2).
+pub mod volume;
 
 pub use crate::books::Roll;

@@ -20,9 +20,11 @@ use super::sitting::{ClaimError, Guarded, Sitting, claim, taken_from_him};
 use super::unreachable::{is_unreachable, ledger_unreachable};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
+use crate::books::lawbook::law_book;
 use crate::books::layout::{ledger_file, ledger_path};
-use crate::books::ledger_read::{LedgerError, LedgerFollower, read_ledger};
+use crate::books::ledger_read::{LedgerError, LedgerFollower};
 use crate::books::skim::LedgerSkim;
+use crate::books::volumes::{RestoreError, restore_priest};
 use crate::priest::{Config, DecreeNo, Input, Message, Priest, PriestId, Step, carry_out};
 use crate::sim::{At, Narrator};
 
@@ -71,6 +73,7 @@ pub fn chamber_config(priests: usize) -> Config {
     // at full speed does not exceed between two heartbeats; a priest back from long away still does.
     c.window = 256;
     c.behind_max = 4096;
+    c.volume_decrees = super::volume::volume_decrees();
     c
 }
 
@@ -97,6 +100,7 @@ pub struct Runtime {
     rng: crate::rng::Rng,
     unfinished: HashMap<(String, u64), Instant>,
     held: Held,
+    law_index: super::law_index::LawIndex,
     sitting: Sitting,
 }
 
@@ -118,13 +122,20 @@ impl Runtime {
                 path.display()
             )));
         }
-        let read = read_ledger(&path, roll).map_err(|e| {
-            if ledger_unreachable(&e) { RuntimeError::Unreachable(e.to_string()) } else { e.into() }
+        super::volume::unlink_unfinished(&settings.dir, &settings.name).map_err(|e| io_error(&path, e))?;
+        let config = chamber_config(roll.len());
+        let restored = restore_priest(&settings.dir, roll, &settings.name, config).map_err(|e| match e {
+            RestoreError::Ledger(e) if ledger_unreachable(&e) => RuntimeError::Unreachable(e.to_string()),
+            RestoreError::Ledger(e) => e.into(),
+            RestoreError::Damaged(why) => RuntimeError::Damaged(why),
         })?;
+        let (priest, read) = (restored.priest, restored.live);
+        let law_through = priest.law_through();
         for w in &read.warnings {
             eprintln!("{w}");
         }
         if read.rows.is_empty()
+            && law_through == 0
             && let Some(page) = super::amnesia::spoke_before(&settings.dir, roll, &settings.name)
         {
             return Err(RuntimeError::Damaged(format!(
@@ -133,9 +144,6 @@ impl Runtime {
                 path.display()
             )));
         }
-        let config = chamber_config(roll.len());
-        let priest = Priest::restore(id, config, read.rows.iter().map(|(_, r)| &r.record))
-            .map_err(|e| RuntimeError::Damaged(format!("{}: {e}", path.display())))?;
         let ledger = LedgerFile::open(&path, roll, read.torn_at_end).map_err(|e| io_error(&path, e))?;
         let messenger = FileMessenger::new(&settings.dir, roll, &settings.name, settings.faults.clone())
             .map_err(|e| io_error(&settings.dir, e))?;
@@ -162,6 +170,7 @@ impl Runtime {
             rng: crate::rng::Rng::new(settings.faults.seed ^ u64::from(std::process::id())),
             unfinished: HashMap::new(),
             held: Held::default(),
+            law_index: super::law_index::LawIndex::start(&settings.dir, &settings.name, law_through),
             sitting,
             settings,
         })
@@ -195,6 +204,9 @@ impl Runtime {
                 ticks += 1;
                 if ticks % 5 == 1 {
                     self.hear_presence();
+                    let (dir, name) = (&self.settings.dir, &self.settings.name);
+                    super::catch_up::catch_up_from_law_books(dir, &self.roll, name, &mut self.priest)
+                        .map_err(|e| io_error(&crate::books::layout::lawbook_dir(dir, name), e))?;
                 }
                 self.priest.handle(Input::Tick, &mut self.step);
                 next_tick = (next_tick + tick).max(now);
@@ -254,6 +266,9 @@ impl Runtime {
                 io_error(&path, e)
             }
         })?;
+        let (dir, name) = (&self.settings.dir, &self.settings.name);
+        super::volume::close_if_due(dir, name, &self.roll, &mut self.ledger, &mut self.priest)
+            .map_err(|e| io_error(&path, e))?;
         if let Some(e) = self.messenger.error.take() {
             eprintln!("{}: a messenger could not write: {e}", self.settings.name);
         }
@@ -308,7 +323,8 @@ impl Runtime {
                     continue;
                 }
                 Reading::Petition(petition, from) => {
-                    if let Some(no) = self.priest.durable().passed.get(&petition.id) {
+                    let passed = self.already_law(&petition.id)?;
+                    if let Some(no) = passed.as_ref() {
                         // A person's row is answered; a petition a priest handed on is his business.
                         if self.roll.id(&row.page).is_some() {
                             continue;
@@ -325,6 +341,11 @@ impl Runtime {
                     Input::Petition(petition)
                 }
                 Reading::Message(from, message) => {
+                    if let Message::Petition(p) = &message
+                        && self.already_law(&p.id)?.is_some()
+                    {
+                        continue;
+                    }
                     if let Err(why) = self.backed(from, &message) {
                         // His ledger row may not be visible here yet (a network folder caches
                         // files apart): held, and checked again at each wake-up for a while.
@@ -347,6 +368,12 @@ impl Runtime {
         }
         self.recheck_held();
         Ok(())
+    }
+
+    /// The decree that made a petition law, from his memory or else his law book (§3.3.2).
+    fn already_law(&mut self, id: &crate::priest::PetitionId) -> Result<Option<u64>, RuntimeError> {
+        let (dir, name) = (&self.settings.dir, &self.settings.name);
+        self.law_index.already_law(dir, name, &self.priest, id).map_err(|e| io_error(dir, e))
     }
 
     /// Checks the held messages again: answers those now backed, refuses those whose grace ran out.
@@ -386,6 +413,11 @@ impl Runtime {
         }
         let index = &mut backer.index;
         backer.ledger.read(&self.roll, |_, row| index.add(&row.record)).map_err(|e| e.to_string())?;
+        if matches!(message, Message::Heartbeat { .. }) && backer.index.backs(message).is_err() {
+            // His book may run on in his law book, past what his live volume holds.
+            let book = law_book(&self.settings.dir, self.roll.name(from)).map_err(|e| e.to_string())?;
+            backer.index.law_book_through(book.through);
+        }
         backer.index.backs(message)
     }
 

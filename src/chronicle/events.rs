@@ -112,17 +112,22 @@ impl Chronicle {
         let mut index: Vec<LedgerIndex> = roll.names().iter().map(|_| LedgerIndex::default()).collect();
         for (i, name) in roll.names().iter().enumerate() {
             let priest = PriestId(i as u16);
-            let file = ledger_file(name);
-            for (n, text) in lines(&dir.join(&file))?.unwrap_or_default().iter().enumerate() {
-                let line = n as u64 + 1;
-                match read_ledger_line(roll, line, text) {
-                    LedgerLine::Row(row) => {
-                        index[i].add(&row.record);
-                        let what = What::Ledger { priest, record: row.record };
-                        events.push(Event { at: row.at, file: file.clone(), line, what });
+            // Every volume in order (§3.3.2); a later volume's restatement is not drawn twice.
+            for (k, (file, path)) in crate::books::volumes::ledger_volumes(dir, name)?.into_iter().enumerate()
+            {
+                let start = events.len();
+                for (n, text) in lines(&path)?.unwrap_or_default().iter().enumerate() {
+                    let line = n as u64 + 1;
+                    match read_ledger_line(roll, line, text) {
+                        LedgerLine::Row(row) => {
+                            index[i].add(&row.record);
+                            let what = What::Ledger { priest, record: row.record };
+                            events.push(Event { at: row.at, file: file.clone(), line, what });
+                        }
+                        LedgerLine::Restated(_) if k > 0 => events.truncate(start),
+                        LedgerLine::Bad(why) => skipped.push(format!("{file} line {line}: {why}")),
+                        _ => {}
                     }
-                    LedgerLine::Bad(why) => skipped.push(format!("{file} line {line}: {why}")),
-                    _ => {}
                 }
             }
         }

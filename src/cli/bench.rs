@@ -37,6 +37,12 @@ pub struct BenchArgs {
     /// Leave the Chamber in this (new) folder, for `laws` and `audit` [default: a temporary one].
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Instead of the Chamber bench: lay out Chambers that have passed these many decrees (law
+    /// books and live volumes written straight through the format code), and time restoring each
+    /// priest, measure the live files, and time a priest away for all of them voting again; each
+    /// count 4,000 to 10^8 [default: none, the Chamber bench].
+    #[arg(long, value_delimiter = ',', value_name = "DECREES,...", value_parser = clap::value_parser!(u64).range(4_000..=100_000_000))]
+    law_books: Vec<u64>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -60,6 +66,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
             temp.path().to_path_buf()
         }
     };
+    if !args.law_books.is_empty() {
+        return law_books(&dir, &args.law_books, args.json);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;
@@ -141,6 +150,36 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
             count(r.restore_rows, "row"),
             r.restore_s
         );
+    }
+    Ok(0)
+}
+
+/// `bench --law-books`: one Chamber per count of decrees, each in its own folder under `dir`.
+fn law_books(dir: &std::path::Path, counts: &[u64], json: bool) -> anyhow::Result<i32> {
+    use parliament::tools::bench::long::long_ledgers;
+    let mut all = Vec::new();
+    for &decrees in counts {
+        let here = dir.join(format!("law-books-{decrees}"));
+        std::fs::create_dir_all(&here)?;
+        let r = long_ledgers(&here, decrees)?;
+        if !json {
+            println!(
+                "{:>9} decrees (back {}): restore p50 {:.1} ms, max {:.1} ms; live ledgers {:.2} MB (5 priests), law book {:.1} MB; away for all of them, voting again in {:.0} ms ({:.0} ms copying the law book); the law book's petitions read in {:.0} ms",
+                r.decrees,
+                r.back,
+                1e3 * r.restore_p50_s,
+                1e3 * r.restore_max_s,
+                r.live_bytes as f64 / 1e6,
+                r.law_book_bytes as f64 / 1e6,
+                1e3 * r.away_voting_again_s,
+                1e3 * r.away_copy_s,
+                1e3 * r.law_index_s
+            );
+        }
+        all.push(r);
+    }
+    if json {
+        println!("{}", serde_json::to_string(&all)?);
     }
     Ok(0)
 }

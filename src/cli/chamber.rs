@@ -407,7 +407,7 @@ pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
         }
         Some(to) => to,
         None => {
-            let mut chamber = Chamber::open(&args.dir, &roll);
+            let mut chamber = Chamber::open_live(&args.dir, &roll);
             chamber.refresh()?;
             chamber.president().map_or_else(|| roll.names()[0].clone(), |p| roll.name(p).to_string())
         }

@@ -36,10 +36,19 @@ pub struct ChaosArgs {
     /// Print the totals as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Decrees each priest keeps in the back of his ledger before closing a volume (§3.3.2), 1 to
+    /// 10^6, so a trial closes volumes under its faults [default: the Chamber's, 2,000, which a
+    /// short trial never reaches].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), value_name = "DECREES")]
+    volume_decrees: Option<u64>,
 }
 
 /// Runs `parliament chaos`.
 pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
+    if let Some(k) = args.volume_decrees {
+        // SAFETY: called before any thread of ours is started; the priests inherit it.
+        unsafe { std::env::set_var("PARLIAMENT_VOLUME_DECREES", k.to_string()) };
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, Ordering::Relaxed))?;

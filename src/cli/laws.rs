@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 use parliament::books::statute::{Chamber, discover_roll};
+use parliament::chamber::read_law;
 use parliament::names::paper_spelling;
 use parliament::priest::Decree;
 use parliament::sim::count;
@@ -30,6 +31,21 @@ pub struct LawsArgs {
     /// line of at most 60 characters).
     #[arg(long)]
     full: bool,
+    /// Answer only from a ledger complete through decree N, 1 to 2^64-1 (§3.3.4's "legal as of
+    /// decree 277"): the law through N, the same every time; exit 1 if no ledger runs that far yet
+    /// [default: the whole statute book, every ledger's decrees].
+    #[arg(long, value_name = "N", conflicts_with = "fresh", value_parser = clap::value_parser!(u64).range(1..))]
+    as_of: Option<u64>,
+    /// The law as of a moment after this command started (§3.3.4): pass a read decree (a petition
+    /// that makes no law, like an olive-day decree) and answer as of its number, so a later read
+    /// never shows an earlier law. A read decree, not the president's lease (§3.3.3): a lease
+    /// needs clocks that agree, and priests sharing only a folder have none that do. Needs the
+    /// Chamber sitting.
+    #[arg(long)]
+    fresh: bool,
+    /// How long `--fresh` waits for its read decree to pass, 1s to 24h.
+    #[arg(long, default_value = "10s", value_parser = super::options::timeout, value_name = "DURATION")]
+    timeout: std::time::Duration,
 }
 
 /// The longest a decree's text runs in the table before it is shortened with an ellipsis.
@@ -70,6 +86,7 @@ fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
 fn decree_text(d: &Decree) -> String {
     match d {
         Decree::OliveDay => "(olive day)".to_string(),
+        d if read_law::is_read_decree(d) => "(read decree)".to_string(),
         Decree::Law(p) => p.text.to_string(),
     }
 }
@@ -126,9 +143,58 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
 
 /// Runs `parliament laws`.
 pub fn laws(args: LawsArgs) -> anyhow::Result<i32> {
-    let chamber = open(&args.read)?;
-    print_statute(&chamber, args.read.json, args.full);
+    let mut chamber = open(&args.read)?;
+    let n = if args.fresh {
+        let roll = chamber.roll.clone();
+        let n = read_law::pass_read_decree(&args.read.dir, &roll, &mut chamber, "laws", args.timeout)?;
+        read_law::wait_complete_through(&mut chamber, &args.read.dir, n, args.timeout)?;
+        n
+    } else if let Some(n) = args.as_of {
+        n
+    } else {
+        print_statute(&chamber, args.read.json, args.full);
+        return Ok(0);
+    };
+    match read_law::as_of(&chamber, n) {
+        Ok((from, decrees)) => print_as_of(&chamber, n, from, &decrees, args.read.json, args.full),
+        Err(why) => {
+            eprintln!("{why}; asked for the law as of decree {n}");
+            return Ok(parliament::exit::NOT_DONE);
+        }
+    }
     Ok(0)
+}
+
+/// Prints the law as of decree `n`, read from `from`'s ledger, complete through it.
+fn print_as_of(
+    chamber: &Chamber,
+    n: u64,
+    from: parliament::priest::PriestId,
+    decrees: &[(u64, Decree)],
+    as_json: bool,
+    full: bool,
+) {
+    let name = chamber.roll.name(from);
+    let laws: Vec<_> =
+        decrees.iter().filter(|(_, d)| d.petition().is_some() && !read_law::is_read_decree(d)).collect();
+    if as_json {
+        let laws: Vec<_> = laws
+            .iter()
+            .map(|(no, d)| json!({ "decree_no": no, "decree": decree_text(d), "petition": d.petition().map(|p| p.id.to_string()) }))
+            .collect();
+        let out = json!({ "as_of": n, "from_ledger_of": name, "laws": laws });
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+        return;
+    }
+    println!(
+        "The law as of decree {n} ({}; from {name}'s ledger, complete through it):",
+        count(laws.len(), "law")
+    );
+    for (no, d) in laws {
+        let text = decree_text(d);
+        let text = if full { text } else { one_line(&text, TABLE_WIDTH) };
+        println!("{no:>6}  {text}");
+    }
 }
 
 /// Runs `parliament status`: each priest's ballot, promise, last vote, decrees, and the president.

@@ -57,6 +57,10 @@ pub struct SimulateArgs {
     /// unsynced) [default: a crash loses part of them, as a machine's would].
     #[arg(long)]
     keep_unsynced: bool,
+    /// Decrees each priest keeps in the back of his ledger before closing a volume into his law
+    /// book (§3.3.2), 0 (never, the default) to 10^6; a priest lacking more copies a law book.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000), value_name = "DECREES")]
+    volume_decrees: u64,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be
     /// read with `parliament laws --dir`, `status`, or a spreadsheet.
     #[arg(long, conflicts_with = "seeds")]
@@ -79,6 +83,7 @@ impl SimulateArgs {
         c.duplicate = self.duplicate;
         c.crash = self.crash;
         c.keep_unsynced = self.keep_unsynced;
+        c.volume_decrees = self.volume_decrees;
         (c.delay_min, c.delay_max) = self.delay_max.map_or(self.delay_ticks, |max| (1, max));
         if let Some(t) = self.fault_ticks {
             c.fault_ticks = t;
@@ -156,6 +161,14 @@ fn print_faults(s: &Stats) {
         count(s.petitions_read_again, "petition"),
         count(s.repeats, "void repeat")
     );
+    if s.volumes != (0, 0, 0) {
+        println!(
+            "law books (§3.3.2): {} closed, {} between a law page and its new volume, {} copied by priests who lacked more than the back",
+            count(s.volumes.0, "volume"),
+            count(s.volumes.1, "crash"),
+            count(s.volumes.2, "law book")
+        );
+    }
 }
 
 fn rate(delivered: u64, elapsed: Duration) -> String {
@@ -263,4 +276,7 @@ fn add(total: &mut Stats, s: &Stats) {
     total.rows += s.rows;
     total.decrees += s.decrees;
     total.repeats += s.repeats;
+    total.volumes.0 += s.volumes.0;
+    total.volumes.1 += s.volumes.1;
+    total.volumes.2 += s.volumes.2;
 }

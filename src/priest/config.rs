@@ -23,6 +23,9 @@ pub struct Config {
     /// A priest whose statute book runs this many decrees behind another's does not lead until he
     /// has caught up (§3.3.1: Ωκι's six months of copying).
     pub behind_max: u64,
+    /// Decrees kept in the back of his ledger (§3.3.2): once his statute book runs twice this far
+    /// past his law book, he closes a volume (`lawbook.rs`). 0: never.
+    pub volume_decrees: u64,
     /// A deliberate bug, for showing that the checkers catch it. `None` in every real Chamber.
     pub planted: Option<PlantedBug>,
 }
@@ -39,6 +42,7 @@ impl Config {
             window: 32,
             catch_up_batch: 256,
             behind_max: 8,
+            volume_decrees: 0,
             planted: None,
         }
     }

@@ -77,6 +77,9 @@ pub struct Durable {
     /// carried by a second, later decree (a president is bound by B3 to repeat a stale vote for
     /// it); that later decree is a void repeat, kept for agreement, giving no new law.
     pub passed: BTreeMap<PetitionId, DecreeNo>,
+    /// His law book runs through this decree (§3.3.2): every decree up to it is in his law book,
+    /// not in `decrees`, and rows about them change nothing (`lawbook.rs`).
+    pub law_through: DecreeNo,
 }
 
 impl Durable {
@@ -94,7 +97,7 @@ impl Durable {
                 }
             }
             Record::Voted(vote) => {
-                if self.decrees.contains_key(&vote.decree_no) {
+                if vote.decree_no <= self.law_through || self.decrees.contains_key(&vote.decree_no) {
                     return false;
                 }
                 self.prev_votes.insert(vote.decree_no, vote.clone());
@@ -103,7 +106,7 @@ impl Durable {
                 }
             }
             Record::Decree { decree_no, decree } => {
-                if self.decrees.contains_key(decree_no) {
+                if *decree_no <= self.law_through || self.decrees.contains_key(decree_no) {
                     return false;
                 }
                 self.prev_votes.remove(decree_no);
@@ -135,7 +138,15 @@ impl Durable {
         priest: PriestId,
         rows: impl IntoIterator<Item = &'a Record>,
     ) -> Result<Durable, LedgerDamage> {
-        let mut durable = Durable::default();
+        Durable::restore_onto(Durable::default(), priest, rows)
+    }
+
+    /// [`Durable::restore`] onto a state already read (his law book, §3.3.2).
+    pub fn restore_onto<'a>(
+        mut durable: Durable,
+        priest: PriestId,
+        rows: impl IntoIterator<Item = &'a Record>,
+    ) -> Result<Durable, LedgerDamage> {
         for (i, record) in rows.into_iter().enumerate() {
             let row = i + 1;
             match record {

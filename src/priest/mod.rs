@@ -12,6 +12,8 @@ mod config;
 mod core;
 /// Decrees, olive-day decrees and petitions (§3).
 mod decree;
+/// Law books and ledger volumes (§3.3.2).
+mod lawbook;
 /// Ledger rows and the durable state rebuilt from them (§2.3, Appendix A1).
 mod ledger;
 /// The messages priests send (§2.3, §2.4, §3.1).
@@ -29,6 +31,7 @@ pub use ballot::{BallotNumber, PriestId, Quorum};
 pub use config::{Config, PlantedBug};
 pub use core::Priest;
 pub use decree::{Decree, DecreeNo, Petition, PetitionId};
+pub use lawbook::Volume;
 pub use ledger::{Durable, LedgerDamage, Record};
 pub use message::{Envelope, Message, Vote};
 pub use step::{Input, LedgerBook, Messenger, Step, carry_out};

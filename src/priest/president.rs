@@ -88,7 +88,8 @@ impl Priest {
         let last_known = self.durable.decrees.keys().next_back().copied().unwrap_or(0);
         let top = last_reported.max(last_known).max(p.decree_no);
         for decree_no in p.decree_no + 1..=top {
-            if self.durable.decrees.contains_key(&decree_no) {
+            // Known: in his statute book, or in his law book if a volume closed since he asked.
+            if decree_no <= self.durable.law_through || self.durable.decrees.contains_key(&decree_no) {
                 continue;
             }
             let decree = match reports.get(&decree_no) {

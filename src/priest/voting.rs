@@ -28,6 +28,13 @@ impl Priest {
             self.send(from, Message::Rejected { ballot, next_bal });
             return;
         }
+        if n < self.durable.law_through {
+            // His law book holds decrees n+1.. he can no longer tell: the president must catch up
+            // first (`lawbook.rs`). How far his book runs tells him so.
+            let known = self.durable.known;
+            self.send(from, Message::Heartbeat { known });
+            return;
+        }
         if Some(ballot) > self.durable.next_bal {
             self.record(Record::Promised { ballot });
             self.outvoted_by(from, ballot);
@@ -58,6 +65,12 @@ impl Priest {
             && !self.config.has(PlantedBug::VoteBelowPromise)
         {
             self.send(from, Message::Rejected { ballot, next_bal });
+            return;
+        }
+        if decree_no <= self.durable.law_through {
+            // Decided, and in his law book: a president asking is behind and must catch up.
+            let known = self.durable.known;
+            self.send(from, Message::Heartbeat { known });
             return;
         }
         if let Some(known) = self.durable.decrees.get(&decree_no) {

@@ -34,6 +34,11 @@ impl Books {
         }
     }
 
+    /// Petitions his law book made law (§3.3.2): read no more.
+    pub fn forget(&mut self, to: PriestId, passed: &[crate::priest::PetitionId]) {
+        self.petitions[to.index()].retain(|p| !passed.contains(&p.id));
+    }
+
     /// What `to` reads again on his return: every petition in his book his ledger does not show
     /// passed. Those passed are read no more.
     pub fn read_again(&mut self, to: PriestId, durable: &Durable) -> Vec<Petition> {

@@ -13,7 +13,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::Outcome;
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
-use crate::books::layout::{book_dir, ledger_path, page_path};
+use crate::books::layout::{book_dir, ledger_path, page_path, volume_dir, volume_path};
+use crate::books::ledger_read::restated_row;
 use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
 use crate::names::chamber_names;
 use crate::priest::Message;
@@ -27,6 +28,35 @@ fn at(tick: u64) -> DateTime<Utc> {
     epoch() + TimeDelta::milliseconds(20 * tick as i64)
 }
 
+/// One volume of a ledger: the header, its rows, and the `Restated` row after the rows it began
+/// by restating.
+fn volume_text(
+    roll: &Roll,
+    rows: &[crate::priest::Record],
+    ticks: &[u64],
+    restated: Option<(usize, u64)>,
+) -> String {
+    let mut text = format!("{LEDGER_HEADER}\n");
+    for (k, (record, tick)) in rows.iter().zip(ticks).enumerate() {
+        if let Some((n, through)) = restated
+            && k == n
+        {
+            text.push_str(&restated_row(
+                &at(*tick).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                through,
+            ));
+        }
+        text.push_str(&ledger_row(roll, at(*tick), record));
+    }
+    if let Some((n, through)) = restated
+        && n == rows.len()
+    {
+        let tick = ticks.last().copied().unwrap_or(0);
+        text.push_str(&restated_row(&at(tick).to_rfc3339_opts(chrono::SecondsFormat::Millis, true), through));
+    }
+    text
+}
+
 /// Writes the run's ledgers and messagebooks into `dir` (which must not already hold a Chamber).
 pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
     let roll = Roll::new(chamber_names(outcome.config.priests)).map_err(io::Error::other)?;
@@ -38,10 +68,17 @@ pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
         ));
     }
     for (i, name) in roll.names().iter().enumerate() {
-        let mut text = format!("{LEDGER_HEADER}\n");
-        for (record, tick) in outcome.ledgers[i].iter().zip(&outcome.ledger_ticks[i]) {
-            text.push_str(&ledger_row(&roll, at(*tick), record));
+        // His law book in one page, his closed volumes, then his live volume (§3.3.2).
+        let v = &outcome.volumes;
+        if !v.law_books[i].is_empty() {
+            crate::books::lawbook::write_law_page(dir, name, &v.law_books[i])?;
         }
+        for closed in &v.closed[i] {
+            let text = volume_text(&roll, &closed.rows, &closed.ticks, closed.restated);
+            fs::create_dir_all(volume_dir(dir, name))?;
+            fs::write(volume_path(dir, name, closed.through), text)?;
+        }
+        let text = volume_text(&roll, &outcome.ledgers[i], &outcome.ledger_ticks[i], v.live_restated[i]);
         fs::write(ledger_path(dir, name), text)?;
         fs::create_dir_all(book_dir(dir, name))?;
         let mut pages: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();

@@ -30,6 +30,11 @@ impl Ink {
         }
     }
 
+    /// A volume was closed: his ledger is the new volume, `len` rows, all synced (§3.3.2).
+    pub(super) fn closed(&mut self, priest: usize, len: usize) {
+        self.synced[priest] = len;
+    }
+
     /// The priest's machine crashed: his ledger keeps its synced rows and a random prefix of the
     /// rest. Returns how many rows were lost.
     pub(super) fn crash(&mut self, priest: usize, ledger: &mut Vec<Record>, ticks: &mut Vec<u64>) -> usize {

@@ -20,7 +20,7 @@ mod world;
 
 pub use narrative::{DECREES, Narrator};
 pub use telling::{At, Level, count};
-pub use world::{BookEntry, Failure, Outcome, Stats, run};
+pub use world::{BookEntry, Closed, Failure, Outcome, Stats, Volumes, run};
 
 /// Writing a run out as a Chamber's ledgers and messagebooks.
 pub mod files;
@@ -59,6 +59,9 @@ pub struct SimConfig {
     /// default, crashes as a machine does, losing part of them; true replays runs found before
     /// `Decree` rows were left unsynced.
     pub keep_unsynced: bool,
+    /// Decrees each priest keeps in the back of his ledger before closing a volume into his law
+    /// book (§3.3.2); 0, the default, never closes one.
+    pub volume_decrees: u64,
 }
 
 impl SimConfig {
@@ -78,6 +81,7 @@ impl SimConfig {
             planted: None,
             keep_books: false,
             keep_unsynced: false,
+            volume_decrees: 0,
         }
     }
 
@@ -100,6 +104,9 @@ impl SimConfig {
         }
         if self.keep_unsynced {
             c.push_str(" --keep-unsynced");
+        }
+        if self.volume_decrees > 0 {
+            c.push_str(&format!(" --volume-decrees {}", self.volume_decrees));
         }
         c
     }

@@ -52,6 +52,9 @@ pub struct Stats {
     pub decrees: u64,
     /// Decrees that repeat a petition already passed under a lower number (void repeats).
     pub repeats: u64,
+    /// Ledger volumes closed into law books, crashes between a law page and its new volume, and
+    /// law books copied by priests who lacked more than the back (§3.3.2).
+    pub volumes: (u64, u64, u64),
 }
 
 /// Why a run failed.
@@ -81,6 +84,8 @@ pub struct Outcome {
     /// Each priest's messagebook: what reached him, when and from whom (`None`: a citizen's
     /// petition). Kept only when [`SimConfig::keep_books`] is set.
     pub books: Vec<Vec<BookEntry>>,
+    /// Each priest's law book and closed volumes (§3.3.2); `ledgers` holds his live volume.
+    pub volumes: Volumes,
 }
 
 /// One message that reached a priest: the tick, who sent it (`None` for a citizen), and what.
@@ -141,7 +146,12 @@ struct World<'n> {
     narrator: Option<&'n mut Narrator>,
     step: Step,
     ink: super::ink::Ink,
+    volumes: volumes::Volumes,
 }
+
+/// Law books and ledger volumes in the simulator (§3.3.2).
+mod volumes;
+pub use volumes::{Closed, Volumes};
 
 /// Runs one simulation to its end, telling it to `narrator` if given.
 pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
@@ -149,6 +159,7 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
     let failure = world.run().err();
     world.stats.decrees = world.rules.last_decree_no();
     world.stats.repeats = world.rules.repeats();
+    world.stats.volumes = world.volumes.counts;
     Outcome {
         config: world.config,
         stats: world.stats,
@@ -156,6 +167,7 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
         ledgers: world.ledgers,
         ledger_ticks: world.ledger_ticks,
         books: world.books,
+        volumes: world.volumes,
     }
 }
 
@@ -163,6 +175,7 @@ impl<'n> World<'n> {
     fn new(config: SimConfig, narrator: Option<&'n mut Narrator>) -> Self {
         let mut priest_config = Config::new(config.priests);
         priest_config.planted = config.planted;
+        priest_config.volume_decrees = config.volume_decrees;
         let n = config.priests;
         let priests = (0..n).map(|i| Some(Priest::new(PriestId(i as u16), priest_config.clone())));
         let petitions = (0..config.decrees).map(super::narrative::petition).collect();
@@ -183,6 +196,7 @@ impl<'n> World<'n> {
             narrator,
             step: Step::default(),
             ink: super::ink::Ink::new(n, config.seed),
+            volumes: volumes::Volumes::new(n),
             priest_config,
             config,
         }
@@ -207,6 +221,7 @@ impl<'n> World<'n> {
                 if self.faulty() && self.priests[i].is_some() && self.rng.chance(self.config.crash) {
                     self.leave(p, false);
                 }
+                self.catch_up(p)?;
                 self.input(p, Input::Tick)?;
             }
             if now >= self.config.fault_ticks && self.finished() {
@@ -243,6 +258,9 @@ impl<'n> World<'n> {
                 let message =
                     through_rows(&self.roll, from, &message).map_err(|detail| Failure::Framing { detail })?;
                 if let Message::Petition(p) = &message {
+                    if self.volumes.law(to, &p.id) {
+                        return Ok(()); // already law in his law book: answered, not passed again
+                    }
                     self.kept.written(to, p);
                 }
                 self.stats.delivered += 1;
@@ -269,6 +287,9 @@ impl<'n> World<'n> {
                         &petition,
                         self.priests[to.index()].is_some(),
                     );
+                }
+                if self.volumes.law(to, &petition.id) {
+                    return Ok(());
                 }
                 self.input(to, Input::Petition(petition))
             }
@@ -329,7 +350,9 @@ impl<'n> World<'n> {
                 n.slip_lost(At::Tick(self.now), p, unsent);
             }
             self.leave(p, true);
+            return Ok(());
         }
+        self.close_volume(p)?;
         Ok(())
     }
 
@@ -354,12 +377,15 @@ impl<'n> World<'n> {
 
     /// The priest returns and rebuilds himself from his ledger alone.
     fn come_back(&mut self, p: PriestId) -> Result<(), Failure> {
-        let priest = Priest::restore(p, self.priest_config.clone(), &self.ledgers[p.index()])
-            .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
+        let through = self.volumes.through(p);
+        let priest =
+            Priest::restore_with_law_book(p, self.priest_config.clone(), through, &self.ledgers[p.index()])
+                .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
         if let Some(n) = self.narrator.as_deref_mut() {
             n.come_back(At::Tick(self.now), p, priest.durable());
         }
-        let again = self.kept.read_again(p, priest.durable());
+        let mut again = self.kept.read_again(p, priest.durable());
+        again.retain(|petition| !self.volumes.law(p, &petition.id));
         self.priests[p.index()] = Some(priest);
         for petition in again {
             self.stats.petitions_read_again += 1;

@@ -12,6 +12,8 @@
 //! reads ([`crate::chamber::counters`]) are the process's: one bench at a time per process.
 
 /// Disk, wake-up, restore and CPU measurements.
+/// The long-ledger bench: restore time and live files after 10^4 to 10^6 decrees (§3.3.2).
+pub mod long;
 pub mod measure;
 /// The bench's bookkeeping: petitions, pages, ledgers followed.
 pub mod tally;

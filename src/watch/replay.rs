@@ -16,8 +16,7 @@ use super::render::{Ui, render};
 use super::source::{BookRow, Source, feed};
 use super::term::{Screen, is_ctrl_c};
 use crate::books::Roll;
-use crate::books::layout::ledger_path;
-use crate::books::ledger_read::LedgerFollower;
+use crate::books::volumes::read_whole_ledger;
 use crate::priest::{PriestId, Record};
 
 /// One row of the Chamber, ledger or messagebook.
@@ -43,13 +42,13 @@ impl Timeline {
     pub fn read(dir: &Path, roll: &Roll) -> Timeline {
         let mut events = Vec::new();
         for (i, name) in roll.names().iter().enumerate() {
-            // Read as the live view reads (a line that is not a row is passed over, the rest
-            // kept), so a damaged ledger still shows every row its priest wrote.
+            // Every volume in order, restatements left out (§3.3.2).
+            let Ok(read) = read_whole_ledger(dir, name, roll) else { continue };
             let mut latest = None;
-            let _ = LedgerFollower::new(ledger_path(dir, name)).read(roll, |line, row| {
+            for (_, line, row) in read.rows {
                 latest = latest.max(row.at);
                 events.push((latest, Moment::Ledger(PriestId(i as u16), line, row.record)));
-            });
+            }
         }
         let mut source = Source::open(dir, roll);
         events.extend(source.read_books().into_iter().map(|b| (b.at, Moment::Book(b))));
