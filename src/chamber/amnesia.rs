@@ -10,21 +10,29 @@ use std::fs;
 use std::path::Path;
 
 use crate::books::Roll;
-use crate::books::book_rows::BOOK_HEADER;
+use crate::books::book_rows::book_row_kind;
 use crate::books::layout::{page_file, page_path};
 
-/// The first page of another priest's messagebook holding a message from `name`, if any: the
-/// proof that `name` acted, so a ledger of his with no rows is not his ledger.
+/// The messages that tell a ledger row (a ballot tried, a promise, a vote, a decree): a petition
+/// handed on or an inquiry tells none, and a priest with an empty ledger sends those.
+const TOLD_FROM_HIS_LEDGER: [&str; 6] =
+    ["NextBallot", "LastVote", "BeginBallot", "Voted", "Success", "Rejected"];
+
+/// The first page of another priest's messagebook holding a message from `name` that tells a row
+/// of his ledger, if any: the proof that his ledger held rows, so one with none is not his.
 pub fn spoke_before(dir: &Path, roll: &Roll, name: &str) -> Option<String> {
     roll.names().iter().filter(|to| to.as_str() != name).find_map(|to| {
-        let len = fs::metadata(page_path(dir, to, name)).ok()?.len();
-        (len > BOOK_HEADER.len() as u64 + 1).then(|| page_file(to, name))
+        let text = fs::read_to_string(page_path(dir, to, name)).ok()?;
+        let told =
+            text.lines().skip(1).any(|l| book_row_kind(l).is_some_and(|k| TOLD_FROM_HIS_LEDGER.contains(&k)));
+        told.then(|| page_file(to, name))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::books::book_rows::BOOK_HEADER;
     use crate::chamber::god::lay_out;
 
     #[test]
@@ -35,6 +43,16 @@ mod tests {
         assert_eq!(spoke_before(dir.path(), &roll, "Dwork"), None, "a new Chamber");
         fs::write(&page, format!("{BOOK_HEADER}\n")).unwrap();
         assert_eq!(spoke_before(dir.path(), &roll, "Dwork"), None, "a page begun, nothing in it");
+        fs::write(
+            &page,
+            format!("{BOOK_HEADER}\n,Dwork,Petition,Handed on\n2026-01-01T00:00:00.000Z,Dwork,Inquiry,,1\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            spoke_before(dir.path(), &roll, "Dwork"),
+            None,
+            "a petition handed on and an inquiry tell no row"
+        );
         fs::write(&page, format!("{BOOK_HEADER}\n2026-01-01T00:00:00.000Z,Dwork,Voted,,1,1.Toueg\n"))
             .unwrap();
         assert_eq!(spoke_before(dir.path(), &roll, "Dwork"), Some("messagebooks/Lynch/Dwork.csv".into()));

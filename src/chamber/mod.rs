@@ -17,21 +17,21 @@ pub mod counters;
 pub mod god;
 /// Messages seen before the ledger row that backs them, held for a grace period.
 pub mod held;
-/// The lease a sitting priest renews: one sitting across computers (sshfs drops `flock`).
-pub mod lease;
 /// A ledger open for writing: appended, synced, checked in place.
 /// Which petitions a priest's law book made law (§3.3.2).
 pub mod law_index;
+/// The lease a sitting priest renews: one sitting across computers (sshfs drops `flock`).
+pub mod lease;
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
 /// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
 pub mod presence;
-/// God on a folder that comes and goes: waiting for it, bringing priests back with a backoff.
-pub mod revival;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.
 /// Reading the law as of a decree, or fresh by a read decree (§3.3.4).
 pub mod read_law;
+/// God on a folder that comes and goes: waiting for it, bringing priests back with a backoff.
+pub mod revival;
 pub mod runtime;
 /// One priest, one sitting: the lock a sitting priest holds.
 pub mod sitting;
