@@ -50,16 +50,23 @@ fn passed_once(rig: &Rig, texts: &[String]) -> bool {
     decrees_per_ledger(&rig.srv(), texts)[..2].iter().all(|l| l.iter().all(|n| *n == 1))
 }
 
-#[test]
-fn two_hosts_started_as_one_priest_seat_him_once() {
+/// The rig with a Chamber laid out on its server, and when the test began; None (said) where the
+/// network test cannot run.
+fn laid_out_rig() -> Option<(Instant, Rig)> {
     if let Some(why) = cannot_run() {
         eprintln!("skipped: the network test needs {why}");
-        return;
+        return None;
     }
     let started = Instant::now();
-    let mut rig = Rig::new();
+    let rig = Rig::new();
     let names: Vec<String> = PRIESTS.map(String::from).to_vec();
     parliament::chamber::god::lay_out(&rig.srv(), &names, true).unwrap();
+    Some((started, rig))
+}
+
+#[test]
+fn two_hosts_started_as_one_priest_seat_him_once() {
+    let Some((started, mut rig)) = laid_out_rig() else { return };
     // Dwork on host 0 and on host 1 at once; Lynch on host 2 makes a majority set with him.
     let a = rig.start_host_as(0, "Dwork", "dwork0.err");
     let b = rig.start_host_as(1, "Dwork", "dwork1.err");
@@ -144,14 +151,7 @@ fn two_hosts_started_as_one_priest_seat_him_once() {
 
 #[test]
 fn god_outlasts_an_eight_second_cut_and_brings_his_priests_back() {
-    if let Some(why) = cannot_run() {
-        eprintln!("skipped: the network test needs {why}");
-        return;
-    }
-    let started = Instant::now();
-    let mut rig = Rig::new();
-    let names: Vec<String> = PRIESTS.map(String::from).to_vec();
-    parliament::chamber::god::lay_out(&rig.srv(), &names, true).unwrap();
+    let Some((started, mut rig)) = laid_out_rig() else { return };
     let body = format!(
         "{exe} convene --dir {mount} --stay --processes --quiet",
         exe = env!("CARGO_BIN_EXE_parliament"),
