@@ -157,6 +157,8 @@ struct Driver<'a> {
     president: usize,
     spread: bool,
     stop: &'a AtomicBool,
+    /// When the ledgers last brought a petition into a majority or into every ledger.
+    progress_at: Instant,
 }
 
 impl Driver<'_> {
@@ -174,7 +176,15 @@ impl Driver<'_> {
         anyhow::ensure!(!self.stop.load(Ordering::Relaxed), "interrupted");
         let wakeups = self.watcher.wait(Duration::from_secs(1)).context("the ledgers' watch stopped")?;
         while self.sitting.wakes.try_recv().is_ok() {}
+        let before = (self.tally.in_majority, self.tally.in_all);
         self.tally.read(&wakeups)?;
+        if (self.tally.in_majority, self.tally.in_all) != before {
+            self.progress_at = Instant::now();
+        } else if self.progress_at.elapsed() >= Duration::from_secs(1) {
+            // A priest who caught up from a law book holds decrees his ledger never will.
+            self.tally.read_law_books()?;
+            self.progress_at = Instant::now();
+        }
         Ok(())
     }
 
@@ -227,6 +237,7 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         president: roll.len() - 1,
         spread: o.spread,
         stop,
+        progress_at: Instant::now(),
     };
     let mut r =
         BenchReport { priests: o.priests, decrees: o.decrees, in_flight: o.in_flight, ..Default::default() };

@@ -17,7 +17,7 @@ use crate::books::book_rows::{BOOK_HEADER, book_row};
 use crate::books::layout::{ledger_path, page_path};
 use crate::books::ledger_read::LedgerFollower;
 use crate::files::{AppendFile, Wakeups};
-use crate::priest::{Decree, Message, Petition, PetitionId, Record};
+use crate::priest::{Decree, Message, Petition, PetitionId, PriestId, Record};
 
 /// The name of the bench's page in every messagebook.
 pub const BENCH_PAGE: &str = "bench";
@@ -52,6 +52,12 @@ pub struct Tally {
     pub in_all: usize,
     /// Ledger rows read, over all ledgers.
     pub rows: u64,
+    /// The Chamber's folder, for its law books.
+    dir: std::path::PathBuf,
+    /// How far each priest's law book has been read (pages read whole, once).
+    law_read: Vec<u64>,
+    /// Law-book pages read, over all priests.
+    pub law_pages: u64,
 }
 
 impl Tally {
@@ -67,6 +73,9 @@ impl Tally {
             in_majority: 0,
             in_all: 0,
             rows: 0,
+            dir: dir.to_path_buf(),
+            law_read: vec![0; roll.len()],
+            law_pages: 0,
         }
     }
 
@@ -104,37 +113,67 @@ impl Tally {
     }
 
     fn read_ledger(&mut self, i: usize) -> std::io::Result<()> {
-        let Tally { roll, majority, followers, ids, tracks, chosen, in_majority, in_all, rows } = self;
-        let (n, bit) = (roll.len() as u32, 1u64 << i);
+        let Tally { roll, followers, .. } = self;
         let now = Instant::now();
-        followers[i].read(roll, |_, row| {
-            *rows += 1;
-            let (decree, voted) = match &row.record {
-                Record::Voted(v) => (&v.decree, true),
-                Record::Decree { decree, .. } => (decree, false),
-                _ => return,
-            };
-            let Decree::Law(p) = decree else { return };
-            let Some(&k) = ids.get(&p.id) else { return };
-            let t = &mut tracks[k];
-            if voted {
-                t.voters |= bit;
-                if t.chosen.is_none() && t.voters.count_ones() >= *majority {
-                    t.chosen = Some(now);
-                    *chosen += 1;
+        let mut seen = Vec::new();
+        followers[i].read(roll, |_, row| seen.push(row.record))?;
+        self.rows += seen.len() as u64;
+        for record in seen {
+            match &record {
+                Record::Voted(v) => self.mark(i, &v.decree, true, now),
+                Record::Decree { decree, .. } => self.mark(i, decree, false, now),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the law-book pages (§3.3.2) that appeared since the last call. A priest who fell
+    /// behind by more than the back of the others' ledgers catches up by copying a law book
+    /// (`chamber::catch_up`) and writes no `Decree` rows for those decrees: without this the
+    /// bench would wait for ever for his ledger to hold them. Called only when the ledgers
+    /// bring nothing new, so it costs nothing while they do.
+    pub fn read_law_books(&mut self) -> std::io::Result<()> {
+        let now = Instant::now();
+        for i in 0..self.law_read.len() {
+            let book = crate::books::lawbook::law_book(&self.dir, self.roll.name(PriestId(i as u16)))?;
+            let read = self.law_read[i];
+            for (first, last, path) in book.pages.iter().filter(|(_, last, _)| *last > read) {
+                let laws = crate::books::lawbook::read_law_page(path, *first, *last)
+                    .map_err(std::io::Error::other)?;
+                self.law_pages += 1;
+                for (_, decree) in &laws {
+                    self.mark(i, decree, false, now);
                 }
-                return;
+                self.law_read[i] = *last;
             }
-            t.holders |= bit;
-            if t.majority.is_none() && t.holders.count_ones() >= *majority {
-                t.majority = Some(now);
-                *in_majority += 1;
+        }
+        Ok(())
+    }
+
+    /// Priest `i` voted for (or holds) `decree`, as seen `now`.
+    fn mark(&mut self, i: usize, decree: &Decree, voted: bool, now: Instant) {
+        let (n, bit) = (self.roll.len() as u32, 1u64 << i);
+        let Decree::Law(p) = decree else { return };
+        let Some(&k) = self.ids.get(&p.id) else { return };
+        let t = &mut self.tracks[k];
+        if voted {
+            t.voters |= bit;
+            if t.chosen.is_none() && t.voters.count_ones() >= self.majority {
+                t.chosen = Some(now);
+                self.chosen += 1;
             }
-            if t.all.is_none() && t.holders.count_ones() == n {
-                t.all = Some(now);
-                *in_all += 1;
-            }
-        })
+            return;
+        }
+        t.holders |= bit;
+        if t.majority.is_none() && t.holders.count_ones() >= self.majority {
+            t.majority = Some(now);
+            self.in_majority += 1;
+        }
+        if t.all.is_none() && t.holders.count_ones() == n {
+            t.all = Some(now);
+            self.in_all += 1;
+        }
     }
 }
 
@@ -215,5 +254,31 @@ mod tests {
         assert!(tally.tracks[k].chosen.is_some() && tally.chosen == 1, "two votes of three choose it");
         assert!(tally.tracks[k].majority.is_none() && tally.in_majority == 0);
         assert_eq!(tally.rows, 4, "each row read once");
+    }
+
+    /// A priest who fell far behind catches up by copying a law book (§3.3.2) and never writes
+    /// `Decree` rows for what he copied: the bench counts his law book, or it waited for ever
+    /// (the side-by-side's 3 priests at 1,024 in flight hung until its 600 s deadline).
+    #[test]
+    fn a_priest_caught_up_from_a_law_book_holds_its_decrees() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        std::fs::create_dir_all(dir.path().join("ledgers")).unwrap();
+        let mut tally = Tally::new(dir.path(), &roll);
+        let k = tally.submitted(PetitionId("p-1".into()));
+        let law = Decree::Law(Petition::new("p-1", "Bench decree p-1"));
+        let decree = ledger_row(&roll, Utc::now(), &Record::Decree { decree_no: 1, decree: law.clone() });
+        for name in ["Toueg", "Lynch"] {
+            std::fs::write(ledger_path(dir.path(), name), format!("{LEDGER_HEADER}\n{decree}")).unwrap();
+        }
+        tally.read(&Wakeups { rescan: true, ..Wakeups::default() }).unwrap();
+        assert!(tally.tracks[k].majority.is_some() && tally.tracks[k].all.is_none());
+        crate::books::lawbook::write_law_page(dir.path(), "Fischer", &[(1, law)]).unwrap();
+        tally.read(&Wakeups { rescan: true, ..Wakeups::default() }).unwrap();
+        assert_eq!(tally.in_all, 0, "his ledger holds no Decree row");
+        tally.read_law_books().unwrap();
+        assert!(tally.tracks[k].all.is_some() && tally.in_all == 1, "his law book holds it");
+        tally.read_law_books().unwrap();
+        assert_eq!((tally.in_all, tally.law_pages), (1, 1), "a page is read once");
     }
 }
