@@ -114,6 +114,56 @@ fn a_petition_already_in_a_law_book_is_not_passed_again() {
     assert!(String::from_utf8_lossy(&beyond.stderr).contains("no ledger is complete through decree 32"));
 }
 
+/// Messengers close their pages once long (§3.3.2), as priests close ledger volumes: every
+/// petition still passes once, the audit reads the closed pages, and the live pages stay short.
+#[test]
+fn messengers_close_long_pages_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["convene", "-q", "--dir"];
+    let path = dir.path().to_string_lossy().to_string();
+    args.push(&path);
+    let texts: Vec<String> = (1..=40).map(|i| format!("Law {i}")).collect();
+    for t in &texts {
+        args.extend(["--petition", t.as_str()]);
+    }
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+            .args(args)
+            .env("PARLIAMENT_PAGE_BYTES", "1500")
+            .output()
+            .expect("the binary runs")
+    };
+    let out = run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let closed = std::fs::read_dir(dir.path().join("volumes/Lynch/pages")).map_or(0, |d| d.count());
+    assert!(closed >= 2, "Toueg's messenger closed pages of Lynch's book ({closed})");
+    for name in parliament::names::chamber_names(5) {
+        for page in parliament::books::layout::pages(dir.path(), &name).unwrap() {
+            let len = std::fs::metadata(parliament::books::layout::page_path(dir.path(), &name, &page))
+                .unwrap()
+                .len();
+            assert!(len < 1500 + 4096, "messagebooks/{name}/{page}.csv is {len} bytes");
+        }
+    }
+    let laws = run(&["laws", "--json", "--dir", &path]);
+    let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
+    assert_eq!(laws["laws"].as_array().unwrap().len(), 40, "every petition passed once");
+    let audit = run(&["audit", "--dir", &path]);
+    let report = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.status.success(), "{report}");
+    let rows: u64 = report
+        .split(" messagebook rows")
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(rows > 200, "the audit read the closed pages too ({rows} rows)");
+}
+
 /// `laws --fresh` passes a read decree: a later read answers as of a later decree, never an
 /// earlier one (§3.3.4's monotonic reads).
 #[test]

@@ -49,6 +49,7 @@ pub fn read_book(
     let mut told = Vec::new();
     let mut unchecked = vec![0; roll.len()];
     let (warnings, rows) = scan_book(dir, roll, name, |row: BookRow| match row.entry {
+        BookEntry::Continued { .. } => {}
         BookEntry::Petition { text, id, print, .. } => {
             pass.petitions.push(petition_from(&format!("{name}/{}", row.page), print, &text, &id))
         }

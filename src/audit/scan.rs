@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use super::{AuditError, Check, Finding, Severity};
 use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row};
-use crate::books::layout::{book_dir, page_file, pages};
+use crate::books::layout::{book_dir, page_files};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
 use crate::books::ledger_rows::LEDGER_HEADER;
 use crate::priest::{BallotNumber, Record};
@@ -235,11 +235,11 @@ pub fn scan_book(
     name: &str,
     mut each: impl FnMut(BookRow),
 ) -> Result<(Vec<Finding>, u64), AuditError> {
-    let pages = pages(dir, name).map_err(|source| AuditError::Io { path: book_dir(dir, name), source })?;
+    let pages =
+        page_files(dir, name).map_err(|source| AuditError::Io { path: book_dir(dir, name), source })?;
     let mut warnings = Vec::new();
     let mut read = 0;
-    for page in pages {
-        let file = page_file(name, &page);
+    for (page, file) in pages {
         let Some((lines, cut_short)) = read_lines(&dir.join(&file))? else { continue };
         for (i, text) in lines.iter().enumerate() {
             let line = i as u64 + 1;

@@ -108,6 +108,19 @@ pub enum BookEntry {
     /// A petition, from anyone; `id` is empty when the person gave none, and `print` is a
     /// fingerprint of the row's text, which stands in for it.
     Petition { from: String, text: String, id: String, print: u128 },
+    /// The first row of a page whose writer closed the one before (§3.3.2): `closed` names the
+    /// closed page (`volumes/<priest>/pages/<page>-<n>.csv`), whose rows came before this one.
+    Continued { from: String, closed: String },
+}
+
+/// The `message` column of the row that begins a page continuing a closed one.
+pub const CONTINUED: &str = "Continued";
+
+/// The row that begins a page continuing the closed page `closed` (a path relative to the
+/// Chamber), written by `from`.
+pub fn continued_row(at: DateTime<Utc>, from: &str, closed: &str) -> String {
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    write_row(&[&at, from, CONTINUED, closed], &[false, true, false, true])
 }
 
 /// The `message` column of a messagebook row, read without parsing the rest: cheap enough for a
@@ -150,6 +163,10 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
         let id = unguard(field(6)).to_string();
         let print = fingerprint(text_row);
         return Ok(BookEntry::Petition { from: from.to_string(), text: text.to_string(), id, print });
+    }
+    if kind == CONTINUED {
+        let from = from.to_string();
+        return Ok(BookEntry::Continued { from, closed: unguard(field(3)).to_string() });
     }
     if !KINDS.split(", ").any(|k| k == kind) {
         return Err(format!("unknown message {kind:?}; expected one of {KINDS}"));

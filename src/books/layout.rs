@@ -82,6 +82,17 @@ pub fn read_position_path(dir: &Path, to: &str, page: &str) -> PathBuf {
     book_dir(dir, to).join(format!(".{page}.read"))
 }
 
+/// `volumes/<to>/pages/`: the closed pages of `to`'s messagebook (§3.3.2), read-only.
+pub fn closed_pages_dir(dir: &Path, to: &str) -> PathBuf {
+    dir.join(VOLUMES).join(to).join("pages")
+}
+
+/// `volumes/<to>/pages/<page>-<n>.csv`: the `n`th page `page` wrote in `to`'s messagebook and
+/// closed.
+pub fn closed_page_path(dir: &Path, to: &str, page: &str, n: u64) -> PathBuf {
+    closed_pages_dir(dir, to).join(format!("{page}-{n:06}.csv"))
+}
+
 /// `presence/<name>.csv` under `dir`.
 pub fn presence_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(PRESENCE).join(format!("{name}.csv"))
@@ -168,4 +179,37 @@ pub fn pages(dir: &Path, name: &str) -> io::Result<Vec<String>> {
     };
     pages.sort();
     Ok(pages)
+}
+
+/// Every page of `messagebooks/<name>/`, closed ones included, in the order they were written:
+/// for each page (sorted), its closed pages (`volumes/<name>/pages/<page>-<n>.csv`, by `n`), then
+/// the live one. Each as (page, file relative to the Chamber).
+pub fn page_files(dir: &Path, name: &str) -> io::Result<Vec<(String, String)>> {
+    let mut closed: Vec<(String, u64)> = match fs::read_dir(closed_pages_dir(dir, name)) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let file = e.file_name().to_string_lossy().into_owned();
+                let (page, n) = file.strip_suffix(".csv")?.rsplit_once('-')?;
+                Some((page.to_string(), n.parse::<u64>().ok()?))
+            })
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    closed.sort();
+    let live = pages(dir, name)?;
+    let mut names: Vec<&String> = live.iter().chain(closed.iter().map(|(p, _)| p)).collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for page in names {
+        for (_, n) in closed.iter().filter(|(p, _)| p == page) {
+            out.push((page.clone(), format!("{VOLUMES}/{name}/pages/{page}-{n:06}.csv")));
+        }
+        if live.contains(page) {
+            out.push((page.clone(), page_file(name, page)));
+        }
+    }
+    Ok(out)
 }

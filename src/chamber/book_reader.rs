@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::books::Roll;
-use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row, petition_from};
+use crate::books::book_rows::{
+    BOOK_HEADER, BookEntry, CONTINUED, book_row_kind, parse_book_row, petition_from,
+};
 use crate::books::layout::{book_dir, page_name, read_position_path};
 use crate::files::{Line, LinePosition, TailEvent, TailReader};
 use crate::priest::{Input, Message, PetitionId, PriestId};
@@ -226,6 +228,14 @@ impl BookReader {
                 };
                 let before = Prefix { offset: line.offset, ..page.read };
                 page.read = before.after(&line);
+                if page.expect.is_some() && line.number <= 2 && book_row_kind(&line.text) == Some(CONTINUED) {
+                    // Its writer closed the page and began this one (§3.3.2): the closed page's
+                    // rows were read through the old handle (or, if he was away, were messages
+                    // the paper lets a messenger lose), so this is a new page, not a changed one.
+                    page.expect = None;
+                    page.held.clear();
+                    continue;
+                }
                 if let Some(expect) = page.expect {
                     page.held.push(line);
                     if page.read.lines < expect.lines {
@@ -328,6 +338,8 @@ fn row(
                 page.waiting.push((start, petition.id.clone()));
                 Reading::Petition(petition, from)
             }
+            // The page its writer began after closing the one before: nothing to answer.
+            Ok(BookEntry::Continued { .. }) => return,
             Ok(BookEntry::Message { from, message }) => match roll.id(name) {
                 Some(owner) if owner != from => Reading::Bad(format!(
                     "a {} said to be from {} in {name}'s page, which only {name}'s messenger writes; refused as written by hand or forged",

@@ -76,6 +76,8 @@ pub struct FileMessenger {
     order: u64,
     pending: Vec<String>,
     control: Control,
+    /// He closes a page of his once it is this long (§3.3.2).
+    page_bytes: u64,
     /// The first error writing a messagebook, kept for the runtime to report.
     pub error: Option<io::Error>,
 }
@@ -96,6 +98,7 @@ impl FileMessenger {
             order: 0,
             pending: vec![String::new(); roll.len()],
             control: Control::new(dir),
+            page_bytes: super::page_close::page_bytes(),
             error: None,
         })
     }
@@ -141,6 +144,14 @@ impl FileMessenger {
                 self.error.get_or_insert(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
             }
             rows.clear();
+            if self.books[to].as_ref().and_then(AppendFile::end).is_some_and(|end| end >= self.page_bytes) {
+                self.books[to] = None;
+                let to = self.roll.names().get(to).map_or("", String::as_str);
+                if let Err(e) = super::page_close::close_page(&self.dir, to, &self.from) {
+                    self.error
+                        .get_or_insert(io::Error::new(e.kind(), format!("closing {}: {e}", path.display())));
+                }
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ pub mod lease;
 pub mod ledger_file;
 /// The messenger: relays synced messages into messagebooks, as unreliably as asked.
 pub mod messenger;
+/// Closing a messenger's page of a messagebook once it has grown long (§3.3.2).
+pub mod page_close;
 /// Presence (§2.4's "I am here"), in files of its own, out of the messagebooks.
 pub mod presence;
 /// One priest at work on files: wake, read, check, answer, record, sync, relay.

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::books::Roll;
 use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row, petition_from};
-use crate::books::layout::{ledger_file, page_file, pages};
+use crate::books::layout::{ledger_file, page_files};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
 use crate::priest::{BallotNumber, DecreeNo, Message, Petition, PriestId, Record};
 
@@ -133,8 +133,7 @@ impl Chronicle {
         }
         for (i, name) in roll.names().iter().enumerate() {
             let to = PriestId(i as u16);
-            for page in pages(dir, name)? {
-                let file = page_file(name, &page);
+            for (page, file) in page_files(dir, name)? {
                 for (n, text) in lines(&dir.join(&file))?.unwrap_or_default().iter().enumerate() {
                     let line = n as u64 + 1;
                     if text.trim().is_empty() || (line == 1 && text == BOOK_HEADER) {
@@ -142,6 +141,7 @@ impl Chronicle {
                     }
                     let what = match parse_book_row(roll, text) {
                         Ok(BookEntry::Message { message: Message::Heartbeat { .. }, .. }) => continue,
+                        Ok(BookEntry::Continued { .. }) => continue,
                         Ok(BookEntry::Message { from, message }) => {
                             let refused = refusal(roll, to, from, &page, &index, &message);
                             What::Message { from, to, message, refused }

@@ -157,6 +157,11 @@ impl AppendFile {
         Ok(!same)
     }
 
+    /// The file's length after our last append, if nobody else's bytes were noticed since.
+    pub fn end(&self) -> Option<u64> {
+        self.ours_end
+    }
+
     /// The file's current length in bytes, including other writers' appends.
     pub fn len(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())

@@ -194,6 +194,7 @@ fn rows_where(dir: &Path, roll: &Roll, pick: impl Fn(&str, &str) -> bool) -> any
                 let message = match parse_book_row(roll, line) {
                     Ok(BookEntry::Message { message, .. }) => message,
                     Ok(BookEntry::Petition { text, id, .. }) => Message::Petition(Petition::new(&id, &text)),
+                    Ok(BookEntry::Continued { .. }) => continue,
                     Err(why) => anyhow::bail!("{owner}/{page}.csv: {why}"),
                 };
                 out.push((at, page.clone(), message));

@@ -60,6 +60,9 @@ pub fn through_rows(roll: &Roll, from: PriestId, message: &Message) -> Result<Me
     let back = match parse_book_row(roll, line).map_err(|e| format!("{e}: {line:?}"))? {
         BookEntry::Message { message, .. } => message,
         BookEntry::Petition { text, id, .. } => Message::Petition(Petition::new(&id, &text)),
+        BookEntry::Continued { .. } => {
+            return Err(format!("a message came back as a Continued row: {line:?}"));
+        }
     };
     if back == *message {
         Ok(back)

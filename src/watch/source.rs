@@ -288,7 +288,7 @@ impl Page {
 /// the presence files, not here).
 pub fn feed(state: &mut WatchState, row: &BookRow) {
     match &row.entry {
-        BookEntry::Message { message: Message::Heartbeat { .. }, .. } => {}
+        BookEntry::Message { message: Message::Heartbeat { .. }, .. } | BookEntry::Continued { .. } => {}
         BookEntry::Message { from, message } => {
             state.message(*from, row.to, message, row.at, &row.file, row.line)
         }
@@ -304,6 +304,7 @@ pub fn feed(state: &mut WatchState, row: &BookRow) {
 pub fn feed_hushed(state: &mut WatchState, row: &BookRow) {
     match &row.entry {
         BookEntry::Message { message, .. } => state.heard(message, row.at),
+        BookEntry::Continued { .. } => {}
         BookEntry::Petition { text, id, print, .. } => {
             state.heard(&Message::Petition(petition_from(&row.page, *print, text, id)), row.at)
         }

@@ -183,6 +183,10 @@ pub struct Pages {
     pages: Vec<Option<AppendFile>>,
     rows: Vec<String>,
     roll: Roll,
+    dir: std::path::PathBuf,
+    /// Bytes written to each page since it was begun.
+    written: Vec<u64>,
+    page_bytes: u64,
 }
 
 impl Pages {
@@ -193,6 +197,9 @@ impl Pages {
             pages: roll.names().iter().map(|_| None).collect(),
             rows: vec![String::new(); roll.len()],
             roll: roll.clone(),
+            dir: dir.to_path_buf(),
+            written: vec![0; roll.len()],
+            page_bytes: crate::chamber::page_close::page_bytes(),
         }
     }
 
@@ -213,7 +220,19 @@ impl Pages {
                 slot => slot.insert(AppendFile::open_with_header(&self.paths[i], BOOK_HEADER)?),
             };
             page.append_rows(rows.as_bytes())?;
+            self.written[i] += rows.len() as u64;
             rows.clear();
+            if self.written[i] >= self.page_bytes {
+                // Closed as a messenger closes his (§3.3.2): the priest reads the old page to its
+                // end, so a Chamber passing a million decrees keeps its live files small.
+                self.pages[i] = None;
+                self.written[i] = 0;
+                crate::chamber::page_close::close_page(
+                    &self.dir,
+                    self.roll.name(PriestId(i as u16)),
+                    BENCH_PAGE,
+                )?;
+            }
         }
         Ok(())
     }
