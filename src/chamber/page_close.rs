@@ -80,9 +80,7 @@ mod tests {
         let read = |reader: &mut BookReader, seen: &mut Vec<u64>| {
             for line in reader.read().unwrap() {
                 match line.reading {
-                    Reading::Message(p, Message::Inquiry { decree_no }) if p == PriestId(2) => {
-                        seen.push(decree_no)
-                    }
+                    Reading::Message(PriestId(2), Message::Inquiry { decree_no }) => seen.push(decree_no),
                     other => panic!("line {} of {}: {other:?}", line.line, line.page),
                 }
             }
