@@ -52,6 +52,8 @@ pub struct LawBook {
     pub pages: Vec<(DecreeNo, DecreeNo, PathBuf)>,
     /// Pages that do not follow on from the ones before (a gap, or an overlap): not in the book.
     pub strays: Vec<PathBuf>,
+    /// The membership decrees in the book (§3.3.6): the roll in force past it depends on them.
+    pub roll_changes: std::collections::BTreeMap<DecreeNo, crate::priest::RollChange>,
 }
 
 /// Finds the pages of `name`'s law book in the Chamber at `dir`, by their names alone.

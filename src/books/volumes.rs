@@ -99,7 +99,7 @@ pub fn restore_priest(dir: &Path, roll: &Roll, name: &str, config: Config) -> Re
         )));
     }
     let rows = live.rows.iter().map(|(_, r)| &r.record);
-    let priest = Priest::restore_with_law_book(id, config, law_book.through, rows)
+    let priest = Priest::restore_with_law_book(id, config, law_book.through, &law_book.roll_changes, rows)
         .map_err(|e| RestoreError::Damaged(format!("{}: {e}", path.display())))?;
     Ok(Restored { priest, live, law_book })
 }

@@ -50,8 +50,7 @@ pub fn catch_up_from_law_books(
         }
     }
     write_law_page(dir, name, &laws)?;
-    let passed = laws.iter().filter_map(|(_, d)| d.petition().map(|p| p.id.clone()));
-    priest.adopt_law_book(book.through, passed);
+    priest.adopt_law_book(book.through, &laws);
     Ok(Some(CaughtUp { from, through: book.through, decrees: laws.len() }))
 }
 

@@ -3,11 +3,22 @@
 //! Time is counted in ticks that the world outside feeds in (the priest reads no clock); every
 //! timeout below is a number of ticks.
 
+/// α when none is given: at least any window of ballots in flight, so that in a Chamber whose
+/// roll never changes the gap rule of §3.3.6 never holds a president back.
+pub const DEFAULT_ALPHA: u64 = 256;
+
 /// How a priest is set up. Every priest of a Chamber must share one `Config`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
-    /// How many priests the Chamber holds (at most 64); majority sets are counted out of this.
+    /// How many places the Chamber was laid out with (at most 64): `weights.len()`. Membership
+    /// decrees may seat priests at further places (§3.3.6).
     pub priests: usize,
+    /// The roll the Chamber was laid out with: each place's weight, 0 for a priest laid out who is
+    /// not (yet) a legislator. Majority sets are counted by weight (§2.2).
+    pub weights: Vec<u32>,
+    /// α of §3.3.6: a membership decree passed at m is in force from decree m + α on, and a
+    /// president may not begin a ballot for decree n before he knows every decree through n − α.
+    pub alpha: u64,
     /// A priest announces himself this often (§2.4: "at least every T − 11 minutes").
     pub heartbeat_ticks: u64,
     /// A priest not heard from for this long is away; a priest who has heard from no later name
@@ -36,6 +47,8 @@ impl Config {
         assert!((1..=64).contains(&priests), "a Chamber holds 1 to 64 priests");
         Config {
             priests,
+            weights: vec![1; priests],
+            alpha: DEFAULT_ALPHA,
             heartbeat_ticks: 2,
             president_timeout_ticks: 8,
             retry_ticks: 6,
@@ -45,6 +58,18 @@ impl Config {
             volume_decrees: 0,
             planted: None,
         }
+    }
+
+    /// The defaults for a Chamber laid out with these weights (0: laid out, not a legislator).
+    pub fn weighted(weights: Vec<u32>) -> Self {
+        let mut c = Config::new(weights.len());
+        c.weights = weights;
+        c
+    }
+
+    /// The law of the roll as laid out, before any membership decree.
+    pub fn roll_law(&self) -> super::RollLaw {
+        super::RollLaw::new(super::Weights(self.weights.clone()), self.alpha)
     }
 
     /// Whether this bug is switched on.

@@ -12,6 +12,7 @@ use super::config::{Config, PlantedBug};
 use super::decree::{Decree, DecreeNo, Petition, PetitionId};
 use super::ledger::{Durable, LedgerDamage, Record};
 use super::message::{Envelope, Message};
+use super::roll::{MAX_PLACES, RollLaw, Weights};
 use super::step::{Input, Step};
 
 /// One priest of the Parliament: a pure state machine (no files, clock, randomness or threads).
@@ -21,10 +22,22 @@ pub struct Priest {
     pub(super) config: Config,
     /// What his ledger says.
     pub(super) durable: Durable,
+    /// The roll in force for each decree number, from the Chamber's layout and the membership
+    /// decrees in `durable` (§3.3.6); rebuilt from them, never written on its own.
+    pub(super) roll_law: RollLaw,
     /// What he keeps on his slip of paper, lost when he leaves the Chamber.
     pub(super) slip: Slip,
     /// The step being built; swapped with the caller's on every input.
     out: Step,
+}
+
+/// The law of the roll from the Chamber's layout and the membership decrees his ledger holds.
+pub(super) fn roll_law(config: &Config, durable: &Durable) -> RollLaw {
+    let mut law = config.roll_law();
+    for (&n, &c) in &durable.roll_changes {
+        law.note(n, c);
+    }
+    law
 }
 
 /// Everything a priest knows that is not in his ledger.
@@ -125,9 +138,11 @@ impl Priest {
     }
 
     fn from_durable(id: PriestId, config: Config, durable: Durable) -> Self {
-        assert!(id.index() < config.priests, "priest {id:?} is not in a Chamber of {}", config.priests);
-        let slip = Slip { heard: vec![Heard::default(); config.priests], ..Slip::default() };
-        Priest { id, config, durable, slip, out: Step::default() }
+        assert!(id.index() < MAX_PLACES, "priest {id:?} is past the Chamber's {MAX_PLACES} places");
+        assert_eq!(config.weights.len(), config.priests, "a weight for every place laid out");
+        let slip = Slip { heard: vec![Heard::default(); MAX_PLACES], ..Slip::default() };
+        let roll_law = roll_law(&config, &durable);
+        Priest { id, config, durable, roll_law, slip, out: Step::default() }
     }
 
     /// Answers one input. The rows and messages are appended to `step` (which the caller has
@@ -147,7 +162,7 @@ impl Priest {
     }
 
     fn on_message(&mut self, from: PriestId, message: Message) {
-        if from.index() >= self.config.priests {
+        if from.index() >= MAX_PLACES {
             return;
         }
         self.slip.heard[from.index()].at = Some(self.slip.now);
@@ -180,6 +195,12 @@ impl Priest {
     /// Returns false (and writes nothing) if the row would change nothing.
     pub(super) fn record(&mut self, record: Record) -> bool {
         let changed = self.durable.apply(&record);
+        if changed
+            && let Record::Decree { decree, .. } = &record
+            && decree.roll_change().is_some()
+        {
+            self.roll_law = roll_law(&self.config, &self.durable);
+        }
         if changed {
             self.out.records.push(record);
         }
@@ -204,9 +225,21 @@ impl Priest {
         }
     }
 
-    /// Every priest of the Chamber, in name order.
+    /// Every priest of the Chamber, in place order: those laid out and any a membership decree he
+    /// knows has seated since, legislators or not (all learn the decrees).
     pub(super) fn priests(&self) -> impl DoubleEndedIterator<Item = PriestId> + use<> {
-        (0..self.config.priests as u16).map(PriestId)
+        self.roll_law.priests()
+    }
+
+    /// The roll in force for decree `decree_no` as far as he knows (§3.3.6): exact once he knows
+    /// every decree through `decree_no − α`.
+    pub fn roll_for(&self, decree_no: DecreeNo) -> &Weights {
+        self.roll_law.in_force(decree_no)
+    }
+
+    /// The law of the roll as his ledger tells it.
+    pub fn roll_law(&self) -> &RollLaw {
+        &self.roll_law
     }
 
     /// Notes a ballot number seen in any message, so his next ballot can go above it.

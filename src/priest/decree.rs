@@ -8,6 +8,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::roll::RollChange;
+
 /// The number of a decree in the statute book; the first decree is number 1.
 pub type DecreeNo = u64;
 
@@ -28,12 +30,20 @@ pub struct Petition {
     pub id: PetitionId,
     /// The text of the law, as the citizen wrote it.
     pub text: Arc<str>,
+    /// What it does to the roll, if it is a membership decree (§3.3.6): read from the text by the
+    /// books (`Dan is now a legislator`), never typed separately.
+    pub change: Option<RollChange>,
 }
 
 impl Petition {
     /// A petition with the given id and text.
     pub fn new(id: &str, text: &str) -> Self {
-        Petition { id: PetitionId(id.into()), text: text.into() }
+        Petition { id: PetitionId(id.into()), text: text.into(), change: None }
+    }
+
+    /// A membership petition: its text says the change in words.
+    pub fn membership(id: &str, text: &str, change: RollChange) -> Self {
+        Petition { change: Some(change), ..Petition::new(id, text) }
     }
 }
 
@@ -47,6 +57,11 @@ pub enum Decree {
 }
 
 impl Decree {
+    /// What this decree does to the roll, if it is a membership decree.
+    pub fn roll_change(&self) -> Option<RollChange> {
+        self.petition().and_then(|p| p.change)
+    }
+
     /// The petition this decree makes law, if any.
     pub fn petition(&self) -> Option<&Petition> {
         match self {

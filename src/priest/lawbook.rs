@@ -16,8 +16,11 @@
 //! (the paper's lesson of Ωκι, §3.3.1).
 
 use super::core::Priest;
-use super::decree::{Decree, DecreeNo, PetitionId};
+use std::collections::BTreeMap;
+
+use super::decree::{Decree, DecreeNo};
 use super::ledger::{Durable, LedgerDamage, Record};
+use super::roll::RollChange;
 use super::{Config, PriestId};
 
 /// A ledger volume ready to be closed.
@@ -87,10 +90,12 @@ impl Priest {
         id: PriestId,
         config: Config,
         law_through: DecreeNo,
+        roll_changes: &BTreeMap<DecreeNo, RollChange>,
         rows: impl IntoIterator<Item = &'a Record>,
     ) -> Result<Priest, LedgerDamage> {
         let mut priest = Priest::restore(id, config, std::iter::empty())?;
-        let start = Durable::with_law_book(law_through);
+        let mut start = Durable::with_law_book(law_through);
+        start.roll_changes = roll_changes.range(..=law_through).map(|(&n, &c)| (n, c)).collect();
         let forgotten = |r: &&Record| match r {
             Record::Promised { .. } => priest.config.has(super::PlantedBug::ForgetPromise),
             Record::Voted(_) => priest.config.has(super::PlantedBug::ForgetVote),
@@ -98,6 +103,7 @@ impl Priest {
             Record::Decree { .. } => false,
         };
         priest.durable = Durable::restore_onto(start, id, rows.into_iter().filter(|r| !forgotten(r)))?;
+        priest.roll_law = super::core::roll_law(&priest.config, &priest.durable);
         Ok(priest)
     }
 
@@ -124,18 +130,25 @@ impl Priest {
     }
 
     /// A law book through `through` from another priest is written and synced as his own (state
-    /// transfer): he knows every decree through it. `passed` names the petitions it made law, so
-    /// that he stops holding them. A presidency begun below it is given up, to begin again above.
-    pub fn adopt_law_book(&mut self, through: DecreeNo, passed: impl IntoIterator<Item = PetitionId>) {
+    /// transfer): he knows every decree through it. `laws` are the decrees it gave him that his
+    /// own law book lacked: the petitions they made law he stops holding, and the membership
+    /// decrees among them he keeps (§3.3.6). A presidency begun below it is given up, to begin
+    /// again above.
+    pub fn adopt_law_book(&mut self, through: DecreeNo, laws: &[(DecreeNo, Decree)]) {
         if through <= self.durable.law_through {
             return;
         }
-        for id in passed {
-            if let Some(seq) = self.slip.petition_seqs.remove(&id) {
+        for (decree_no, decree) in laws {
+            let Some(p) = decree.petition() else { continue };
+            if let Some(seq) = self.slip.petition_seqs.remove(&p.id) {
                 self.slip.petitions.remove(&seq);
+            }
+            if let Some(change) = p.change {
+                self.durable.roll_changes.insert(*decree_no, change);
             }
         }
         self.durable.close_through(through);
+        self.roll_law = super::core::roll_law(&self.config, &self.durable);
         if self.slip.presidency.as_ref().is_some_and(|p| p.decree_no < through) {
             self.slip.presidency = None;
         }
@@ -216,7 +229,8 @@ mod tests {
     #[test]
     fn a_priest_never_promises_below_his_law_book() {
         let config = Config::new(3);
-        let mut priest = Priest::restore_with_law_book(PriestId(0), config, 10, &[]).unwrap();
+        let mut priest =
+            Priest::restore_with_law_book(PriestId(0), config, 10, &BTreeMap::new(), &[]).unwrap();
         let ballot = BallotNumber::new(1, PriestId(2));
         let mut step = Step::default();
         let asked = Message::NextBallot { ballot, decree_no: 5 };

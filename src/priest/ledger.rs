@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::ballot::{BallotNumber, PriestId};
 use super::decree::{Decree, DecreeNo, PetitionId};
 use super::message::Vote;
+use super::roll::RollChange;
 
 /// One ledger row.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -80,6 +81,9 @@ pub struct Durable {
     /// His law book runs through this decree (§3.3.2): every decree up to it is in his law book,
     /// not in `decrees`, and rows about them change nothing (`lawbook.rs`).
     pub law_through: DecreeNo,
+    /// Every membership decree he knows (§3.3.6), kept when his law book takes the decrees that
+    /// carried them: the roll in force for later numbers depends on them.
+    pub roll_changes: BTreeMap<DecreeNo, RollChange>,
 }
 
 impl Durable {
@@ -112,8 +116,18 @@ impl Durable {
                 self.prev_votes.remove(decree_no);
                 self.last_votes.remove(decree_no);
                 if let Decree::Law(p) = decree {
+                    let earlier = self.passed.get(&p.id).copied();
                     let first = self.passed.entry(p.id.clone()).or_insert(*decree_no);
                     *first = (*first).min(*decree_no);
+                    // A void repeat changes no roll; the first decree carrying it does.
+                    if let Some(change) = p.change
+                        && *first == *decree_no
+                    {
+                        if let Some(later) = earlier {
+                            self.roll_changes.remove(&later);
+                        }
+                        self.roll_changes.insert(*decree_no, change);
+                    }
                 }
                 self.decrees.insert(*decree_no, decree.clone());
                 while self.decrees.contains_key(&(self.known + 1)) {

@@ -22,6 +22,8 @@ mod message;
 mod presence;
 /// The president's ballots (§2.3 steps 1, 3, 5; §3.1-§3.2).
 mod president;
+/// The roll in force for each decree number (§3.3.6, §2.2).
+mod roll;
 /// Steps and `carry_out`: record, sync, then relay.
 mod step;
 /// Promises, votes, rejections and catch-up answers (§2.3 steps 2, 4; §2.4).
@@ -34,4 +36,5 @@ pub use decree::{Decree, DecreeNo, Petition, PetitionId};
 pub use lawbook::Volume;
 pub use ledger::{Durable, LedgerDamage, Record};
 pub use message::{Envelope, Message, Vote};
+pub use roll::{MAX_PLACES, RollChange, RollLaw, Weights};
 pub use step::{Input, LedgerBook, Messenger, Step, carry_out};

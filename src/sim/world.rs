@@ -378,9 +378,14 @@ impl<'n> World<'n> {
     /// The priest returns and rebuilds himself from his ledger alone.
     fn come_back(&mut self, p: PriestId) -> Result<(), Failure> {
         let through = self.volumes.through(p);
-        let priest =
-            Priest::restore_with_law_book(p, self.priest_config.clone(), through, &self.ledgers[p.index()])
-                .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
+        let priest = Priest::restore_with_law_book(
+            p,
+            self.priest_config.clone(),
+            through,
+            &self.volumes.roll_changes(p),
+            &self.ledgers[p.index()],
+        )
+        .map_err(|e| Failure::Damaged { priest: p, detail: e.to_string() })?;
         if let Some(n) = self.narrator.as_deref_mut() {
             n.come_back(At::Tick(self.now), p, priest.durable());
         }

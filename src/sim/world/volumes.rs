@@ -65,6 +65,24 @@ impl Volumes {
         self.law_books[p.index()].extend(laws.iter().cloned());
     }
 
+    /// The membership decrees in `p`'s law book, each the first decree carrying its petition.
+    pub fn roll_changes(
+        &self,
+        p: PriestId,
+    ) -> std::collections::BTreeMap<DecreeNo, crate::priest::RollChange> {
+        let mut first = std::collections::BTreeSet::new();
+        let mut changes = std::collections::BTreeMap::new();
+        for (no, decree) in &self.law_books[p.index()] {
+            let Some(petition) = decree.petition() else { continue };
+            if first.insert(petition.id.clone())
+                && let Some(change) = petition.change
+            {
+                changes.insert(*no, change);
+            }
+        }
+        changes
+    }
+
     /// How far `p`'s law book runs.
     pub fn through(&self, p: PriestId) -> DecreeNo {
         self.law_books[p.index()].last().map_or(0, |(no, _)| *no)
@@ -148,7 +166,7 @@ impl World<'_> {
         self.volumes.extend(p, &copied);
         self.volumes.counts.2 += 1;
         if let Some(priest) = self.priests[p.index()].as_mut() {
-            priest.adopt_law_book(through, passed);
+            priest.adopt_law_book(through, &copied);
         }
         Ok(())
     }
