@@ -39,6 +39,28 @@ fn convene_passes_the_papers_decrees_into_every_ledger_and_resuming_changes_no_b
     assert_eq!(laws["laws"][0]["held_by"].as_array().unwrap().len(), 5);
 }
 
+/// A newcomer rewrote one decree in Dwork's ledger with `sed -i`: `laws` printed the edited text
+/// as held by every ledger, because it took the first ledger's text for the number and counted
+/// everyone holding any text there.
+#[test]
+fn laws_shows_a_decree_edited_by_hand_as_a_disagreement_not_as_every_ledgers_law() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let path = dir.path().join("ledgers/Dwork.csv");
+    let ledger = fs::read_to_string(&path).unwrap();
+    fs::write(&path, ledger.replace("Lamps must use only olive oil", "Lamps may use any oil")).unwrap();
+    let laws = parliament(dir.path(), &["laws", "--json"]);
+    let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
+    let lamps =
+        laws["laws"].as_array().unwrap().iter().find(|l| l["decree"] == "Lamps must use only olive oil");
+    let lamps = lamps.expect("the text four ledgers hold is the statute book's");
+    assert_eq!(lamps["held_by"], serde_json::json!(["Fischer", "Lynch", "Oki", "Toueg"]));
+    assert_eq!(lamps["disagreeing"][0]["held_by"], serde_json::json!(["Dwork"]));
+    let table = String::from_utf8(parliament(dir.path(), &["laws"]).stdout).unwrap();
+    assert!(table.contains("but Dwork's ledger says: Lamps may use any oil"), "{table}");
+    assert!(!table.contains("Lamps may use any oil  [every ledger]"), "{table}");
+}
+
 #[test]
 fn hand_written_rows_pass_and_garbage_is_named_and_skipped() {
     let dir = tempfile::tempdir().unwrap();

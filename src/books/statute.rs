@@ -108,10 +108,27 @@ impl Chamber {
 
     /// The statute book: every decree any ledger holds, with the priests who hold it.
     pub fn statute_book(&self) -> BTreeMap<DecreeNo, (Decree, Vec<PriestId>)> {
-        let mut book: BTreeMap<DecreeNo, (Decree, Vec<PriestId>)> = BTreeMap::new();
+        let mut book = BTreeMap::new();
+        for (no, mut versions) in self.versions() {
+            // Ledgers that disagree (a hand-edited row: agreement cannot break otherwise) give the
+            // version most of them hold, and only its holders; `versions` tells the rest.
+            versions.sort_by_key(|(_, holders)| std::cmp::Reverse(holders.len()));
+            book.insert(no, versions.swap_remove(0));
+        }
+        book
+    }
+
+    /// Every text each decree number has in the ledgers, with who holds it: one version where
+    /// the ledgers agree, more where a ledger was edited by hand.
+    pub fn versions(&self) -> BTreeMap<DecreeNo, Vec<(Decree, Vec<PriestId>)>> {
+        let mut book: BTreeMap<DecreeNo, Vec<(Decree, Vec<PriestId>)>> = BTreeMap::new();
         for (i, f) in self.ledgers.iter().enumerate() {
             for (no, d) in &f.durable.decrees {
-                book.entry(*no).or_insert_with(|| (d.clone(), Vec::new())).1.push(PriestId(i as u16));
+                let versions = book.entry(*no).or_default();
+                match versions.iter_mut().find(|(v, _)| v == d) {
+                    Some((_, holders)) => holders.push(PriestId(i as u16)),
+                    None => versions.push((d.clone(), vec![PriestId(i as u16)])),
+                }
             }
         }
         book

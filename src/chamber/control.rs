@@ -104,6 +104,12 @@ pub fn update<T>(dir: &Path, change: impl FnOnce(&mut Settings) -> T) -> io::Res
     Ok(out)
 }
 
+/// Whether two messagebook rows carry the same message: equal but for their first field, the time.
+fn same_message(a: &str, b: &str) -> bool {
+    let rest = |row: &str| row.split_once(',').map(|(_, rest)| rest.to_string());
+    rest(a).is_some() && rest(a) == rest(b)
+}
+
 /// A messenger's view of the control file, and the rows it holds back.
 #[derive(Debug)]
 pub struct Control {
@@ -163,8 +169,15 @@ impl Control {
         }
         let now = Instant::now();
         let due = now + s.pace;
+        let paused = s.paused;
         for (to, rows) in pending.iter_mut().enumerate() {
             for row in rows.split_inclusive('\n') {
+                // While paused, a president's retries pile up behind the pause, each to be answered
+                // on resume: a messenger already carrying the very same message to the same
+                // priest drops the copy (a lost message, which Paxos allows).
+                if paused && self.held.iter().any(|(_, t, held)| *t == to && same_message(held, row)) {
+                    continue;
+                }
                 self.held.push_back((due, to, row.to_string()));
             }
             rows.clear();
@@ -255,6 +268,27 @@ mod tests {
         update(dir.path(), |s| s.paused = false).unwrap();
         c.pass(&mut pending, &names());
         assert_eq!(pending, ["", "b\nc\n"], "resumed: the rest go, in order");
+    }
+
+    /// A newcomer paused the watch for 8 s: the president's BeginBallot, re-sent every retry,
+    /// piled up and was answered 41 times on resume. A messenger carries one copy while paused.
+    #[test]
+    fn paused_messengers_carry_a_retried_message_once() {
+        let dir = tempfile::tempdir().unwrap();
+        update(dir.path(), |s| s.paused = true).unwrap();
+        let mut c = Control::new(dir.path());
+        let retry = |at: &str| vec![format!("{at},Toueg,BeginBallot,,1,1.Toueg\n"), String::new()];
+        for at in ["10:00:00.1", "10:00:00.3", "10:00:00.5"] {
+            let mut pending = retry(at);
+            c.pass(&mut pending, &names());
+        }
+        let mut other = vec![String::new(), "10:00:00.6,Toueg,BeginBallot,,1,1.Toueg\n".to_string()];
+        c.pass(&mut other, &names());
+        update(dir.path(), |s| s.paused = false).unwrap();
+        let mut pending = vec![String::new(), String::new()];
+        c.pass(&mut pending, &names());
+        assert_eq!(pending[0], "10:00:00.1,Toueg,BeginBallot,,1,1.Toueg\n", "one copy, the first");
+        assert_eq!(pending[1].lines().count(), 1, "the same message to another priest is his own");
     }
 
     #[test]

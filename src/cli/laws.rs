@@ -99,6 +99,7 @@ pub fn print_laws(chamber: &Chamber, as_json: bool) {
 /// Prints the statute book; `full` prints each decree whole instead of shortened to one line.
 pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
     let book = chamber.statute_book();
+    let versions = chamber.versions();
     let everyone = chamber.roll.len();
     let repeats = |no| {
         chamber
@@ -117,6 +118,10 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
                     "olive_day": matches!(d, Decree::OliveDay),
                     "void_repeat_of": repeats(*no),
                     "held_by": holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>(),
+                    "disagreeing": versions.get(no).into_iter().flatten().filter(|(v, _)| v != d).map(|(v, holders)| json!({
+                        "decree": decree_text(v),
+                        "held_by": holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -138,6 +143,13 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
         let text = decree_text(d);
         let text = if full { text } else { one_line(&text, TABLE_WIDTH) };
         println!("{no:>6}  {text}{void}  [{held}]");
+        for (other, holders) in versions.get(no).into_iter().flatten().filter(|(v, _)| v != d) {
+            let names = holders.iter().map(|p| chamber.roll.name(*p)).collect::<Vec<_>>().join(", ");
+            let text = one_line(&decree_text(other), TABLE_WIDTH);
+            println!(
+                "{no:>6}  but {names}'s ledger says: {text}  (ledgers disagree: `parliament audit` names the lines)"
+            );
+        }
     }
 }
 

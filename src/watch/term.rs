@@ -153,6 +153,12 @@ pub fn live(
             let began = Instant::now();
             source.refresh_within(&mut state, Some(FEED_BUDGET));
             hands.tend(stop);
+            // Another watch, or a person with an editor, may pause or pace the messengers.
+            if let Some(c) = std::fs::read_to_string(control_path(dir)).ok().and_then(|t| Settings::parse(&t))
+            {
+                ui.paused = c.paused;
+                ui.pace = Some(c.pace).filter(|p| !p.is_zero());
+            }
             screen.terminal.draw(|f| render(f, &state, &ui))?;
             refreshed = Instant::now();
             busy += refreshed - began;
