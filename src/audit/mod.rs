@@ -180,7 +180,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)
         let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
         let book = crate::books::lawbook::law_book(dir, name).map_err(io_error)?;
-        for (decree_no, decree) in crate::books::lawbook::read_law_book(&book, 1).unwrap_or_default() {
+        for (decree_no, decree) in crate::books::lawbook::read_law_book(&roll, &book, 1).unwrap_or_default() {
             let law = Record::Decree { decree_no, decree };
             index.add(&law);
             scan.law_book.push(law);
@@ -259,7 +259,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
             }
         }
     }
-    report.findings.extend(lawbooks::check_law_books(dir, &names, &statute)?);
+    report.findings.extend(lawbooks::check_law_books(dir, &roll, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
     for stray in roll.strays(dir) {
