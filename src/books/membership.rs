@@ -12,7 +12,7 @@
 
 use super::layout::ROLL;
 use super::roll::{MAX_WEIGHT, Roll};
-use crate::priest::{Petition, RollChange};
+use crate::priest::{DecreeNo, Petition, RollChange, RollLaw, Weights};
 
 const NOW: &str = " is now a legislator";
 const OF_WEIGHT: &str = " of weight ";
@@ -83,6 +83,57 @@ pub fn petition_in_rows(roll: &Roll, id: &str, text: &str) -> Petition {
     read_petition(roll, id, text).unwrap_or_else(|_| Petition::new(id, text))
 }
 
+/// A roll as a person reads it: the legislators with their weights, `Ann 2, Bob 1, Dan 1`.
+pub fn describe(roll: &Roll, weights: &Weights) -> String {
+    let seats: Vec<String> = weights
+        .legislators()
+        .map(|p| format!("{} {}", roll.names().get(p.index()).map_or("?", String::as_str), weights.weight(p)))
+        .collect();
+    if seats.is_empty() { "no legislator".to_string() } else { seats.join(", ") }
+}
+
+/// One roll of a Chamber's history: in force from decree `from` on, made by the membership decree
+/// `by` (None: as laid out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollInForce {
+    /// The first decree number it is in force for.
+    pub from: DecreeNo,
+    /// The membership decree that made it, with its number.
+    pub by: Option<(DecreeNo, RollChange)>,
+    /// Each place's weight.
+    pub weights: Weights,
+}
+
+/// Every roll of a Chamber's history, from its layout through the membership decrees known.
+pub fn history(law: &RollLaw) -> Vec<RollInForce> {
+    let mut out = vec![RollInForce { from: 1, by: None, weights: law.in_force(1).clone() }];
+    for (&m, &c) in law.changes() {
+        let from = m + law.alpha();
+        out.push(RollInForce { from, by: Some((m, c)), weights: law.in_force(from).clone() });
+    }
+    out
+}
+
+/// The lines telling a Chamber's rolls: "as laid out: Ann 2, Bob 1", then "from decree 13 on:
+/// Ann 2, Bob 1, Dan 1 (decree 10: Dan is now a legislator)".
+pub fn history_lines(roll: &Roll, law: &RollLaw) -> Vec<String> {
+    history(law)
+        .iter()
+        .map(|r| match r.by {
+            None => format!("as laid out (alpha {}): {}", law.alpha(), describe(roll, &r.weights)),
+            Some((m, c)) => {
+                let name = roll.names().get(c.priest.index()).map_or("?", String::as_str);
+                format!(
+                    "from decree {} on: {} (decree {m}: {})",
+                    r.from,
+                    describe(roll, &r.weights),
+                    membership_text(name, c.weight)
+                )
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +162,19 @@ mod tests {
         let e = read_petition(&roll, "p", "Zed is now a legislator").unwrap_err();
         assert!(e.contains("not on the roll") && e.contains("parliament admit Zed"), "{e}");
         assert_eq!(petition_in_rows(&roll, "p", "Zed is now a legislator").change, None);
+    }
+
+    #[test]
+    fn the_rolls_are_told_with_the_decree_from_which_each_is_in_force() {
+        let roll = Roll::laid_out(vec![("Ann".into(), 2), ("Bob".into(), 1), ("Dan".into(), 0)]).unwrap();
+        let mut law = RollLaw::new(Weights(roll.weights().to_vec()), 3);
+        law.note(10, RollChange { priest: PriestId(2), weight: 1 });
+        assert_eq!(
+            history_lines(&roll, &law),
+            [
+                "as laid out (alpha 3): Ann 2, Bob 1",
+                "from decree 13 on: Ann 2, Bob 1, Dan 1 (decree 10: Dan is now a legislator)"
+            ]
+        );
     }
 }

@@ -85,6 +85,23 @@ impl Chamber {
         self.roll = roll.clone();
     }
 
+    /// The law of the roll (§3.3.6) the ledgers and law books of the Chamber in `dir` tell: its
+    /// layout (`roll.csv`, `chamber.csv`) and every membership decree any of them holds.
+    pub fn roll_law(&self, dir: &Path) -> io::Result<crate::priest::RollLaw> {
+        let alpha = super::settings::Settings::read(dir)?.alpha;
+        let mut law =
+            crate::priest::RollLaw::new(crate::priest::Weights(self.roll.weights().to_vec()), alpha);
+        for (f, name) in self.ledgers.iter().zip(self.roll.names()) {
+            for (&n, &c) in &f.durable.roll_changes {
+                law.note(n, c);
+            }
+            for (n, c) in super::lawbook::law_book(dir, name)?.roll_changes {
+                law.note(n, c);
+            }
+        }
+        Ok(law)
+    }
+
     /// [`Chamber::open`], reading of each law book only how far it runs (§3.3.2): the live
     /// volumes, promises and votes, without a long statute book in memory.
     pub fn open_live(dir: &Path, roll: &Roll) -> Chamber {
