@@ -47,6 +47,8 @@ pub enum Check {
     Provenance,
     /// The shape of a ledger or messagebook: header, rows that parse, order, torn rows.
     Health,
+    /// A membership decree (§3.3.6): who it seats or dismisses, and from which decree on.
+    Membership,
 }
 
 impl fmt::Display for Check {
@@ -55,6 +57,7 @@ impl fmt::Display for Check {
             Check::Rule(rule) => write!(f, "{rule}"),
             Check::Provenance => f.write_str("provenance"),
             Check::Health => f.write_str("ledger health"),
+            Check::Membership => f.write_str("membership"),
         }
     }
 }
@@ -180,7 +183,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)
         let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
         let book = crate::books::lawbook::law_book(dir, name).map_err(io_error)?;
-        for (decree_no, decree) in crate::books::lawbook::read_law_book(&book, 1).unwrap_or_default() {
+        for (decree_no, decree) in crate::books::lawbook::read_law_book(&roll, &book, 1).unwrap_or_default() {
             let law = Record::Decree { decree_no, decree };
             index.add(&law);
             scan.law_book.push(law);
@@ -259,7 +262,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
             }
         }
     }
-    report.findings.extend(lawbooks::check_law_books(dir, &names, &statute)?);
+    report.findings.extend(lawbooks::check_law_books(dir, &roll, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
     for stray in roll.strays(dir) {
@@ -273,8 +276,46 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         });
     }
     report.findings.extend(void_repeats(&names, &statute));
+    let alpha = crate::books::settings::Settings::read(dir).map_err(io_error)?.alpha;
+    report.findings.extend(membership_decrees(&names, alpha, &statute));
     report.findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
     Ok(report)
+}
+
+/// A notice for every membership decree (§3.3.6), at the first ledger row holding it: whom it
+/// seats or dismisses, and from which decree on (a void repeat changes nothing).
+fn membership_decrees(
+    names: &[String],
+    alpha: u64,
+    statute: &BTreeMap<DecreeNo, (usize, u64, Decree)>,
+) -> Vec<Finding> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut notices = Vec::new();
+    for (no, (holder, line, decree)) in statute {
+        let Some(p) = decree.petition() else { continue };
+        if !seen.insert(&p.id) {
+            continue;
+        }
+        let Some(change) = p.change else { continue };
+        let name = names.get(change.priest.index()).map_or("?", String::as_str);
+        let what = if change.weight == 0 {
+            format!("{name} is no legislator")
+        } else {
+            format!("{name} is a legislator of weight {}", change.weight)
+        };
+        notices.push(Finding {
+            severity: Severity::Notice,
+            check: Check::Membership,
+            file: ledger_file(&names[*holder]),
+            line: *line,
+            detail: format!(
+                "decree {no}, {:?}: {what} from decree {} on (alpha {alpha})",
+                &*p.text,
+                no + alpha
+            ),
+        });
+    }
+    notices
 }
 
 /// A notice for every decree that repeats a petition already passed under a lower number, at the

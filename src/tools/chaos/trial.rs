@@ -60,6 +60,7 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
         names: names.clone(),
+        alpha: None,
         names_given: true,
         petitions: Vec::new(),
         stay: true,
