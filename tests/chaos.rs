@@ -13,6 +13,7 @@ fn trial(seed: u64, lost_ledger: bool) {
         seed,
         duration: Duration::from_secs(4),
         lost_ledger,
+        membership: false,
         exe: Some(env!("CARGO_BIN_EXE_parliament").into()),
     };
     let r = run_trial(dir.path(), &o, &AtomicBool::new(false)).unwrap();
