@@ -218,3 +218,67 @@ fn petitions_on_the_slip_of_a_priest_who_left_are_read_again_on_his_return() {
     assert!(outcome.stats.crashes > 0 && outcome.stats.petitions_read_again > 0, "{:?}", outcome.stats);
     assert_eq!(outcome.stats.decrees, 20);
 }
+
+/// §3.3.6 and §2.2: membership decrees at random (admit a priest of weight 0 with weight 1 or 2,
+/// dismiss a legislator while another remains) among the petitions, under loss, duplication and
+/// crashes, with α = 3 so that the gap rule binds; every rule, "roll in force" and B2 among them,
+/// is checked at every step, and every petition, membership decrees too, passes.
+#[test]
+fn membership_decrees_at_random_keep_every_rule_over_a_thousand_seeds() {
+    let (failure, totals) = sweep(50_000, 1_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        (c.lose, c.duplicate, c.crash) = (0.3, 0.3, 0.02);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    assert!(totals.decrees >= 1_000 * 24, "every seed passes its 20 petitions and 4 membership decrees");
+    assert!(totals.lost > 0 && totals.duplicated > 0 && totals.crashes_before_send > 0);
+}
+
+/// §3.3.6: the Chamber grows by decree from 3 legislators to 7, one admission at a time, and
+/// shrinks back to 3, while petitions flow under loss, duplication and crashes.
+#[test]
+fn the_chamber_grows_from_three_to_seven_and_shrinks_back() {
+    for seed in 1..=50 {
+        let mut config = SimConfig::new(seed, 3, 20);
+        (config.spares, config.alpha, config.membership) = (4, 3, sim::Membership::Grow);
+        (config.lose, config.duplicate, config.crash) = (0.2, 0.2, 0.02);
+        let outcome = sim::run(&config, None);
+        assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+        assert_eq!(outcome.stats.membership, (8, 3, 7), "4 admissions, 4 dismissals: {}", explain(&outcome));
+    }
+}
+
+/// §3.3.6: a president who counts majority sets by the new roll α decrees too early is caught by
+/// the rule that every decree passed was voted by a majority set of the roll in force for it.
+#[test]
+fn a_president_who_uses_the_new_roll_too_early_is_caught() {
+    let (failure, _) = sweep(1, 2_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        c.planted = Some(PlantedBug::EarlyRoll);
+        (c.lose, c.duplicate, c.crash) = (0.2, 0.2, 0.02);
+    });
+    let failure = failure.expect("early-roll went unnoticed over 2,000 seeds");
+    match failure.failure {
+        Some(Failure::Violation(v)) => assert_eq!(v.rule, Rule::RollInForce, "{v:?}"),
+        other => panic!("early-roll was caught as {other:?}"),
+    }
+}
+
+/// The long run with membership: `cargo test --release -- --ignored hundred_thousand_membership`.
+#[test]
+#[ignore = "long: about five minutes on two cores"]
+fn every_check_holds_over_a_hundred_thousand_membership_seeds() {
+    let (failure, totals) = sweep(1, 100_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        (c.lose, c.duplicate, c.crash) = (0.3, 0.3, 0.02);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    println!("100000 membership seeds: {} decrees", totals.decrees);
+}

@@ -5,8 +5,9 @@
 //! `president_timeout_ticks`, himself included once he has listened that long. One change to the
 //! paper's rule, its own lesson from Ωκι (§3.3.1): a priest whose statute book runs more than
 //! `behind_max` decrees behind another present priest's is passed over until he catches up, and
-//! catches up by inquiry. Two priests may both believe they are president for a while; that only
-//! slows the Parliament, because B1-B3 hold whoever begins ballots.
+//! catches up by inquiry. Only legislators of the latest roll he knows preside (§3.3.6). Two
+//! priests may both believe they are president for a while; that only slows the Parliament,
+//! because B1-B3 hold whoever begins ballots.
 
 use super::ballot::PriestId;
 use super::core::Priest;
@@ -63,7 +64,15 @@ impl Priest {
         };
         let furthest = self.priests().filter(|&q| present(q) || q == self.id).map(known).max();
         let furthest = furthest.unwrap_or(0);
-        self.priests().rev().find(|&q| present(q) && known(q) + self.config.behind_max >= furthest)
+        // Only legislators preside (§3.3.6): a priest of weight 0 learns the decrees but never
+        // leads, and a dismissed president hands on. The roll is the latest that the decrees he
+        // knows without a gap make: a membership decree he holds aside above a gap is not yet
+        // his to act on, for if it dismissed him and he stopped presiding, the others, who do
+        // not know it, would wait on him and no one would fill the gap (found by the simulator).
+        let roll = self.roll_law.in_force(self.durable.known.saturating_add(self.roll_law.alpha()));
+        self.priests()
+            .rev()
+            .find(|&q| roll.is_legislator(q) && present(q) && known(q) + self.config.behind_max >= furthest)
     }
 
     /// A heartbeat: note how far his book runs, and ask him for what we lack.
@@ -86,7 +95,7 @@ impl Priest {
             return;
         }
         if self.slip.presidency.as_ref().is_some_and(|p| p.prepared) {
-            self.propose_petitions();
+            // He puts it to a ballot at the end of this step (`office.rs`).
         } else if from_citizen && let Some(q) = self.president().filter(|&q| q != self.id) {
             self.send(q, Message::Petition(petition));
         }
