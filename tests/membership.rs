@@ -127,7 +127,6 @@ fn a_name_admitted_while_god_sits_votes_past_n_plus_alpha() {
 /// `parliament dismiss` of the president (the latest name, §2.4): once the decree is in force
 /// another priest presides, and the dismissed one goes on learning the decrees.
 #[test]
-#[ignore = "needs the priest side of issue 14 (branch m14a): only legislators preside, and a dismissed president hands on"]
 fn dismissing_the_president_hands_the_chair_to_another() {
     let dir = tempfile::tempdir().unwrap();
     let mut chamber = stay(dir.path(), &[]);
