@@ -166,7 +166,9 @@ impl Priest {
             while let Some(message) = self.slip.inbox.pop_front() {
                 self.on_message(self.id, message);
             }
-            // Whatever he learned may let a president begin more ballots (`office.rs`).
+            // Whatever he learned may dismiss him (`presence.rs`), or let a president begin more
+            // ballots (`office.rs`).
+            self.hand_on_if_dismissed();
             if !self.advance() {
                 break;
             }

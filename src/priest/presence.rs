@@ -69,10 +69,24 @@ impl Priest {
         // knows without a gap make: a membership decree he holds aside above a gap is not yet
         // his to act on, for if it dismissed him and he stopped presiding, the others, who do
         // not know it, would wait on him and no one would fill the gap (found by the simulator).
-        let roll = self.roll_law.in_force(self.durable.known.saturating_add(self.roll_law.alpha()));
+        let roll = self.presiding_roll();
         self.priests()
             .rev()
             .find(|&q| roll.is_legislator(q) && present(q) && known(q) + self.config.behind_max >= furthest)
+    }
+
+    /// The roll that says who may preside: the latest that the decrees he knows without a gap
+    /// make (§3.3.6).
+    fn presiding_roll(&self) -> &super::roll::Weights {
+        self.roll_law.in_force(self.durable.known.saturating_add(self.roll_law.alpha()))
+    }
+
+    /// A president who learns his own dismissal hands on at once, beginning no further ballot
+    /// (§3.3.6); the next legislator by name takes the chair.
+    pub(super) fn hand_on_if_dismissed(&mut self) {
+        if self.slip.presidency.is_some() && !self.presiding_roll().is_legislator(self.id) {
+            self.slip.presidency = None;
+        }
     }
 
     /// A heartbeat: note how far his book runs, and ask him for what we lack.
