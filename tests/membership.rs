@@ -192,3 +192,29 @@ fn a_membership_petition_naming_nobody_on_the_roll_is_refused_with_file_and_line
     sigterm(&mut chamber);
     assert!(!fs::read_to_string(dir.path().join("roll.csv")).unwrap().contains("Zed"));
 }
+
+/// A lost ledger takes its votes with it: the decrees its priest helped pass cannot be shown to
+/// lack a majority set of the roll in force, so the audit warns instead of calling them
+/// violations (found by the chaos trial that deletes Oki's ledger, once the audit counted
+/// majority sets by the roll in force).
+#[test]
+fn a_lost_ledger_makes_decrees_it_voted_for_unprovable_not_violations() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet", "--priests", "3"]);
+    assert!(out.status.success(), "{}", text(&out));
+    for name in ["Fischer", "Lynch"] {
+        fs::remove_file(dir.path().join("ledgers").join(format!("{name}.csv"))).unwrap();
+    }
+    let report = parliament::audit::audit(dir.path()).unwrap();
+    let unprovable: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.contains("no ballot on it was voted by a majority set"))
+        .collect();
+    assert!(!unprovable.is_empty(), "Toueg's decrees lack the lost votes: {:#?}", report.findings);
+    assert!(
+        unprovable.iter().all(|f| f.severity == parliament::audit::Severity::Warning
+            && f.detail.contains("ledgers/Fischer.csv, ledgers/Lynch.csv missing")),
+        "{unprovable:#?}"
+    );
+}
