@@ -135,10 +135,19 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
     let level = Level::from_flags(args.quiet, args.verbose);
     let mut narrator = Narrator::new(&names, level, Box::new(std::io::stdout())).with_alpha(config.alpha);
     if level > Level::Quiet {
+        let weights = config.weights();
+        let (sitting, spare): (Vec<_>, Vec<_>) = (0..names.len()).partition(|&i| weights[i] > 0);
+        let pick = |is: &[usize]| is.iter().map(|&i| names[i].clone()).collect::<Vec<_>>();
+        let laid_out = match spare.len() {
+            0 => String::new(),
+            _ => {
+                format!("; {} are laid out with weight 0 (§3.3.6, α = {})", cast(&pick(&spare)), config.alpha)
+            }
+        };
         let line = format!(
-            "Seed {}: {} sit; citizens will make {}.",
+            "Seed {}: {} sit{laid_out}; citizens will make {}.",
             config.seed,
-            cast(&names),
+            cast(&pick(&sitting)),
             count(config.decrees, "petition")
         );
         narrator.note(At::Tick(0), line);

@@ -115,3 +115,38 @@ impl Priest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::priest::{Config, Decree, Input, Petition, Priest, PriestId, Record, RollChange, Step};
+
+    fn dismissal(p: u16) -> Decree {
+        let change = RollChange { priest: PriestId(p), weight: 0 };
+        Decree::Law(Petition::membership("d", "Toueg is no longer a legislator", change))
+    }
+
+    fn tick_until_president(priest: &mut Priest) -> Option<PriestId> {
+        let mut step = Step::default();
+        for _ in 0..20 {
+            priest.handle(Input::Tick, &mut step);
+        }
+        priest.president()
+    }
+
+    /// Found by the simulator (§3.3.6): Toueg held his own dismissal, decree 2, aside above a gap
+    /// at decree 1 and stopped presiding, while the others, who did not know it, waited on him;
+    /// no one filled decree 1. A membership decree above a gap is not yet his to act on.
+    #[test]
+    fn a_dismissal_held_aside_above_a_gap_does_not_stop_its_priest_presiding() {
+        let toueg = PriestId(2);
+        let rows = [Record::Decree { decree_no: 2, decree: dismissal(2) }];
+        let mut priest = Priest::restore(toueg, Config::new(3), &rows).unwrap();
+        assert!(!priest.roll_law().latest().is_legislator(toueg), "he holds his dismissal");
+        assert_eq!(tick_until_president(&mut priest), Some(toueg), "and still fills the gap below it");
+        let mut step = Step::default();
+        let success = crate::priest::Message::Success { decree_no: 1, decree: Decree::OliveDay };
+        priest.handle(Input::Message { from: PriestId(1), message: success }, &mut step);
+        assert_eq!(priest.presidency(), None, "once the gap is filled he knows it, and hands on at once");
+        assert_eq!(priest.president(), Some(PriestId(1)), "Fischer, just heard from, takes the chair");
+    }
+}

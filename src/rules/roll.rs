@@ -156,3 +156,98 @@ impl Names {
         format!("{{{}}}", members.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::priest::{BallotNumber, Decree, Petition, PriestId, Quorum, Record, RollChange, Vote};
+    use crate::rules::{Rule, Rules};
+
+    fn admit(p: u16, weight: u32) -> Petition {
+        Petition::membership("admit", "Dwork is now a legislator", RollChange { priest: PriestId(p), weight })
+    }
+
+    fn voted(r: &mut Rules, p: u16, decree_no: u64, decree: &Decree) -> Result<(), crate::rules::Violation> {
+        let ballot = BallotNumber::new(1, PriestId(2));
+        r.observe(PriestId(p), &Record::Voted(Vote { decree_no, ballot, decree: decree.clone() }))
+    }
+
+    fn written(
+        r: &mut Rules,
+        p: u16,
+        decree_no: u64,
+        decree: &Decree,
+    ) -> Result<(), crate::rules::Violation> {
+        r.observe(PriestId(p), &Record::Decree { decree_no, decree: decree.clone() })
+    }
+
+    /// Three legislators and Dwork, at place 3, laid out with weight 0; α = 2; Dwork admitted
+    /// with weight 2 by decree 1, so the roll in force from decree 3 weighs 5.
+    fn admitted() -> Rules {
+        let mut r = Rules::with_roll(vec![1, 1, 1, 0], 2).in_order();
+        let law = Decree::Law(admit(3, 2));
+        r.petition_made(&admit(3, 2));
+        voted(&mut r, 0, 1, &law).unwrap();
+        voted(&mut r, 1, 1, &law).unwrap();
+        written(&mut r, 1, 1, &law).unwrap();
+        r
+    }
+
+    #[test]
+    fn a_decree_counted_by_the_new_roll_too_early_breaks_the_roll_in_force() {
+        let mut r = admitted();
+        let olive = Decree::OliveDay;
+        voted(&mut r, 2, 2, &olive).unwrap();
+        voted(&mut r, 3, 2, &olive).unwrap();
+        let v = written(&mut r, 2, 2, &olive).unwrap_err();
+        assert_eq!(v.rule, Rule::RollInForce);
+        assert!(v.detail.contains("(priest 0, priest 1, priest 2)"), "{}", v.detail);
+        // From decree 3 on, Dwork's weight 2 and one more make a majority set of 5.
+        voted(&mut r, 2, 3, &olive).unwrap();
+        voted(&mut r, 3, 3, &olive).unwrap();
+        written(&mut r, 2, 3, &olive).unwrap();
+    }
+
+    /// The audit feeds one ledger after another: a decree may come before the votes that passed
+    /// it, and a membership decree after the votes it governs. The verdict comes at the end.
+    #[test]
+    fn rows_in_any_order_end_in_the_same_verdict() {
+        let mut r = Rules::with_roll(vec![1, 1, 1, 0], 2);
+        let (law, olive) = (Decree::Law(admit(3, 2)), Decree::OliveDay);
+        r.petition_made(&admit(3, 2));
+        written(&mut r, 2, 3, &olive).unwrap();
+        voted(&mut r, 2, 3, &olive).unwrap();
+        voted(&mut r, 3, 3, &olive).unwrap();
+        assert_eq!(r.unbacked().len(), 1, "by the roll as laid out, Dwork's vote counts for nothing");
+        for p in [0, 1] {
+            voted(&mut r, p, 1, &law).unwrap();
+        }
+        written(&mut r, 0, 1, &law).unwrap();
+        assert!(r.unbacked().is_empty(), "decree 1 in force from 3: {:?}", r.unbacked());
+    }
+
+    #[test]
+    fn a_void_repeat_changes_no_roll() {
+        let mut r = admitted();
+        let law = Decree::Law(admit(3, 2));
+        voted(&mut r, 0, 2, &law).unwrap();
+        voted(&mut r, 1, 2, &law).unwrap();
+        written(&mut r, 0, 2, &law).unwrap();
+        assert_eq!(r.roll_law().changes().keys().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(r.repeats(), 1);
+    }
+
+    #[test]
+    fn two_disjoint_majority_sets_of_one_roll_break_b2() {
+        let mut r = Rules::with_roll(vec![1, 1, 1], 3);
+        let roll = r.roll_law().in_force(1).clone();
+        let set = |ps: &[u16]| {
+            let mut q = Quorum::default();
+            ps.iter().for_each(|&p| _ = q.insert(PriestId(p)));
+            q
+        };
+        r.majority_seen(PriestId(0), 1, &roll, set(&[0, 1])).unwrap();
+        r.majority_seen(PriestId(1), 1, &roll, set(&[1, 2])).unwrap();
+        let v = r.majority_seen(PriestId(2), 1, &roll, set(&[2])).unwrap_err();
+        assert_eq!(v.rule, Rule::B2, "a sum that counted {{2}} a majority would be caught: {v:?}");
+    }
+}
