@@ -22,8 +22,7 @@ fn play(name: &str, dir: &Path) -> scene::Played {
 /// Every scene's outcome is the paper's, and the audit finds its Chamber clean.
 #[test]
 fn every_scene_ends_as_the_paper_says_and_audits_clean() {
-    // `legislator` has a test of its own until the priest side of issue 14 lands.
-    for s in SCENES.iter().filter(|s| s.name != "amnesia" && s.name != "legislator") {
+    for s in SCENES.iter().filter(|s| s.name != "amnesia") {
         let dir = tempfile::tempdir().unwrap();
         play(s.name, dir.path());
         let report = audit::audit(dir.path()).unwrap();
@@ -35,7 +34,6 @@ fn every_scene_ends_as_the_paper_says_and_audits_clean() {
 /// §3.3.6: Στρωνγ is given a place and seated by decree; the roll it makes is in force three
 /// decrees on, the two numbers after it olive-day decrees; he learns every decree and votes.
 #[test]
-#[ignore = "needs the priest side of issue 14 (branch m14a): the olive-day fill after a membership decree"]
 fn the_legislator_scene_seats_strong_by_decree_with_two_olive_days() {
     let dir = tempfile::tempdir().unwrap();
     play("legislator", dir.path());

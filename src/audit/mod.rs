@@ -216,7 +216,36 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     .into_iter()
     .collect::<Result<_, _>>()?;
     let mut report = Report { priests: names.clone(), ..Report::default() };
-    let mut rules = Rules::new(names.len()).with_names(names.clone());
+    // The roll in force for each number (§3.3.6): the roll as laid out, α, and the membership
+    // decrees the ledgers and law books hold, each at the first decree carrying its petition.
+    let alpha = crate::books::settings::Settings::read(dir).map_err(io_error)?.alpha;
+    let roll_law = {
+        let mut decrees: BTreeMap<DecreeNo, &Decree> = BTreeMap::new();
+        for l in &ledgers {
+            let rows = l.rows.iter().map(|(_, r)| r).chain(&l.law_book);
+            for r in rows {
+                if let Record::Decree { decree_no, decree } = r {
+                    decrees.entry(*decree_no).or_insert(decree);
+                }
+            }
+        }
+        let mut law = crate::priest::RollLaw::new(crate::priest::Weights(roll.weights().to_vec()), alpha);
+        let mut seen = std::collections::BTreeSet::new();
+        for (no, d) in decrees {
+            if let Some(p) = d.petition()
+                && seen.insert(p.id.clone())
+                && let Some(change) = p.change
+            {
+                law.note(no, change);
+            }
+        }
+        law
+    };
+    let mut rules = Rules::with_roll(roll.weights().to_vec(), alpha).with_names(names.clone());
+    // A ledger lost takes its votes with it: a decree its priest's vote made law cannot be shown
+    // to have had a majority set, nor to have lacked one.
+    let lost: Vec<String> =
+        ledgers.iter().enumerate().filter(|(_, l)| l.missing).map(|(i, _)| ledger_file(&names[i])).collect();
     let mut begun = Vec::new();
     let mut petitions = std::collections::BTreeSet::new();
     for (i, l) in ledgers.iter().enumerate() {
@@ -235,7 +264,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         report.findings.extend(book.findings);
     }
     report.petitions = petitions.len() as u64;
-    report.findings.extend(ballots::check_begun(&roll, &presidencies, begun));
+    report.findings.extend(ballots::check_begun(&roll, &roll_law, &presidencies, begun));
     let mut statute: BTreeMap<DecreeNo, (usize, u64, Decree)> = BTreeMap::new();
     for (i, mut l) in ledgers.into_iter().enumerate() {
         report.ledger_rows += l.rows.len() as u64;
@@ -262,6 +291,24 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
             }
         }
     }
+    // Every decree voted by a majority set of the roll in force for its number, once every row
+    // is read (§3.3.6).
+    for v in rules.unbacked() {
+        let file = ledger_file(&names[v.priest.index()]);
+        let (severity, detail) = if lost.is_empty() {
+            (Severity::Violation, v.detail)
+        } else {
+            let why = format!("{}; {} missing, so its votes cannot be counted", v.detail, lost.join(", "));
+            (Severity::Warning, why)
+        };
+        report.findings.push(Finding {
+            severity,
+            check: Check::Rule(v.rule),
+            file,
+            line: v.row as u64,
+            detail,
+        });
+    }
     report.findings.extend(lawbooks::check_law_books(dir, &roll, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
@@ -276,7 +323,6 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         });
     }
     report.findings.extend(void_repeats(&names, &statute));
-    let alpha = crate::books::settings::Settings::read(dir).map_err(io_error)?.alpha;
     report.findings.extend(membership_decrees(&names, alpha, &statute));
     report.findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
     Ok(report)

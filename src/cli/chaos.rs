@@ -27,11 +27,10 @@ pub struct ChaosArgs {
     /// priest's ledger is removed halfway, and he must refuse to vote.
     #[arg(long)]
     lost_ledger: bool,
-    /// Admit a new name by decree a third of the way into each trial and dismiss a priest two
-    /// thirds of the way (§3.3.6), while priests are killed: the admitted priest must learn every
-    /// decree, and the audit must stay clean.
+    /// Keep the members as laid out: by default each trial admits a new name by decree a third of
+    /// the way in and dismisses a priest two thirds of the way (§3.3.6), while priests are killed.
     #[arg(long)]
-    membership: bool,
+    no_membership: bool,
     /// Keep each trial's Chamber in DIR/trial-<seed> [default: temporary folders, removed].
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -77,7 +76,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
             seed,
             duration: args.duration,
             lost_ledger,
-            membership: args.membership,
+            membership: !args.no_membership,
             exe: None,
         };
         let r = run_trial(&dir, &o, &stop)?;
@@ -102,8 +101,8 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         bar.inc(1);
         if !r.violations.is_empty() {
             let mut flag = if lost_ledger { " --lost-ledger" } else { "" }.to_string();
-            if args.membership {
-                flag.push_str(" --membership");
+            if args.no_membership {
+                flag.push_str(" --no-membership");
             }
             failed.push(format!(
                 "parliament chaos --trials 1 --seed {seed} --duration {}ms{flag} --keep chaos-replay",
