@@ -119,8 +119,12 @@ fn rolls_json(roll: &parliament::books::Roll, law: &RollLaw) -> serde_json::Valu
     json!({ "alpha": law.alpha(), "rolls": rolls })
 }
 
-/// Prints the roll in force and when each change takes effect (§3.3.6).
+/// Prints the roll in force and when each change takes effect (§3.3.6), if there is more to tell
+/// than a roll of equal priests that never changed.
 fn print_rolls(roll: &parliament::books::Roll, law: &RollLaw) {
+    if law.changes().is_empty() && roll.weights().iter().all(|&w| w == 1) {
+        return;
+    }
     println!("The roll:");
     for line in history_lines(roll, law) {
         println!("  {line}");
