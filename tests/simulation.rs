@@ -270,7 +270,7 @@ fn a_president_who_uses_the_new_roll_too_early_is_caught() {
 
 /// The long run with membership: `cargo test --release -- --ignored hundred_thousand_membership`.
 #[test]
-#[ignore = "long: about five minutes on two cores"]
+#[ignore = "long: about three minutes on two cores"]
 fn every_check_holds_over_a_hundred_thousand_membership_seeds() {
     let (failure, totals) = sweep(1, 100_000, |c| {
         (c.priests, c.spares, c.alpha) = (3, 2, 3);
@@ -302,4 +302,25 @@ fn a_president_short_of_promises_for_a_new_roll_asks_again_past_the_law_books() 
         panic!("{}", explain(&f));
     }
     assert!(totals.decrees >= 1_000 * 26);
+}
+
+/// A run with membership decrees written out as a Chamber (§3.3.6): `roll.csv` carries the
+/// weights laid out, `chamber.csv` the run's α, and the audit finds every promise kept, over a
+/// Chamber that grew from 3 legislators to 5 and back under loss and crashes.
+#[test]
+fn a_membership_run_written_out_audits_clean() {
+    let mut config = SimConfig::new(4, 3, 10);
+    (config.spares, config.alpha, config.membership) = (2, 3, sim::Membership::Grow);
+    (config.lose, config.crash, config.keep_books) = (0.2, 0.02, true);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    let dir = tempfile::tempdir().unwrap();
+    sim::files::write_chamber(&outcome, dir.path()).unwrap();
+    let roll = std::fs::read_to_string(dir.path().join("roll.csv")).unwrap();
+    assert_eq!(roll, "priest,weight\nDwork,0\nFischer,1\nLynch,1\nOki,0\nToueg,1\n");
+    let settings = std::fs::read_to_string(dir.path().join("chamber.csv")).unwrap();
+    assert!(settings.contains("alpha,3"), "{settings}");
+    let report = parliament::audit::audit(dir.path()).unwrap();
+    let violations: Vec<String> = report.violations().map(|f| f.to_string()).collect();
+    assert_eq!(violations, Vec::<String>::new());
 }

@@ -58,7 +58,8 @@ fn volume_text(
 
 /// Writes the run's ledgers and messagebooks into `dir` (which must not already hold a Chamber).
 pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
-    let roll = Roll::new(outcome.config.names()).map_err(io::Error::other)?;
+    let c = &outcome.config;
+    let roll = Roll::laid_out(c.names().into_iter().zip(c.weights()).collect()).map_err(io::Error::other)?;
     fs::create_dir_all(dir.join("ledgers"))?;
     if Roll::read(dir)?.is_some() {
         return Err(io::Error::new(
@@ -92,6 +93,10 @@ pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
         for (from, text) in pages {
             fs::write(page_path(dir, name, from), text)?;
         }
+    }
+    if c.alpha != crate::priest::DEFAULT_ALPHA {
+        // The Chamber's α (§3.3.6), as God writes it when he lays out a Chamber.
+        crate::books::settings::Settings { alpha: c.alpha }.write_new(dir)?;
     }
     roll.write_new(dir)
 }
