@@ -282,3 +282,24 @@ fn every_check_holds_over_a_hundred_thousand_membership_seeds() {
     }
     println!("100000 membership seeds: {} decrees", totals.decrees);
 }
+
+/// Found by the simulator (§3.3.6 with §3.3.2): a membership decree made a roll that needed a
+/// promise the president lacked, and the priests whose law books had run past his NextBallot's
+/// n answered it only with how far their books ran; he re-sent the same NextBallot forever. A
+/// president short of promises for a new roll now tries a new ballot from what he knows.
+#[test]
+fn a_president_short_of_promises_for_a_new_roll_asks_again_past_the_law_books() {
+    let mut config = SimConfig::new(3, 3, 20);
+    (config.spares, config.alpha, config.membership) = (2, 3, sim::Membership::Random(6));
+    (config.lose, config.duplicate, config.crash, config.volume_decrees) = (0.3, 0.3, 0.03, 4);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    let (failure, totals) = sweep(70_000, 1_000, |c| {
+        (c.priests, c.spares, c.alpha, c.membership) = (3, 2, 3, sim::Membership::Random(6));
+        (c.lose, c.duplicate, c.crash, c.volume_decrees) = (0.3, 0.3, 0.03, 4);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    assert!(totals.decrees >= 1_000 * 26);
+}

@@ -5,7 +5,8 @@
 //! `president_timeout_ticks`, himself included once he has listened that long. One change to the
 //! paper's rule, its own lesson from Ωκι (§3.3.1): a priest whose statute book runs more than
 //! `behind_max` decrees behind another present priest's is passed over until he catches up, and
-//! catches up by inquiry. Only legislators of the latest roll he knows preside (§3.3.6). Two
+//! catches up by inquiry. Only legislators preside (§3.3.6), by the roll the decrees he knows
+//! without a gap make, and a president hands on as soon as he learns his dismissal. Two
 //! priests may both believe they are president for a while; that only slows the Parliament,
 //! because B1-B3 hold whoever begins ballots.
 

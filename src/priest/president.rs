@@ -139,9 +139,10 @@ impl Priest {
         }
     }
 
-    /// A tick while president: re-send NextBallot to those who have not promised while the
-    /// promises are not yet a majority set for the next number's roll, and BeginBallot to those
-    /// who have not voted, once `retry_ticks` have passed unanswered.
+    /// A tick while president, once `retry_ticks` have passed unanswered: re-send NextBallot to
+    /// those who have not promised, before he takes office, and BeginBallot to those who have not
+    /// voted. In office but short of promises for the roll in force for his next number (§3.3.6),
+    /// he tries a new ballot.
     pub(super) fn preside_tick(&mut self) {
         let (now, retry) = (self.slip.now, self.config.retry_ticks);
         let Some(p) = self.slip.presidency.as_ref() else { return };
@@ -149,11 +150,19 @@ impl Priest {
         while self.knows(next) {
             next += 1;
         }
-        let short = !self.counting_roll(next).is_majority(p.promised);
+        let reachable = next <= self.durable.known.saturating_add(self.roll_law.alpha());
+        let short = reachable && !self.counting_roll(next).is_majority(p.promised);
+        if p.prepared && short && now - p.asked_at >= retry {
+            // A new roll needs promises he lacks, and a priest whose law book ran past n answers
+            // NextBallot(b, n) only with how far his book runs (`lawbook.rs`): ask again with a
+            // new ballot from what he knows now (found by the simulator, issue 14).
+            self.begin_presidency();
+            return;
+        }
         let Some(p) = self.slip.presidency.as_mut() else { return };
         let mut resend = Vec::new();
         let ballot = p.ballot;
-        if (short || !p.prepared) && now - p.asked_at >= retry {
+        if !p.prepared && now - p.asked_at >= retry {
             p.asked_at = now;
             let decree_no = p.decree_no;
             resend.push((p.promised, Message::NextBallot { ballot, decree_no }));
