@@ -7,7 +7,9 @@
 //! the protocol's state space shows up here first, and the new number should be explained in the
 //! commit that changes it. (Issue 14, §3.3.6: a president now begins ballots at the end of the
 //! step that lets him, a decree or promise learned from anyone included, rather than on his next
-//! tick or Voted; the counts fell by 1 to 8 % with the same counterexamples.) The abstractions that keep the models finite are listed in
+//! tick or Voted, and keeps the promises and reports of LastVotes that come after he takes office;
+//! the counts moved by 1 to 8 % (the two-petition model grew by 5 %) with the same
+//! counterexamples.) The abstractions that keep the models finite are listed in
 //! `src/model/mod.rs`.
 
 use parliament::model::{Options, Report, check, summary};
@@ -69,13 +71,13 @@ const MEMBERSHIP_STATES: usize = 3_013_196;
 #[test]
 #[ignore = "several minutes: run with `cargo test --release -- --ignored`"]
 fn with_two_petitions_every_rule_is_kept() {
-    keeps_every_rule(Options { petitions: 2, rounds_max: 1, threads: 2, ..Options::default() }, 7_108_666);
+    keeps_every_rule(Options { petitions: 2, rounds_max: 1, threads: 2, ..Options::default() }, 7_485_800);
 }
 
 #[test]
 #[ignore = "about two minutes: run with `cargo test --release -- --ignored`"]
 fn with_duplicates_and_a_crash_every_rule_is_kept() {
-    keeps_every_rule(Options { duplicates: 1, ..small(1) }, 3_440_437);
+    keeps_every_rule(Options { duplicates: 1, ..small(1) }, 3_269_821);
 }
 
 /// Two petitions, ballots up to round 2, one crash, one checker thread (so the search stops at

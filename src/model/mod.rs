@@ -47,7 +47,7 @@
 //!
 //! What this costs: the models that finish within a test run are small (one petition for the
 //! crash series; see `tests/model.rs` for the counts), and the two-petition model without
-//! crashes (about 7.1 million states) runs only when asked for.
+//! crashes (about 7.5 million states) runs only when asked for.
 
 /// The Parliament as a stateright model: state, actions, properties.
 mod parliament;
