@@ -8,8 +8,14 @@
 //! - **Agreement**: no two ledgers hold different decrees under one number.
 //! - **B1**: a priest tries only ballots he owns, each above the last he tried.
 //! - **Promises kept**: no priest votes in a ballot below one he already promised.
-//! - **B3** (in the form of the paper's Theorem 1): once a majority set has voted for a decree in
-//!   one ballot, every vote in a later ballot on that number is for the same decree.
+//! - **B3** (in the form of the paper's Theorem 1): once a majority set of the roll in force for a
+//!   number has voted for a decree in one ballot, every vote in a later ballot on that number is
+//!   for the same decree.
+//! - **Roll in force** (§3.3.6, §2.2): every decree passed was voted, in one ballot, by a majority
+//!   set of the roll in force for its number: the roll the Chamber was laid out with, changed by
+//!   every membership decree numbered α or more below it (the first decree carrying a petition;
+//!   a void repeat changes nothing).
+//! - **B2**: no two majority sets of one roll that the rules saw vote are disjoint.
 //! - **Validity**: every decree is olive day or a petition that was made, with its text.
 //! - **Last vote** (§2.3 step 2): a LastVote(b) tells, for each decree number above n, exactly the
 //!   sender's latest vote in a ballot below b, and nothing voted in b or above. It judges messages
@@ -24,10 +30,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, PetitionId, PriestId, Quorum, Record};
+use crate::priest::{
+    BallotNumber, Decree, DecreeNo, Petition, PetitionId, PriestId, Quorum, Record, RollChange, RollLaw,
+    Weights,
+};
 
 /// A LastVote tells only what came before its ballot (§2.3 step 2).
 mod last_vote;
+/// The roll in force for each number, and the majority sets seen (§3.3.6, §2.2).
+mod roll;
 pub use last_vote::{last_vote_told, step_told};
 
 /// Which promise was broken.
@@ -45,6 +56,11 @@ pub enum Rule {
     Validity,
     /// A LastVote(b) that does not tell exactly the sender's latest vote below b (§2.3 step 2).
     LastVote,
+    /// A decree passed without a majority set of the roll in force for its number voting for it
+    /// in one ballot (§3.3.6, §2.2).
+    RollInForce,
+    /// Two majority sets of one roll that share no priest (§2.1's B2, with §2.2's weights).
+    B2,
     /// Faults stopped, and still not every petition passed into every ledger in time.
     Liveness,
 }
@@ -59,6 +75,8 @@ impl Rule {
             Rule::B3 => "B3",
             Rule::Validity => "validity",
             Rule::LastVote => "last vote",
+            Rule::RollInForce => "roll in force",
+            Rule::B2 => "B2",
             Rule::Liveness => "liveness",
         }
     }
@@ -98,7 +116,7 @@ struct NumberSoFar {
     decree: Option<(Decree, PriestId, usize)>,
     /// Votes by ballot: the decree and who voted.
     votes: BTreeMap<BallotNumber, (Decree, Quorum)>,
-    /// The lowest ballot in which a majority set voted, and its decree.
+    /// The lowest ballot in which a majority set of the roll in force voted, and its decree.
     chosen: Option<(BallotNumber, Decree)>,
 }
 
@@ -112,6 +130,16 @@ pub struct Rules {
     passed: BTreeMap<PetitionId, DecreeNo>,
     repeats: u64,
     names: Names,
+    /// The roll as laid out, α, and the membership decrees seen: the roll in force for each number.
+    roll_law: RollLaw,
+    /// The membership decrees seen, each at the first decree carrying its petition.
+    roll_changes: BTreeMap<DecreeNo, RollChange>,
+    /// Every majority set seen voting in one ballot, by roll (for B2).
+    majorities: std::collections::HashMap<Weights, Vec<Quorum>>,
+    /// Rows arrive in the order they were written (the simulator, the model checker): a decree
+    /// is checked for its majority set the moment it is written. Otherwise (the audit), at
+    /// [`Rules::unbacked`].
+    in_order: bool,
 }
 
 /// How violations name priests and ballots: by number (the simulator), or by the roll's names and
@@ -137,9 +165,20 @@ impl Names {
 }
 
 impl Rules {
-    /// Rules for a Parliament of `priests` priests.
+    /// Rules for a Parliament of `priests` priests of weight 1 each, with the default α.
     pub fn new(priests: usize) -> Self {
+        Rules::with_roll(vec![1; priests], crate::priest::DEFAULT_ALPHA)
+    }
+
+    /// Rules for a Parliament laid out with these weights (one a place; 0: laid out, not a
+    /// legislator) and window α (§3.3.6).
+    pub fn with_roll(weights: Vec<u32>, alpha: u64) -> Self {
+        let priests = weights.len();
         Rules {
+            roll_law: RollLaw::new(Weights(weights), alpha),
+            roll_changes: BTreeMap::new(),
+            majorities: Default::default(),
+            in_order: false,
             priests,
             ledgers: vec![LedgerSoFar::default(); priests],
             numbers: BTreeMap::new(),
@@ -148,6 +187,14 @@ impl Rules {
             repeats: 0,
             names: Names::default(),
         }
+    }
+
+    /// Rows will be fed in the order they were written, across priests too (the simulator, the
+    /// model checker, the scenario harness): a decree is checked for its majority set the moment
+    /// it is written, not only at [`Rules::unbacked`].
+    pub fn in_order(mut self) -> Self {
+        self.in_order = true;
+        self
     }
 
     /// Names priests and ballots in violations by these names (in id order), and other rows by
@@ -250,7 +297,7 @@ impl Rules {
         ballot: BallotNumber,
         decree: &Decree,
     ) -> Result<(), Violation> {
-        let majority = self.priests;
+        let roll = self.roll_law.in_force(decree_no).clone();
         let names = &self.names;
         let show = |b: BallotNumber| names.ballot(b);
         let number = self.numbers.entry(decree_no).or_default();
@@ -263,9 +310,12 @@ impl Rules {
                 show(ballot)
             ));
         }
+        let was_majority = roll.is_majority(*voters);
         voters.insert(priest);
-        let newly_chosen = voters.is_majority_of(majority)
-            && number.chosen.as_ref().is_none_or(|(chosen_in, _)| ballot < *chosen_in);
+        let majority = roll.is_majority(*voters);
+        let newly_chosen =
+            majority && number.chosen.as_ref().is_none_or(|(chosen_in, _)| ballot < *chosen_in);
+        let seen = (majority && !was_majority).then_some(*voters);
         if newly_chosen {
             if let Some((later, (other, _))) = number.votes.range(ballot..).find(|(_, (d, _))| d != decree) {
                 return broken(format!(
@@ -286,7 +336,10 @@ impl Rules {
                 show(*chosen_in)
             ));
         }
-        Ok(())
+        match seen {
+            Some(q) => self.majority_seen(priest, row, &roll, q),
+            None => Ok(()),
+        }
     }
 
     fn decree(
@@ -306,6 +359,16 @@ impl Rules {
             Some(_) => return Ok(()),
             None => number.decree = Some((decree.clone(), priest, row)),
         }
+        if self.in_order && number.chosen.is_none() {
+            let roll = self.show_roll(decree_no);
+            return broken(
+                Rule::RollInForce,
+                format!(
+                    "decree {decree_no} {decree} is written, but no ballot on it was voted by a majority set \
+                     of the roll in force for it ({roll})"
+                ),
+            );
+        }
         if let Decree::Law(p) = decree {
             match self.petitions.get(&p.id) {
                 None => {
@@ -322,10 +385,16 @@ impl Rules {
                 }
                 Some(_) => {}
             }
+            let earlier = self.passed.get(&p.id).copied();
             let first = self.passed.entry(p.id.clone()).or_insert(decree_no);
             if *first != decree_no {
                 self.repeats += 1;
                 *first = (*first).min(decree_no);
+            }
+            if let Some(change) = p.change
+                && *first == decree_no
+            {
+                return self.roll_changed(priest, row, decree_no, earlier, change);
             }
         }
         Ok(())

@@ -13,6 +13,7 @@ fn trial(seed: u64, lost_ledger: bool) {
         seed,
         duration: Duration::from_secs(4),
         lost_ledger,
+        membership: true,
         exe: Some(env!("CARGO_BIN_EXE_parliament").into()),
     };
     let r = run_trial(dir.path(), &o, &AtomicBool::new(false)).unwrap();
@@ -25,6 +26,7 @@ fn trial(seed: u64, lost_ledger: bool) {
     // Every petition's passing is checked inside the trial; here, that there was work at all.
     assert!(r.petitions > 100 && r.decrees > 100, "{} petitions, {} decrees", r.petitions, r.decrees);
     assert!(r.kills > 0, "priests were killed");
+    assert_eq!(r.membership.len(), 2, "Strong admitted and a priest dismissed by decree: {:?}", r.membership);
     let m = &r.mischief;
     assert!(m.forged.len() as u64 + m.garbage > 0, "the careless person was at work");
 }

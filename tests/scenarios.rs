@@ -9,6 +9,8 @@
 mod faults;
 #[path = "scenarios/harness.rs"]
 mod harness;
+#[path = "scenarios/membership.rs"]
+mod membership;
 #[path = "scenarios/multi_decree.rs"]
 mod multi_decree;
 

@@ -31,6 +31,34 @@ fn every_scene_ends_as_the_paper_says_and_audits_clean() {
     }
 }
 
+/// §3.3.6: Στρωνγ is given a place and seated by decree; the roll it makes is in force three
+/// decrees on, the two numbers after it olive-day decrees; he learns every decree and votes.
+#[test]
+fn the_legislator_scene_seats_strong_by_decree_with_two_olive_days() {
+    let dir = tempfile::tempdir().unwrap();
+    play("legislator", dir.path());
+    let report = audit::audit(dir.path()).unwrap();
+    let found: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Notice).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(report.findings.iter().any(|f| f.detail.contains("Strong is now a legislator")));
+}
+
+/// The files side of the legislator scene, which holds already: Στρωνγ's place, his decree, every
+/// decree in his ledger, and the audit clean.
+#[test]
+fn the_legislator_scene_gives_strong_a_place_and_his_decree() {
+    let dir = tempfile::tempdir().unwrap();
+    let played = scene::find("legislator").unwrap().play;
+    let played = played(dir.path()).unwrap();
+    let held = |what: &str| played.checks.iter().any(|(c, h)| c.contains(what) && *h);
+    assert!(held("is \"Strong is now a legislator\""), "{:?}", played.checks);
+    assert!(held("holds every decree"), "{:?}", played.checks);
+    assert_eq!(std::fs::read_to_string(dir.path().join("chamber.csv")).unwrap(), "setting,value\nalpha,3\n");
+    assert!(std::fs::read_to_string(dir.path().join("roll.csv")).unwrap().ends_with("Toueg,1\nStrong,0\n"));
+    let report = audit::audit(dir.path()).unwrap();
+    assert!(report.holds(), "{:#?}", report.findings);
+}
+
 /// Amnesia: the audit finds Tωυγ's ledger missing and cannot vouch for the rows he wrote; every
 /// violation is about him, none about the priests who carried on.
 #[test]

@@ -218,3 +218,109 @@ fn petitions_on_the_slip_of_a_priest_who_left_are_read_again_on_his_return() {
     assert!(outcome.stats.crashes > 0 && outcome.stats.petitions_read_again > 0, "{:?}", outcome.stats);
     assert_eq!(outcome.stats.decrees, 20);
 }
+
+/// §3.3.6 and §2.2: membership decrees at random (admit a priest of weight 0 with weight 1 or 2,
+/// dismiss a legislator while another remains) among the petitions, under loss, duplication and
+/// crashes, with α = 3 so that the gap rule binds; every rule, "roll in force" and B2 among them,
+/// is checked at every step, and every petition, membership decrees too, passes.
+#[test]
+fn membership_decrees_at_random_keep_every_rule_over_a_thousand_seeds() {
+    let (failure, totals) = sweep(50_000, 1_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        (c.lose, c.duplicate, c.crash) = (0.3, 0.3, 0.02);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    assert!(totals.decrees >= 1_000 * 24, "every seed passes its 20 petitions and 4 membership decrees");
+    assert!(totals.lost > 0 && totals.duplicated > 0 && totals.crashes_before_send > 0);
+}
+
+/// §3.3.6: the Chamber grows by decree from 3 legislators to 7, one admission at a time, and
+/// shrinks back to 3, while petitions flow under loss, duplication and crashes.
+#[test]
+fn the_chamber_grows_from_three_to_seven_and_shrinks_back() {
+    for seed in 1..=50 {
+        let mut config = SimConfig::new(seed, 3, 20);
+        (config.spares, config.alpha, config.membership) = (4, 3, sim::Membership::Grow);
+        (config.lose, config.duplicate, config.crash) = (0.2, 0.2, 0.02);
+        let outcome = sim::run(&config, None);
+        assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+        assert_eq!(outcome.stats.membership, (8, 3, 7), "4 admissions, 4 dismissals: {}", explain(&outcome));
+    }
+}
+
+/// §3.3.6: a president who counts majority sets by the new roll α decrees too early is caught by
+/// the rule that every decree passed was voted by a majority set of the roll in force for it.
+#[test]
+fn a_president_who_uses_the_new_roll_too_early_is_caught() {
+    let (failure, _) = sweep(1, 2_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        c.planted = Some(PlantedBug::EarlyRoll);
+        (c.lose, c.duplicate, c.crash) = (0.2, 0.2, 0.02);
+    });
+    let failure = failure.expect("early-roll went unnoticed over 2,000 seeds");
+    match failure.failure {
+        Some(Failure::Violation(v)) => assert_eq!(v.rule, Rule::RollInForce, "{v:?}"),
+        other => panic!("early-roll was caught as {other:?}"),
+    }
+}
+
+/// The long run with membership: `cargo test --release -- --ignored hundred_thousand_membership`.
+#[test]
+#[ignore = "long: about three minutes on two cores"]
+fn every_check_holds_over_a_hundred_thousand_membership_seeds() {
+    let (failure, totals) = sweep(1, 100_000, |c| {
+        (c.priests, c.spares, c.alpha) = (3, 2, 3);
+        c.membership = sim::Membership::Random(4);
+        (c.lose, c.duplicate, c.crash) = (0.3, 0.3, 0.02);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    println!("100000 membership seeds: {} decrees", totals.decrees);
+}
+
+/// Found by the simulator (§3.3.6 with §3.3.2): a membership decree made a roll that needed a
+/// promise the president lacked, and the priests whose law books had run past his NextBallot's
+/// n answered it only with how far their books ran; he re-sent the same NextBallot forever. A
+/// president short of promises for a new roll now tries a new ballot from what he knows.
+#[test]
+fn a_president_short_of_promises_for_a_new_roll_asks_again_past_the_law_books() {
+    let mut config = SimConfig::new(3, 3, 20);
+    (config.spares, config.alpha, config.membership) = (2, 3, sim::Membership::Random(6));
+    (config.lose, config.duplicate, config.crash, config.volume_decrees) = (0.3, 0.3, 0.03, 4);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    let (failure, totals) = sweep(70_000, 1_000, |c| {
+        (c.priests, c.spares, c.alpha, c.membership) = (3, 2, 3, sim::Membership::Random(6));
+        (c.lose, c.duplicate, c.crash, c.volume_decrees) = (0.3, 0.3, 0.03, 4);
+    });
+    if let Some(f) = failure {
+        panic!("{}", explain(&f));
+    }
+    assert!(totals.decrees >= 1_000 * 26);
+}
+
+/// A run with membership decrees written out as a Chamber (§3.3.6): `roll.csv` carries the
+/// weights laid out, `chamber.csv` the run's α, and the audit finds every promise kept, over a
+/// Chamber that grew from 3 legislators to 5 and back under loss and crashes.
+#[test]
+fn a_membership_run_written_out_audits_clean() {
+    let mut config = SimConfig::new(4, 3, 10);
+    (config.spares, config.alpha, config.membership) = (2, 3, sim::Membership::Grow);
+    (config.lose, config.crash, config.keep_books) = (0.2, 0.02, true);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+    let dir = tempfile::tempdir().unwrap();
+    sim::files::write_chamber(&outcome, dir.path()).unwrap();
+    let roll = std::fs::read_to_string(dir.path().join("roll.csv")).unwrap();
+    assert_eq!(roll, "priest,weight\nDwork,0\nFischer,1\nLynch,1\nOki,0\nToueg,1\n");
+    let settings = std::fs::read_to_string(dir.path().join("chamber.csv")).unwrap();
+    assert!(settings.contains("alpha,3"), "{settings}");
+    let report = parliament::audit::audit(dir.path()).unwrap();
+    let violations: Vec<String> = report.violations().map(|f| f.to_string()).collect();
+    assert_eq!(violations, Vec::<String>::new());
+}

@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::{Check, Finding, Severity};
 use crate::books::Roll;
 use crate::books::layout::ledger_file;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PriestId, Record, Vote};
+use crate::priest::{
+    BallotNumber, Decree, DecreeNo, Durable, PriestId, Quorum, Record, RollLaw, Vote, Weights,
+};
 use crate::rules::Rule;
 
 /// What reported a vote or a decree to a president: a priest, in a file at a line.
@@ -75,9 +77,9 @@ impl Presidency {
         self.heard.push(Heard { votes, decrees, source });
     }
 
-    /// Whether priests enough to make a majority set answered.
-    pub fn prepared(&self, priests: usize) -> bool {
-        2 * self.heard.len() > priests
+    /// Whether the priests who answered make a majority set of `roll` (§2.2: by weight).
+    pub fn prepared(&self, roll: &Weights) -> bool {
+        roll.is_majority(quorum(self.heard.iter()))
     }
 
     /// What `h` reported for decree number `no`: how high, for which decree.
@@ -90,7 +92,7 @@ impl Presidency {
 
     /// Whether some majority set of those who answered, with the president, leaves him free to
     /// begin decree `no` with `decree`; if not, the report that binds him otherwise.
-    fn binds(&self, priests: usize, president: PriestId, no: DecreeNo, decree: &Decree) -> Option<&Heard> {
+    fn binds(&self, roll: &Weights, president: PriestId, no: DecreeNo, decree: &Decree) -> Option<&Heard> {
         let reports: Vec<_> = self.heard.iter().map(|h| (h, Self::report(h, no))).collect();
         // Each candidate for the highest report in the majority set: none at all, or one for his decree.
         let mut tops: Vec<Option<Rank>> = vec![None];
@@ -105,7 +107,7 @@ impl Presidency {
         for top in tops {
             let set: Vec<_> = reports.iter().filter(|(_, r)| fits(top, *r)).collect();
             let with_him = set.iter().any(|(h, _)| h.source.from == president);
-            if with_him && 2 * set.len() > priests {
+            if with_him && roll.is_majority(quorum(set.iter().map(|(h, _)| *h))) {
                 return None;
             }
         }
@@ -115,6 +117,15 @@ impl Presidency {
             .max_by_key(|(rank, _)| *rank)
             .map(|(_, h)| h)
     }
+}
+
+/// The priests who sent these LastVotes, as a set.
+fn quorum<'a>(heard: impl Iterator<Item = &'a Heard>) -> Quorum {
+    let mut q = Quorum::default();
+    for h in heard {
+        q.insert(h.source.from);
+    }
+    q
 }
 
 /// Finds every ballot a priest tried in his ledger, with his own LastVote to himself taken in;
@@ -193,6 +204,7 @@ pub fn own_votes(roll: &Roll, priest: PriestId, rows: &[(u64, Record)]) -> Vec<B
 /// decree number, at the first row showing it (two decrees in one ballot are the rules' business).
 pub fn check_begun(
     roll: &Roll,
+    law: &RollLaw,
     presidencies: &[HashMap<BallotNumber, Presidency>],
     begun: Vec<Begun>,
 ) -> Vec<Finding> {
@@ -202,7 +214,7 @@ pub fn check_begun(
         if !seen.insert((b.ballot, b.decree_no)) {
             continue;
         }
-        if let Some(detail) = judge(roll, &presidencies[b.ballot.priest.index()], &b) {
+        if let Some(detail) = judge(roll, law, &presidencies[b.ballot.priest.index()], &b) {
             let (severity, check) = (Severity::Violation, Check::Rule(Rule::B3));
             findings.push(Finding { severity, check, file: b.file, line: b.line, detail });
         }
@@ -211,7 +223,7 @@ pub fn check_begun(
 }
 
 /// What is wrong with one ballot begun, if anything.
-fn judge(roll: &Roll, tried: &HashMap<BallotNumber, Presidency>, b: &Begun) -> Option<String> {
+fn judge(roll: &Roll, law: &RollLaw, tried: &HashMap<BallotNumber, Presidency>, b: &Begun) -> Option<String> {
     let (ballot, no, president) = (roll.ballot(b.ballot), b.decree_no, roll.name(b.ballot.priest));
     let where_ = |s: &Source| format!("{} line {}", s.file, s.line);
     let Some(p) = tried.get(&b.ballot) else {
@@ -220,7 +232,9 @@ fn judge(roll: &Roll, tried: &HashMap<BallotNumber, Presidency>, b: &Begun) -> O
             ledger_file(president)
         ));
     };
-    if !p.prepared(roll.len()) {
+    // The roll in force for the number he begins (§3.3.6) counts the majority set.
+    let in_force = law.in_force(no);
+    if !p.prepared(in_force) {
         let mut promised: Vec<_> = p.heard.iter().map(|h| roll.name(h.source.from)).collect();
         promised.sort();
         return Some(format!(
@@ -233,7 +247,7 @@ fn judge(roll: &Roll, tried: &HashMap<BallotNumber, Presidency>, b: &Begun) -> O
     if no <= p.known {
         return None;
     }
-    let h = p.binds(roll.len(), b.ballot.priest, no, &b.decree)?;
+    let h = p.binds(in_force, b.ballot.priest, no, &b.decree)?;
     let s = &h.source;
     if let Some(d) = h.decrees.get(&no) {
         return Some(format!(

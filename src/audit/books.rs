@@ -51,7 +51,7 @@ pub fn read_book(
     let (warnings, rows) = scan_book(dir, roll, name, |row: BookRow| match row.entry {
         BookEntry::Continued { .. } => {}
         BookEntry::Petition { text, id, print, .. } => {
-            pass.petitions.push(petition_from(&format!("{name}/{}", row.page), print, &text, &id))
+            pass.petitions.push(petition_from(roll, &format!("{name}/{}", row.page), print, &text, &id))
         }
         BookEntry::Message { from, message } => {
             if let Some(owner_of_page) = roll.id(&row.page)

@@ -17,11 +17,11 @@ use crate::rules::Rule;
 /// the priest, the line and the decree of the first ledger row holding it).
 pub fn check_law_books(
     dir: &Path,
-    names: &[String],
+    roll: &crate::books::Roll,
     statute: &BTreeMap<DecreeNo, (usize, u64, Decree)>,
 ) -> Result<Vec<Finding>, AuditError> {
     let mut findings = Vec::new();
-    for name in names {
+    for name in roll.names() {
         let book =
             law_book(dir, name).map_err(|source| AuditError::Io { path: dir.to_path_buf(), source })?;
         let file_of = |path: &Path| path.strip_prefix(dir).unwrap_or(path).display().to_string();
@@ -37,7 +37,7 @@ pub fn check_law_books(
         }
         for (first, last, path) in &book.pages {
             let file = file_of(path);
-            let laws = match read_law_page(path, *first, *last) {
+            let laws = match read_law_page(roll, path, *first, *last) {
                 Ok(laws) => laws,
                 Err(why) => {
                     let detail = format!("{why}; the law book is damaged");
@@ -59,7 +59,7 @@ pub fn check_law_books(
                         Severity::Violation,
                         format!(
                             "decree {no} is {decree} here, but ledger of {} line {held_at} holds {held}",
-                            names[*holder]
+                            roll.names()[*holder]
                         ),
                     ),
                     None => (

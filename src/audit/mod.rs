@@ -47,6 +47,8 @@ pub enum Check {
     Provenance,
     /// The shape of a ledger or messagebook: header, rows that parse, order, torn rows.
     Health,
+    /// A membership decree (§3.3.6): who it seats or dismisses, and from which decree on.
+    Membership,
 }
 
 impl fmt::Display for Check {
@@ -55,6 +57,7 @@ impl fmt::Display for Check {
             Check::Rule(rule) => write!(f, "{rule}"),
             Check::Provenance => f.write_str("provenance"),
             Check::Health => f.write_str("ledger health"),
+            Check::Membership => f.write_str("membership"),
         }
     }
 }
@@ -180,7 +183,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)
         let io_error = |source| AuditError::Io { path: dir.to_path_buf(), source };
         let book = crate::books::lawbook::law_book(dir, name).map_err(io_error)?;
-        for (decree_no, decree) in crate::books::lawbook::read_law_book(&book, 1).unwrap_or_default() {
+        for (decree_no, decree) in crate::books::lawbook::read_law_book(&roll, &book, 1).unwrap_or_default() {
             let law = Record::Decree { decree_no, decree };
             index.add(&law);
             scan.law_book.push(law);
@@ -213,7 +216,36 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     .into_iter()
     .collect::<Result<_, _>>()?;
     let mut report = Report { priests: names.clone(), ..Report::default() };
-    let mut rules = Rules::new(names.len()).with_names(names.clone());
+    // The roll in force for each number (§3.3.6): the roll as laid out, α, and the membership
+    // decrees the ledgers and law books hold, each at the first decree carrying its petition.
+    let alpha = crate::books::settings::Settings::read(dir).map_err(io_error)?.alpha;
+    let roll_law = {
+        let mut decrees: BTreeMap<DecreeNo, &Decree> = BTreeMap::new();
+        for l in &ledgers {
+            let rows = l.rows.iter().map(|(_, r)| r).chain(&l.law_book);
+            for r in rows {
+                if let Record::Decree { decree_no, decree } = r {
+                    decrees.entry(*decree_no).or_insert(decree);
+                }
+            }
+        }
+        let mut law = crate::priest::RollLaw::new(crate::priest::Weights(roll.weights().to_vec()), alpha);
+        let mut seen = std::collections::BTreeSet::new();
+        for (no, d) in decrees {
+            if let Some(p) = d.petition()
+                && seen.insert(p.id.clone())
+                && let Some(change) = p.change
+            {
+                law.note(no, change);
+            }
+        }
+        law
+    };
+    let mut rules = Rules::with_roll(roll.weights().to_vec(), alpha).with_names(names.clone());
+    // A ledger lost takes its votes with it: a decree its priest's vote made law cannot be shown
+    // to have had a majority set, nor to have lacked one.
+    let lost: Vec<String> =
+        ledgers.iter().enumerate().filter(|(_, l)| l.missing).map(|(i, _)| ledger_file(&names[i])).collect();
     let mut begun = Vec::new();
     let mut petitions = std::collections::BTreeSet::new();
     for (i, l) in ledgers.iter().enumerate() {
@@ -232,7 +264,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         report.findings.extend(book.findings);
     }
     report.petitions = petitions.len() as u64;
-    report.findings.extend(ballots::check_begun(&roll, &presidencies, begun));
+    report.findings.extend(ballots::check_begun(&roll, &roll_law, &presidencies, begun));
     let mut statute: BTreeMap<DecreeNo, (usize, u64, Decree)> = BTreeMap::new();
     for (i, mut l) in ledgers.into_iter().enumerate() {
         report.ledger_rows += l.rows.len() as u64;
@@ -259,7 +291,25 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
             }
         }
     }
-    report.findings.extend(lawbooks::check_law_books(dir, &names, &statute)?);
+    // Every decree voted by a majority set of the roll in force for its number, once every row
+    // is read (§3.3.6).
+    for v in rules.unbacked() {
+        let file = ledger_file(&names[v.priest.index()]);
+        let (severity, detail) = if lost.is_empty() {
+            (Severity::Violation, v.detail)
+        } else {
+            let why = format!("{}; {} missing, so its votes cannot be counted", v.detail, lost.join(", "));
+            (Severity::Warning, why)
+        };
+        report.findings.push(Finding {
+            severity,
+            check: Check::Rule(v.rule),
+            file,
+            line: v.row as u64,
+            detail,
+        });
+    }
+    report.findings.extend(lawbooks::check_law_books(dir, &roll, &statute)?);
     report.decrees = statute.len() as u64;
     // Files the roll does not know: named, as every reader ignores them.
     for stray in roll.strays(dir) {
@@ -273,8 +323,45 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         });
     }
     report.findings.extend(void_repeats(&names, &statute));
+    report.findings.extend(membership_decrees(&names, alpha, &statute));
     report.findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
     Ok(report)
+}
+
+/// A notice for every membership decree (§3.3.6), at the first ledger row holding it: whom it
+/// seats or dismisses, and from which decree on (a void repeat changes nothing).
+fn membership_decrees(
+    names: &[String],
+    alpha: u64,
+    statute: &BTreeMap<DecreeNo, (usize, u64, Decree)>,
+) -> Vec<Finding> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut notices = Vec::new();
+    for (no, (holder, line, decree)) in statute {
+        let Some(p) = decree.petition() else { continue };
+        if !seen.insert(&p.id) {
+            continue;
+        }
+        let Some(change) = p.change else { continue };
+        let name = names.get(change.priest.index()).map_or("?", String::as_str);
+        let what = if change.weight == 0 {
+            format!("{name} is no legislator")
+        } else {
+            format!("{name} is a legislator of weight {}", change.weight)
+        };
+        notices.push(Finding {
+            severity: Severity::Notice,
+            check: Check::Membership,
+            file: ledger_file(&names[*holder]),
+            line: *line,
+            detail: format!(
+                "decree {no}, {:?}: {what} from decree {} on (alpha {alpha})",
+                &*p.text,
+                no + alpha
+            ),
+        });
+    }
+    notices
 }
 
 /// A notice for every decree that repeats a petition already passed under a lower number, at the

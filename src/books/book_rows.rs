@@ -159,6 +159,8 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
         if text.trim().is_empty() {
             return Err("a Petition needs its text in the 'decree' column (the 4th)".to_string());
         }
+        // A membership text must name a priest on the roll (§3.3.6).
+        super::membership::roll_change(roll, text)?;
         let from = if from.is_empty() { "a citizen" } else { from };
         let id = unguard(field(6)).to_string();
         let print = fingerprint(text_row);
@@ -180,7 +182,7 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
             .map_err(|_| format!("{kind}: '{column}' is {:?}; expected a number", field(i)))
     };
     let ballot = || roll.parse_ballot(field(5));
-    let decree = || parse_decree(unguard(field(3)), unguard(field(6)));
+    let decree = || parse_decree(roll, unguard(field(3)), unguard(field(6)));
     let message = match kind {
         "NextBallot" => Message::NextBallot { ballot: ballot()?, decree_no: number(4, "decree_no")? },
         "LastVote" => {
@@ -215,7 +217,7 @@ fn parse_votes(roll: &Roll, field: &str) -> Result<Votes, String> {
         let decree_no = get(0).parse::<u64>().map_err(|_| {
             format!("LastVote: each line of 'votes' should start with a decree number, not {:?}", get(0))
         })?;
-        let decree = parse_decree(unguard(get(3)), unguard(get(2)));
+        let decree = parse_decree(roll, unguard(get(3)), unguard(get(2)));
         match get(1) {
             "" => decrees.push((decree_no, decree)),
             b => votes.push(Vote { decree_no, ballot: roll.parse_ballot(b)?, decree }),
@@ -236,12 +238,13 @@ pub fn fingerprint(text: &str) -> u128 {
 /// written in and a fingerprint of the row's text, so that re-reading the same row (after an
 /// editor's save moved it to another line, or after the priest who read it was killed) never
 /// makes a second petition. Two identical rows in one page are one petition; give an id (the
-/// `petition` column) or a time (`at`) to make them two.
-pub fn petition_from(page: &str, print: u128, text: &str, id: &str) -> Petition {
+/// `petition` column) or a time (`at`) to make them two. A membership text is a membership
+/// petition ([`super::membership`]).
+pub fn petition_from(roll: &Roll, page: &str, print: u128, text: &str, id: &str) -> Petition {
     if id.is_empty() {
-        Petition::new(&format!("{page}:{:024x}", print >> 32), text)
+        super::membership::petition_in_rows(roll, &format!("{page}:{:024x}", print >> 32), text)
     } else {
-        Petition::new(id, text)
+        super::membership::petition_in_rows(roll, id, text)
     }
 }
 
@@ -296,11 +299,12 @@ mod tests {
             BookEntry::Petition { print, .. } => print,
             other => panic!("{other:?}"),
         };
-        let id = petition_from("Lynch", print(",Ann,Petition,x"), "x", "").id;
+        let id = petition_from(&roll, "Lynch", print(",Ann,Petition,x"), "x", "").id;
         assert!(
-            id.0.starts_with("Lynch:") && id == petition_from("Lynch", print(",Ann,Petition,x"), "x", "").id
+            id.0.starts_with("Lynch:")
+                && id == petition_from(&roll, "Lynch", print(",Ann,Petition,x"), "x", "").id
         );
-        assert_ne!(id, petition_from("Lynch", print(",Bob,Petition,x"), "x", "").id);
+        assert_ne!(id, petition_from(&roll, "Lynch", print(",Bob,Petition,x"), "x", "").id);
     }
 
     #[test]

@@ -12,15 +12,30 @@
 //! Each page is written whole under a hidden name, synced, then given its name and its folder
 //! synced: a page that has its name is complete, and is never changed again. The book runs from
 //! decree 1 through the end of the last page that follows on without a gap.
+//!
+//! The book carries the roll (§3.3.6): `lawbooks/<priest>/roll.csv` lists every membership decree
+//! its pages hold, so that a priest restored from the book knows the roll in force past it without
+//! reading every decree again:
+//!
+//! ```text
+//! decree_no,place,weight,petition,decree
+//! 13,3,1,citizen-20261201T180000.000000,Dan is now a legislator
+//! ```
+//!
+//! It is rewritten whole (hidden name, synced, renamed) before the page that adds a membership
+//! decree takes its name, so it never lacks one the book holds; a row past the book's end (a page
+//! that never got its name) is not in the book. Only the first decree carrying a petition counts:
+//! a void repeat changes nothing.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::csvrow::{read_row, unguard, write_row};
-use super::layout::{law_page_path, law_page_range, lawbook_dir, numbered};
+use super::layout::{ROLL_PAGE, law_page_path, law_page_range, lawbook_dir, numbered};
 use super::ledger_rows::{decree_fields, parse_decree};
-use crate::priest::{Decree, DecreeNo};
+use super::roll::Roll;
+use crate::priest::{Decree, DecreeNo, RollChange};
 
 /// A law page's header row.
 pub const LAW_HEADER: &str = "decree_no,decree,petition";
@@ -31,8 +46,8 @@ pub fn law_row(decree_no: DecreeNo, decree: &Decree) -> String {
     write_row(&[&decree_no.to_string(), text, petition], &[false, true, true])
 }
 
-/// Reads one row of a law page.
-pub fn parse_law_row(text: &str) -> Result<(DecreeNo, Decree), String> {
+/// Reads one row of a law page (a membership text through the roll).
+pub fn parse_law_row(roll: &Roll, text: &str) -> Result<(DecreeNo, Decree), String> {
     let f = read_row(text)?;
     if f.len() > 3 {
         return Err(format!("the row has {} columns; a law page row has 3 ({LAW_HEADER})", f.len()));
@@ -40,7 +55,7 @@ pub fn parse_law_row(text: &str) -> Result<(DecreeNo, Decree), String> {
     let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
     let no =
         field(0).parse().map_err(|_| format!("'decree_no' is {:?}; expected a decree number", field(0)))?;
-    Ok((no, parse_decree(unguard(field(1)), unguard(field(2)))))
+    Ok((no, parse_decree(roll, unguard(field(1)), unguard(field(2)))))
 }
 
 /// The pages of a priest's law book, as their names say.
@@ -53,10 +68,11 @@ pub struct LawBook {
     /// Pages that do not follow on from the ones before (a gap, or an overlap): not in the book.
     pub strays: Vec<PathBuf>,
     /// The membership decrees in the book (§3.3.6): the roll in force past it depends on them.
-    pub roll_changes: std::collections::BTreeMap<DecreeNo, crate::priest::RollChange>,
+    pub roll_changes: std::collections::BTreeMap<DecreeNo, RollChange>,
 }
 
-/// Finds the pages of `name`'s law book in the Chamber at `dir`, by their names alone.
+/// Finds the pages of `name`'s law book in the Chamber at `dir`, by their names alone, and the
+/// membership decrees they hold from its roll page.
 pub fn law_book(dir: &Path, name: &str) -> io::Result<LawBook> {
     let mut book = LawBook::default();
     for ((first, last), path) in numbered(&lawbook_dir(dir, name), law_page_range)? {
@@ -67,11 +83,122 @@ pub fn law_book(dir: &Path, name: &str) -> io::Result<LawBook> {
             book.strays.push(path);
         }
     }
+    if book.through > 0 {
+        let through = book.through;
+        book.roll_changes = read_roll_page(dir, name)?
+            .into_iter()
+            .filter(|r| r.decree_no <= through)
+            .map(|r| (r.decree_no, r.change))
+            .collect();
+    }
     Ok(book)
+}
+
+/// The header of a law book's roll page.
+pub const ROLL_PAGE_HEADER: &str = "decree_no,place,weight,petition,decree";
+
+/// One membership decree in a law book's roll page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollRow {
+    /// Its number.
+    pub decree_no: DecreeNo,
+    /// What it does.
+    pub change: RollChange,
+    /// The petition it made law.
+    pub petition: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// `lawbooks/<name>/roll.csv`.
+pub fn roll_page_path(dir: &Path, name: &str) -> PathBuf {
+    lawbook_dir(dir, name).join(ROLL_PAGE)
+}
+
+/// Reads `name`'s law book's roll page (none if there is none).
+pub fn read_roll_page(dir: &Path, name: &str) -> io::Result<Vec<RollRow>> {
+    let path = roll_page_path(dir, name);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let bad = |line: usize, why: String| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("{} line {line}: {why}", path.display()))
+    };
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty()) {
+        let f = read_row(line).map_err(|why| bad(i + 1, why))?;
+        let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
+        let number = |i: usize| {
+            field(i).parse::<u64>().map_err(|_| bad(i + 1, format!("{:?} is not a number", field(i))))
+        };
+        let change = RollChange {
+            priest: crate::priest::PriestId(
+                u16::try_from(number(1)?).map_err(|_| bad(i + 1, "no such place".into()))?,
+            ),
+            weight: u32::try_from(number(2)?).map_err(|_| bad(i + 1, "weight too large".into()))?,
+        };
+        rows.push(RollRow {
+            decree_no: number(0)?,
+            change,
+            petition: unguard(field(3)).to_string(),
+            text: unguard(field(4)).to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Adds the membership decrees among `laws` (each the first decree carrying its petition) to
+/// `name`'s roll page, rewritten whole and synced; nothing is written if `laws` holds none new.
+fn note_roll_changes(dir: &Path, name: &str, laws: &[(DecreeNo, Decree)]) -> io::Result<()> {
+    if !laws.iter().any(|(_, d)| d.roll_change().is_some()) {
+        return Ok(());
+    }
+    let mut rows = read_roll_page(dir, name)?;
+    let mut changed = false;
+    for (no, decree) in laws {
+        let Some(p) = decree.petition() else { continue };
+        let Some(change) = p.change else { continue };
+        let row = RollRow { decree_no: *no, change, petition: p.id.0.to_string(), text: p.text.to_string() };
+        match rows.iter_mut().find(|r| r.petition == row.petition) {
+            // A void repeat, or a page written again after a crash.
+            Some(r) if r.decree_no <= *no => continue,
+            Some(r) => *r = row,
+            None => rows.push(row),
+        }
+        changed = true;
+    }
+    if !changed {
+        return Ok(());
+    }
+    rows.sort_by_key(|r| r.decree_no);
+    let mut text = format!("{ROLL_PAGE_HEADER}\n");
+    for r in &rows {
+        text.push_str(&write_row(
+            &[
+                &r.decree_no.to_string(),
+                &r.change.priest.0.to_string(),
+                &r.change.weight.to_string(),
+                &r.petition,
+                &r.text,
+            ],
+            &[false, false, false, true, true],
+        ));
+    }
+    let folder = lawbook_dir(dir, name);
+    let hidden = folder.join(format!(".{ROLL_PAGE}.new"));
+    let mut file = fs::File::create(&hidden)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&hidden, roll_page_path(dir, name))?;
+    sync_folder(&folder)
 }
 
 /// Reads one page, checking that it holds exactly the decrees its name says, in order.
 pub fn read_law_page(
+    roll: &Roll,
     path: &Path,
     first: DecreeNo,
     last: DecreeNo,
@@ -84,7 +211,7 @@ pub fn read_law_page(
     let mut laws = Vec::with_capacity((last - first + 1) as usize);
     for (i, line) in lines.enumerate() {
         let (no, decree) =
-            parse_law_row(line).map_err(|why| format!("{} line {}: {why}", path.display(), i + 2))?;
+            parse_law_row(roll, line).map_err(|why| format!("{} line {}: {why}", path.display(), i + 2))?;
         let expected = first + laws.len() as u64;
         if no != expected {
             return Err(format!(
@@ -106,10 +233,10 @@ pub fn read_law_page(
 }
 
 /// Reads the whole statute book a law book holds, from decree `from` on.
-pub fn read_law_book(book: &LawBook, from: DecreeNo) -> Result<Vec<(DecreeNo, Decree)>, String> {
+pub fn read_law_book(roll: &Roll, book: &LawBook, from: DecreeNo) -> Result<Vec<(DecreeNo, Decree)>, String> {
     let mut laws = Vec::new();
     for (first, last, path) in book.pages.iter().filter(|(_, last, _)| *last >= from) {
-        laws.extend(read_law_page(path, *first, *last)?.into_iter().filter(|(no, _)| *no >= from));
+        laws.extend(read_law_page(roll, path, *first, *last)?.into_iter().filter(|(no, _)| *no >= from));
     }
     Ok(laws)
 }
@@ -130,6 +257,7 @@ pub fn write_law_page(dir: &Path, name: &str, laws: &[(DecreeNo, Decree)]) -> io
     }
     let folder = lawbook_dir(dir, name);
     fs::create_dir_all(&folder)?;
+    note_roll_changes(dir, name, laws)?;
     let path = law_page_path(dir, name, *first, *last);
     let hidden = folder.join(format!(".{first:010}-{last:010}.csv.new"));
     let mut text = String::with_capacity(laws.len() * 48 + LAW_HEADER.len() + 1);
@@ -154,6 +282,10 @@ mod tests {
     use super::*;
     use crate::priest::Petition;
 
+    fn roll() -> Roll {
+        Roll::new(crate::names::chamber_names(3)).unwrap()
+    }
+
     fn laws(range: std::ops::RangeInclusive<u64>) -> Vec<(DecreeNo, Decree)> {
         range
             .map(|no| {
@@ -174,8 +306,8 @@ mod tests {
         write_law_page(dir.path(), "Lynch", &laws(5..=9)).unwrap();
         let book = law_book(dir.path(), "Lynch").unwrap();
         assert_eq!((book.through, book.pages.len()), (9, 2));
-        assert_eq!(read_law_book(&book, 1).unwrap(), laws(1..=9));
-        assert_eq!(read_law_book(&book, 6).unwrap(), laws(6..=9));
+        assert_eq!(read_law_book(&roll(), &book, 1).unwrap(), laws(1..=9));
+        assert_eq!(read_law_book(&roll(), &book, 6).unwrap(), laws(6..=9));
         write_law_page(dir.path(), "Lynch", &laws(12..=13)).unwrap();
         let book = law_book(dir.path(), "Lynch").unwrap();
         assert_eq!((book.through, book.strays.len()), (9, 1), "a page after a gap is not in the book");
@@ -188,7 +320,7 @@ mod tests {
         let path = write_law_page(dir.path(), "Lynch", &laws(1..=4)).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.lines().take(4).collect::<Vec<_>>().join("\n")).unwrap();
-        let e = read_law_page(&path, 1, 4).unwrap_err();
+        let e = read_law_page(&roll(), &path, 1, 4).unwrap_err();
         assert!(e.contains("holds 3 decrees"), "{e}");
     }
 }

@@ -1,7 +1,10 @@
 //! The folder layout of a Chamber, written out in this one place:
 //!
 //! ```text
-//! roll.csv                      the roll: the Chamber's priests, written by God at layout
+//! roll.csv                      the roll: `priest,weight`, one place a line; the first names
+//!                               sorted, written by God at layout, later places appended
+//! chamber.csv                   `setting,value`: the Chamber's α (§3.3.6), fixed at layout
+//! .roll.lock                    held (flock) while a place is appended to the roll
 //! ledgers/<priest>.csv          a priest's ledger, written only by him
 //! ledgers/.<priest>.sitting     held (flock) by the one process sitting as him
 //! ledgers/.<priest>.lease       made (O_EXCL) and renewed by him: holds across computers
@@ -12,6 +15,8 @@
 //! presence/<priest>.csv         "I am here" (§2.4), rewritten in place, never growing
 //! lawbooks/<priest>/<first>-<last>.csv   his law book (§3.3.2): pages of decrees first..=last,
 //!                               each written whole, synced, then named; never changed after
+//! lawbooks/<priest>/roll.csv    the membership decrees his law book holds (§3.3.6), rewritten
+//!                               whole before the page that adds one is named
 //! volumes/<priest>/<through>.csv          a closed volume of his ledger (read-only), closed
 //!                               when his law book came to run through decree <through>
 //! ledgers/.<priest>.next.csv    his next volume while it is written, before it takes the
@@ -41,6 +46,12 @@ pub const LAWBOOKS: &str = "lawbooks";
 pub const VOLUMES: &str = "volumes";
 /// The roll's file name.
 pub const ROLL: &str = "roll.csv";
+/// The Chamber's settings file (α).
+pub const CHAMBER: &str = "chamber.csv";
+/// A law book's roll page: `lawbooks/<priest>/roll.csv`, its membership decrees.
+pub const ROLL_PAGE: &str = "roll.csv";
+/// The lock held while a place is appended to the roll.
+pub const ROLL_LOCK: &str = ".roll.lock";
 
 /// `ledgers/<name>.csv` under `dir`.
 pub fn ledger_path(dir: &Path, name: &str) -> PathBuf {

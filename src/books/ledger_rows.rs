@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::csvrow::{read_row, unguard, write_row};
 use super::roll::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Petition, Record, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Record, Vote};
 
 /// The ledger's header row.
 pub const LEDGER_HEADER: &str = "at,entry,ballot,decree_no,decree,petition";
@@ -62,9 +62,14 @@ pub fn decree_fields(decree: Option<&Decree>) -> (&str, &str) {
     }
 }
 
-/// Reads a decree from its `decree` and `petition` columns (already unguarded).
-pub fn parse_decree(text: &str, petition: &str) -> Decree {
-    if petition.is_empty() { Decree::OliveDay } else { Decree::Law(Petition::new(petition, text)) }
+/// Reads a decree from its `decree` and `petition` columns (already unguarded); a membership
+/// text is read through the roll ([`super::membership`]).
+pub fn parse_decree(roll: &Roll, text: &str, petition: &str) -> Decree {
+    if petition.is_empty() {
+        Decree::OliveDay
+    } else {
+        Decree::Law(super::membership::petition_in_rows(roll, petition, text))
+    }
 }
 
 /// A ledger row read back: when it was written, and what it records.
@@ -99,7 +104,7 @@ pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
             .parse::<u64>()
             .map_err(|_| format!("'decree_no' is {:?}; expected a decree number (1, 2, 3...)", field(3)))
     };
-    let decree = || parse_decree(unguard(field(4)), unguard(field(5)));
+    let decree = || parse_decree(roll, unguard(field(4)), unguard(field(5)));
     let record = match field(1) {
         "Tried" => Record::Tried { ballot: ballot()? },
         "Promised" => Record::Promised { ballot: ballot()? },
@@ -120,7 +125,7 @@ pub fn show_ballot(roll: &Roll, ballot: BallotNumber) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::priest::PriestId;
+    use crate::priest::{Petition, PriestId};
 
     #[test]
     fn every_entry_round_trips() {

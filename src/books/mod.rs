@@ -17,8 +17,12 @@ pub mod layout;
 pub mod ledger_read;
 /// Ledger rows: the priest's durable record.
 pub mod ledger_rows;
+/// Membership decrees in words (§3.3.6): `Dan is now a legislator`.
+pub mod membership;
 /// The roll of priests' names and ballots written with names.
 pub mod roll;
+/// The Chamber's settings (`chamber.csv`): α.
+pub mod settings;
 /// A ledger skimmed for its highest decree number, to check heartbeats cheaply.
 pub mod skim;
 /// Reading a whole Chamber: ledgers followed, the statute book.

@@ -1,11 +1,15 @@
-//! The roll of the Chamber: its priests' names in alphabetical order, where a priest's place is
-//! his `PriestId` (so "the later name" of §2.4 is the larger id), and the paper's ballot numbers
-//! written with names (`4.Lynch`).
+//! The roll of the Chamber: its priests' names and weights, where a priest's place is his
+//! `PriestId` (his line in `roll.csv`, file order), and the paper's ballot numbers written with
+//! names (`4.Lynch`).
 //!
 //! The roll is the Chamber's law, not a folder listing: God writes `roll.csv` when he lays out a
-//! Chamber (a header `priest`, then one name a line), and every reader takes the priests from it.
-//! A ledger file that is not on the roll is reported by name and ignored, so a file added by hand
-//! can never change the size of a majority set. Changing the roll is for decrees (§3.3.6).
+//! Chamber (a header `priest,weight`, then one place a line: `Name,Weight`), and every reader takes
+//! the priests from it. The names laid out together are sorted, so "the later name" of §2.4 is the
+//! later place; a name admitted later (`parliament admit`, §3.3.6) is appended with weight 0, and
+//! the membership decree gives him his weight. Places are never reused or reordered. An older roll
+//! with only the header `priest` reads as weight 1 each. A ledger file that is not on the roll is
+//! reported by name and ignored, so a file added by hand can never change the size of a majority
+//! set. Changing who is a legislator is for decrees (§3.3.6).
 
 use std::fs;
 use std::io::{self, Write};
@@ -14,39 +18,110 @@ use std::path::Path;
 
 use super::layout::{LEDGERS, MESSAGEBOOKS, ROLL, ledger_path, roll_path};
 use crate::names::check_name;
-use crate::priest::{BallotNumber, PriestId};
+use crate::priest::{BallotNumber, MAX_PLACES, PriestId};
 
 /// The roll file's header row.
-pub const ROLL_HEADER: &str = "priest";
+pub const ROLL_HEADER: &str = "priest,weight";
 
-/// The Chamber's priests, by name.
+/// The header of a roll written before weights: every priest weight 1.
+const OLD_ROLL_HEADER: &str = "priest";
+
+/// The heaviest a priest may be laid out.
+pub const MAX_WEIGHT: u32 = 1000;
+
+/// The Chamber's priests, by name, each with the weight he was laid out (or seated) with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Roll {
+    /// Names in place order.
     names: Vec<String>,
+    /// Weights in place order.
+    weights: Vec<u32>,
+    /// Places sorted by name, to find a name.
+    by_name: Vec<u16>,
+}
+
+/// Reads a name as `convene --names` takes it: `Ann` (weight 1), `Ann:2` (weight 2), `+Dan` (laid
+/// out with weight 0: he learns the decrees, but is not a legislator until a decree says so).
+pub fn parse_seat(spec: &str) -> Result<(String, u32), String> {
+    let spec = spec.trim();
+    if let Some(name) = spec.strip_prefix('+') {
+        check_name(name)?;
+        return Ok((name.to_string(), 0));
+    }
+    let Some((name, weight)) = spec.split_once(':') else {
+        check_name(spec)?;
+        return Ok((spec.to_string(), 1));
+    };
+    check_name(name)?;
+    let weight = parse_weight(weight).map_err(|why| format!("{spec:?}: {why}"))?;
+    Ok((name.to_string(), weight))
+}
+
+/// Reads a weight: 0 to [`MAX_WEIGHT`].
+pub fn parse_weight(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(w) if w <= MAX_WEIGHT => Ok(w),
+        _ => Err(format!("weight {text:?} is not a whole number from 0 to {MAX_WEIGHT}")),
+    }
 }
 
 impl Roll {
-    /// A roll of these names (sorted here); refuses bad, duplicate or too many names.
-    pub fn new(mut names: Vec<String>) -> Result<Roll, String> {
-        if names.is_empty() || names.len() > 64 {
-            return Err(format!("a Chamber holds 1 to 64 priests, not {}", names.len()));
-        }
-        for n in &names {
-            check_name(n)?;
-        }
-        names.sort();
-        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-            return Err(format!("priest {:?} is named twice", w[0]));
-        }
-        Ok(Roll { names })
+    /// A roll of these names, each weight 1 (sorted here); refuses bad, duplicate or too many
+    /// names.
+    pub fn new(names: Vec<String>) -> Result<Roll, String> {
+        Roll::laid_out(names.into_iter().map(|n| (n, 1)).collect())
     }
 
-    /// The names, in id order.
+    /// A roll of these names as `convene --names` takes them (`Ann:2`, `Bob`, `+Dan`), sorted.
+    pub fn from_seats(seats: &[String]) -> Result<Roll, String> {
+        Roll::laid_out(seats.iter().map(|s| parse_seat(s)).collect::<Result<_, _>>()?)
+    }
+
+    /// A new Chamber's roll: these names with their weights, sorted by name. At least one must
+    /// be a legislator.
+    pub fn laid_out(mut seats: Vec<(String, u32)>) -> Result<Roll, String> {
+        seats.sort();
+        let roll = Roll::in_places(seats)?;
+        if roll.weights.iter().all(|&w| w == 0) {
+            return Err(
+                "every priest named has weight 0: a Chamber needs a legislator to pass a decree".to_string()
+            );
+        }
+        Ok(roll)
+    }
+
+    /// A roll with these places in this order (as `roll.csv` lists them).
+    fn in_places(seats: Vec<(String, u32)>) -> Result<Roll, String> {
+        if seats.is_empty() || seats.len() > MAX_PLACES {
+            return Err(format!("a Chamber holds 1 to {MAX_PLACES} priests, not {}", seats.len()));
+        }
+        for (n, w) in &seats {
+            check_name(n)?;
+            if *w > MAX_WEIGHT {
+                return Err(format!("{n}'s weight {w} is above {MAX_WEIGHT}"));
+            }
+        }
+        let (names, weights): (Vec<String>, Vec<u32>) = seats.into_iter().unzip();
+        let mut by_name: Vec<u16> = (0..names.len() as u16).collect();
+        by_name.sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+        if let Some(w) = by_name.windows(2).find(|w| names[w[0] as usize] == names[w[1] as usize]) {
+            return Err(format!("priest {:?} is named twice", names[w[0] as usize]));
+        }
+        Ok(Roll { names, weights, by_name })
+    }
+
+    /// The names, in place order.
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
-    /// How many priests.
+    /// Each place's weight as laid out (0: not a legislator), in place order. The weights in
+    /// force are these changed by the membership decrees (§3.3.6).
+    pub fn weights(&self) -> &[u32] {
+        &self.weights
+    }
+
+    /// How many places.
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -63,7 +138,15 @@ impl Roll {
 
     /// The priest with this name.
     pub fn id(&self, name: &str) -> Option<PriestId> {
-        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok().map(|i| PriestId(i as u16))
+        self.by_name
+            .binary_search_by(|&i| self.names[i as usize].as_str().cmp(name))
+            .ok()
+            .map(|i| PriestId(self.by_name[i]))
+    }
+
+    /// Whether this roll is `earlier` with places appended (a roll only grows).
+    pub fn is_grown_from(&self, earlier: &Roll) -> bool {
+        self.len() >= earlier.len() && self.names[..earlier.len()] == earlier.names[..]
     }
 
     /// A ballot number as written in files: `round.Priest`.
@@ -85,6 +168,15 @@ impl Roll {
             )
         })?;
         Ok(BallotNumber::new(round, priest))
+    }
+
+    /// The text of `roll.csv` for this roll.
+    fn text(&self) -> String {
+        let mut text = format!("{ROLL_HEADER}\n");
+        for (n, w) in self.names.iter().zip(&self.weights) {
+            text.push_str(&format!("{n},{w}\n"));
+        }
+        text
     }
 }
 
@@ -119,30 +211,95 @@ impl Roll {
             }
             Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
         };
-        let mut lines = text.lines().map(|l| l.trim_end_matches('\r'));
-        match lines.next() {
-            Some(h) if h.trim_start_matches('\u{feff}').split(',').next() == Some(ROLL_HEADER) => {}
-            other => return Err(bad(format!("line 1 is {other:?}; expected the header {ROLL_HEADER:?}"))),
+        Roll::parse(&text).map(Some).map_err(bad)
+    }
+
+    /// Reads the text of a `roll.csv`; the error names the line.
+    pub fn parse(text: &str) -> Result<Roll, String> {
+        let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).enumerate();
+        let weighted = match lines.next() {
+            Some((_, h)) => {
+                let h: Vec<&str> = h.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
+                match h.as_slice() {
+                    [OLD_ROLL_HEADER] => false,
+                    [OLD_ROLL_HEADER, "weight", ..] => true,
+                    _ => return Err(format!("line 1 is {h:?}; expected the header {ROLL_HEADER:?}")),
+                }
+            }
+            None => return Err(format!("empty; expected the header {ROLL_HEADER:?}")),
+        };
+        let mut seats = Vec::new();
+        for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+            let mut columns = line.split(',').map(str::trim);
+            let name = columns.next().unwrap_or("").to_string();
+            let weight = match columns.next() {
+                Some(w) if weighted => parse_weight(w).map_err(|why| format!("line {}: {why}", i + 1))?,
+                None if weighted => {
+                    return Err(format!("line {}: {name:?} has no weight; write {name},1", i + 1));
+                }
+                _ => 1,
+            };
+            seats.push((name, weight));
         }
-        let names: Vec<String> = lines
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| l.split(',').next().unwrap_or("").trim().to_string())
-            .collect();
-        Roll::new(names).map(Some).map_err(bad)
+        Roll::in_places(seats)
     }
 
     /// Writes `roll.csv` for a new Chamber and syncs it; refuses to overwrite one.
     pub fn write_new(&self, dir: &Path) -> io::Result<()> {
         let path = roll_path(dir);
-        let mut text = format!("{ROLL_HEADER}\n");
-        for n in &self.names {
-            text.push_str(n);
-            text.push('\n');
-        }
         let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(self.text().as_bytes())?;
         f.sync_all()?;
         fs::File::open(dir)?.sync_all()
+    }
+
+    /// Gives `name` a place at the end of the Chamber's roll in `dir` (weight 0: a membership
+    /// decree makes him a legislator), appended to `roll.csv` and synced before this returns, so
+    /// that every row naming him is written after the roll that places him. Returns the roll and
+    /// whether he was new. Two at once are kept apart by a lock file (`.roll.lock`).
+    pub fn seat(dir: &Path, name: &str) -> io::Result<(Roll, bool)> {
+        check_name(name).map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(super::layout::ROLL_LOCK))?;
+        // SAFETY: flock(2) on a descriptor we own; released when `lock` is closed.
+        if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let missing =
+            || io::Error::new(io::ErrorKind::NotFound, format!("{} holds no Chamber", dir.display()));
+        let roll = Roll::read(dir)?.ok_or_else(missing)?;
+        if roll.id(name).is_some() {
+            return Ok((roll, false));
+        }
+        if roll.len() >= MAX_PLACES {
+            let why = format!("the roll is full: a Chamber holds at most {MAX_PLACES} places, ever");
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
+        let path = roll_path(dir);
+        let text = fs::read_to_string(&path)?;
+        let mut line = String::new();
+        if !text.is_empty() && !text.ends_with('\n') {
+            line.push('\n');
+        }
+        if text.lines().next().is_some_and(|h| h.trim() == OLD_ROLL_HEADER) {
+            // An older roll without weights: rewritten whole with them (same places), then appended.
+            let tmp = dir.join(".roll.csv.new");
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(roll.text().as_bytes())?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            line.clear();
+        }
+        line.push_str(&format!("{name},0\n"));
+        let mut f = fs::OpenOptions::new().append(true).open(&path)?;
+        f.write_all(line.as_bytes())?;
+        f.sync_all()?;
+        fs::File::open(dir)?.sync_all()?;
+        let roll = Roll::read(dir)?.ok_or_else(missing)?;
+        Ok((roll, true))
     }
 
     /// Files in the Chamber that are not what the roll says: a ledger or messagebook of a name

@@ -69,6 +69,39 @@ impl Chamber {
         Chamber { roll: roll.clone(), ledgers, live_only: false }
     }
 
+    /// Follows the ledgers of the places a grown roll adds (§3.3.6) too.
+    pub fn grow(&mut self, dir: &Path, roll: &Roll) {
+        for n in roll.names().iter().skip(self.ledgers.len()) {
+            self.ledgers.push(Follower {
+                ledger: LedgerFollower::new(ledger_path(dir, n)),
+                durable: Durable::default(),
+                rows: 0,
+                present: false,
+                last_vote: None,
+                law_read: 0,
+                lawbook: dir.to_path_buf(),
+            });
+        }
+        self.roll = roll.clone();
+    }
+
+    /// The law of the roll (§3.3.6) the ledgers and law books of the Chamber in `dir` tell: its
+    /// layout (`roll.csv`, `chamber.csv`) and every membership decree any of them holds.
+    pub fn roll_law(&self, dir: &Path) -> io::Result<crate::priest::RollLaw> {
+        let alpha = super::settings::Settings::read(dir)?.alpha;
+        let mut law =
+            crate::priest::RollLaw::new(crate::priest::Weights(self.roll.weights().to_vec()), alpha);
+        for (f, name) in self.ledgers.iter().zip(self.roll.names()) {
+            for (&n, &c) in &f.durable.roll_changes {
+                law.note(n, c);
+            }
+            for (n, c) in super::lawbook::law_book(dir, name)?.roll_changes {
+                law.note(n, c);
+            }
+        }
+        Ok(law)
+    }
+
     /// [`Chamber::open`], reading of each law book only how far it runs (§3.3.2): the live
     /// volumes, promises and votes, without a long statute book in memory.
     pub fn open_live(dir: &Path, roll: &Roll) -> Chamber {
@@ -86,8 +119,8 @@ impl Chamber {
                 f.law_read = book.through;
             }
             if book.through > f.law_read {
-                for (no, decree) in
-                    super::lawbook::read_law_book(&book, f.law_read + 1).map_err(io::Error::other)?
+                for (no, decree) in super::lawbook::read_law_book(&self.roll, &book, f.law_read + 1)
+                    .map_err(io::Error::other)?
                 {
                     f.durable.apply(&crate::priest::Record::Decree { decree_no: no, decree });
                 }

@@ -131,4 +131,47 @@ mod tests {
         let e = restore_priest(dir.path(), &roll, "Lynch", Config::new(3)).err().expect("refused");
         assert!(matches!(e, RestoreError::Damaged(_)) && e.to_string().contains("refuses to vote"), "{e}");
     }
+
+    /// A priest restored from a law book past a membership decree counts with the new roll: the
+    /// book's roll page carries the decree, and restoring reads no law page (§3.3.2, §3.3.6).
+    #[test]
+    fn a_priest_restored_from_a_law_book_past_a_membership_decree_counts_with_the_new_roll() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(vec!["Ann".into(), "Bob".into(), "Cy".into(), "Dan".into()]).unwrap();
+        std::fs::create_dir_all(dir.path().join("ledgers")).unwrap();
+        let law = |no: u64, id: &str, text: &str| {
+            (no, Decree::Law(crate::books::membership::read_petition(&roll, id, text).unwrap()))
+        };
+        let first = vec![
+            law(1, "p1", "Wine may not be watered"),
+            law(2, "p2", "Dan is now a legislator of weight 2"),
+        ];
+        write_law_page(dir.path(), "Ann", &first).unwrap();
+        let second = vec![
+            law(3, "p3", "Cy is no longer a legislator"),
+            (4, Decree::OliveDay),
+            law(5, "p2", "Dan is now a legislator of weight 2"),
+        ];
+        write_law_page(dir.path(), "Ann", &second).unwrap();
+        std::fs::write(ledger_path(dir.path(), "Ann"), format!("{LEDGER_HEADER}\n{}", restated_row("x", 5)))
+            .unwrap();
+        // The law pages are unreadable: restoring must not need them.
+        for (_, _, page) in law_book(dir.path(), "Ann").unwrap().pages {
+            std::fs::write(page, "garbage").unwrap();
+        }
+        let config = Config::weighted(vec![1, 1, 1, 0]);
+        let restored = restore_priest(dir.path(), &roll, "Ann", Config { alpha: 3, ..config }).unwrap();
+        let priest = restored.priest;
+        assert_eq!(priest.law_through(), 5);
+        assert_eq!(priest.roll_for(4).0, vec![1, 1, 1, 0], "decree 4 is passed by the law as of 1");
+        assert_eq!(priest.roll_for(5).0, vec![1, 1, 1, 2], "Dan's admission at 2 is in force from 5");
+        assert_eq!(
+            priest.roll_for(6).0,
+            vec![1, 1, 0, 2],
+            "Cy's dismissal at 3 from 6; the repeat at 5 is void"
+        );
+        assert_eq!(priest.roll_for(9).0, vec![1, 1, 0, 2]);
+        let page = std::fs::read_to_string(dir.path().join("lawbooks/Ann/roll.csv")).unwrap();
+        assert_eq!(page.lines().count(), 3, "two membership decrees, the void repeat not among them: {page}");
+    }
 }

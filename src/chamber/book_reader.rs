@@ -130,6 +130,11 @@ impl BookReader {
         BookReader { fresh: true, ..BookReader::open(dir, roll, name) }
     }
 
+    /// Reads with a roll grown by places seated since (§3.3.6).
+    pub fn set_roll(&mut self, roll: &Roll) {
+        self.roll = roll.clone();
+    }
+
     /// The folder of pages.
     pub fn folder(&self) -> PathBuf {
         book_dir(&self.dir, &self.me)
@@ -334,7 +339,7 @@ fn row(
         match parse_book_row(roll, &line.text) {
             Err(why) => Reading::Bad(why),
             Ok(BookEntry::Petition { from, text, id, print }) => {
-                let petition = petition_from(&format!("{me}/{name}"), print, &text, &id);
+                let petition = petition_from(roll, &format!("{me}/{name}"), print, &text, &id);
                 page.waiting.push((start, petition.id.clone()));
                 Reading::Petition(petition, from)
             }

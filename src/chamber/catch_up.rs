@@ -41,7 +41,7 @@ pub fn catch_up_from_law_books(
     }
     let Some((from, book)) = furthest else { return Ok(None) };
     let mine = priest.law_through();
-    let laws = read_law_book(&book, mine + 1).map_err(io::Error::other)?;
+    let laws = read_law_book(roll, &book, mine + 1).map_err(io::Error::other)?;
     for (no, decree) in &laws {
         if let Some(held) = priest.durable().decrees.get(no).filter(|held| *held != decree) {
             return Err(io::Error::other(format!(
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!((priest.law_through(), priest.durable().known), (50, 50));
         let mine = law_book(dir.path(), "Fischer").unwrap();
         assert_eq!(mine.through, 50);
-        assert_eq!(read_law_book(&mine, 1).unwrap(), laws);
+        assert_eq!(read_law_book(&roll, &mine, 1).unwrap(), laws);
         assert_eq!(catch_up_from_law_books(dir.path(), &roll, "Fischer", &mut priest).unwrap(), None);
     }
 

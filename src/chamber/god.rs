@@ -21,6 +21,7 @@ use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
 use crate::books::layout::{MESSAGEBOOKS, PRESENCE, book_dir, ledger_path, page_path};
 use crate::books::ledger_rows::LEDGER_HEADER;
+use crate::books::settings::{NEW_CHAMBER_ALPHA, Settings, parse_alpha, settings_path};
 use crate::books::statute::Chamber;
 use crate::exit::{ALREADY_SITTING, Exit, NOT_DONE};
 use crate::files::{AppendFile, WakeSource};
@@ -33,8 +34,11 @@ pub use crate::exit::REFUSES;
 pub struct ConveneOptions {
     /// The Chamber's folder.
     pub dir: PathBuf,
-    /// The priests' names for a new Chamber (an existing one keeps its own).
+    /// The priests' names for a new Chamber (an existing one keeps its own), as `convene
+    /// --names` takes them: `Ann:2`, `Bob`, `+Dan`.
     pub names: Vec<String>,
+    /// α for a new Chamber (§3.3.6) [default: 3, the paper's]; an existing one keeps its own.
+    pub alpha: Option<u64>,
     /// Whether the names were asked for (so a resumed Chamber must match them).
     pub names_given: bool,
     /// Petitions to pass: (id, text).
@@ -58,23 +62,45 @@ pub struct ConveneOptions {
     pub exe: Option<PathBuf>,
 }
 
-/// Lays out the Chamber in `dir` and returns its roll. A new Chamber gets its roll (`roll.csv`),
-/// each priest's ledger with its header, his messagebook folder, and `presence/`; names are
-/// checked before anything is made. An existing Chamber keeps its roll; files that are not on it
-/// are named and ignored.
+/// Lays out the Chamber in `dir` with α = 3 (the paper's) if it is new, and returns its roll: see
+/// [`lay_out_with`].
 pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Result<Roll> {
+    lay_out_with(dir, names, names_given, None)
+}
+
+/// Lays out the Chamber in `dir` and returns its roll. A new Chamber gets its settings
+/// (`chamber.csv`: α, [`NEW_CHAMBER_ALPHA`] unless asked), its roll (`roll.csv`), each priest's
+/// ledger with its header, his messagebook folder, and `presence/`; names are checked before
+/// anything is made. `names` are as `convene --names` takes them: `Ann:2` (weight 2), `Bob`
+/// (weight 1), `+Dan` (laid out with weight 0). An existing Chamber keeps its roll and its α;
+/// files that are not on the roll are named and ignored.
+pub fn lay_out_with(
+    dir: &Path,
+    names: &[String],
+    names_given: bool,
+    alpha: Option<u64>,
+) -> anyhow::Result<Roll> {
     if dir.exists() && !dir.is_dir() {
         bail!("{} is a file, not a folder; give --dir a folder for the Chamber", dir.display());
     }
     if let Some(roll) = Roll::read(dir)? {
-        let mut asked = names.to_vec();
-        asked.sort();
-        if names_given && asked != roll.names() {
+        let asked = Roll::from_seats(names).map_err(anyhow::Error::msg)?;
+        let laid_out = roll.names().iter().zip(roll.weights()).take(asked.len());
+        let same = asked.len() <= roll.len() && laid_out.eq(asked.names().iter().zip(asked.weights()));
+        if names_given && !same {
             bail!(
                 "{} already holds a Chamber of {} ({}); convene it without --priests/--names, or choose another --dir",
                 dir.display(),
                 roll.len(),
-                roll.names().join(", ")
+                seats(&roll)
+            );
+        }
+        let settings = Settings::read(dir)?;
+        if let Some(alpha) = alpha.filter(|a| *a != settings.alpha) {
+            bail!(
+                "{} holds a Chamber laid out with alpha {}; alpha is fixed when a Chamber is laid out, so convene it without --alpha {alpha}, or lay out a new one in another --dir",
+                dir.display(),
+                settings.alpha
             );
         }
         for n in roll.names() {
@@ -86,7 +112,9 @@ pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Resul
         }
         return Ok(roll);
     }
-    let roll = Roll::new(names.to_vec()).map_err(anyhow::Error::msg)?;
+    let roll = Roll::from_seats(names).map_err(anyhow::Error::msg)?;
+    let alpha = alpha.unwrap_or(NEW_CHAMBER_ALPHA);
+    parse_alpha(&alpha.to_string()).map_err(anyhow::Error::msg)?;
     for sub in ["ledgers", MESSAGEBOOKS, PRESENCE] {
         std::fs::create_dir_all(dir.join(sub))
             .with_context(|| format!("creating {}", dir.join(sub).display()))?;
@@ -95,10 +123,28 @@ pub fn lay_out(dir: &Path, names: &[String], names_given: bool) -> anyhow::Resul
         AppendFile::open_with_header(ledger_path(dir, n), LEDGER_HEADER)?;
         std::fs::create_dir_all(book_dir(dir, n))?;
     }
+    Settings { alpha }.write_new(dir).with_context(|| format!("writing {}", settings_path(dir).display()))?;
     // The roll last: a folder with a roll is a Chamber whose every ledger was laid out.
     roll.write_new(dir)
         .with_context(|| format!("writing {}", crate::books::layout::roll_path(dir).display()))?;
     Ok(roll)
+}
+
+/// The roll as a person reads it: `Ann 2, Bob 1, Dan 0`.
+pub fn seats(roll: &Roll) -> String {
+    let seats = roll.names().iter().zip(roll.weights()).map(|(n, w)| format!("{n} {w}"));
+    seats.collect::<Vec<_>>().join(", ")
+}
+
+/// Lays out the files of a priest given a new place on the roll (`parliament admit`): his ledger
+/// with its header and his messagebook folder. His place is on the roll first (synced), so these
+/// are never strays; laying them out again changes nothing.
+pub fn lay_out_priest(dir: &Path, name: &str) -> anyhow::Result<()> {
+    AppendFile::open_with_header(ledger_path(dir, name), LEDGER_HEADER)
+        .with_context(|| format!("laying out {}", ledger_path(dir, name).display()))?;
+    std::fs::create_dir_all(book_dir(dir, name))
+        .with_context(|| format!("laying out {}", book_dir(dir, name).display()))?;
+    Ok(())
 }
 
 /// Appends a petition row to a priest's messagebook, in the page of the one who asks (`from`,
@@ -132,7 +178,7 @@ enum Priests {
 /// sits in another process, and 1 if the petitions cannot pass (timeout, or too few priests able
 /// to act to make a majority set).
 pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<Chamber> {
-    let roll = lay_out(&opts.dir, &opts.names, opts.names_given)?;
+    let roll = lay_out_with(&opts.dir, &opts.names, opts.names_given, opts.alpha)?;
     for n in roll.names() {
         if let Some(holder) = held_by(&opts.dir, n) {
             return Err(Exit::new(
@@ -154,10 +200,10 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
         return Ok(chamber);
     }
     let mut sitting = Sitting::open(opts, &roll)?;
+    let mut roll = roll;
     let started = Instant::now();
     let mut asked_at = None::<Instant>;
     let mut asked = 0usize;
-    let majority = roll.len() / 2 + 1;
     let mut reach = Reach::default();
     let result = loop {
         if stop.load(Ordering::Relaxed) {
@@ -169,20 +215,21 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
         if reach.is_lost() {
             chamber = Chamber::open(&opts.dir, &roll);
         }
+        if !reach.is_lost()
+            && let Some(grown) = sitting.seat_new(opts)?
+        {
+            chamber.grow(&opts.dir, &grown);
+            roll = grown;
+        }
         match chamber.refresh() {
             Ok(()) => reach.reached(&opts.dir),
             Err(e) => reach.failed(&opts.dir, e)?,
         }
         let alive = sitting.alive(opts, &stop);
-        let able = alive.iter().filter(|a| **a).count();
-        if able < majority && !stop.load(Ordering::Relaxed) {
-            break Err(Exit::new(
-                NOT_DONE,
-                format!(
-                    "only {able} of {} priests can act, and a majority set needs {majority}: no decree can pass (see why each left above)",
-                    roll.len()
-                ),
-            ));
+        if let Some(why) = too_few(&roll, &alive)
+            && !stop.load(Ordering::Relaxed)
+        {
+            break Err(Exit::new(NOT_DONE, why));
         }
         if !opts.stay && !reach.is_lost() && chamber.holds_all(&ids, &alive) {
             break Ok(());
@@ -222,6 +269,30 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     result.map(|()| chamber).map_err(anyhow::Error::from)
 }
 
+/// Why no decree can pass, if the priests able to act weigh no more than half the roll as laid
+/// out (§2.2).
+fn too_few(roll: &Roll, alive: &[bool]) -> Option<String> {
+    let weights = roll.weights();
+    let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    let able: u64 = weights.iter().zip(alive).filter(|(_, a)| **a).map(|(&w, _)| u64::from(w)).sum();
+    if able * 2 > total {
+        return None;
+    }
+    let count = alive.iter().filter(|a| **a).count();
+    Some(if weights.iter().all(|&w| w == 1) {
+        format!(
+            "only {count} of {} priests can act, and a majority set needs {}: no decree can pass (see why each left above)",
+            roll.len(),
+            roll.len() / 2 + 1
+        )
+    } else {
+        format!(
+            "only {count} of {} priests can act, weighing {able} of {total}, and a majority set weighs more than half: no decree can pass (see why each left above)",
+            roll.len()
+        )
+    })
+}
+
 /// The ids of every petition written in the Chamber's messagebooks, as the priests reading them
 /// name them: a plain `convene` waits for these too.
 pub fn pending_petitions(dir: &Path, roll: &Roll) -> Vec<PetitionId> {
@@ -242,6 +313,12 @@ pub fn pending_petitions(dir: &Path, roll: &Roll) -> Vec<PetitionId> {
 /// and a lost-events `Rescan` wakes everyone.
 pub struct Sitting {
     priests: Priests,
+    /// The roll as far as God has seated it.
+    roll: Roll,
+    /// `roll.csv`'s size and time when God last looked at it.
+    roll_seen: Option<(u64, Option<std::time::SystemTime>)>,
+    /// Hands the watcher a thread priest seated since: his name, his wake-up, his book's folder.
+    seat_tx: mpsc::Sender<(std::ffi::OsString, mpsc::Sender<()>, PathBuf)>,
     /// When each priest who left is brought back.
     revival: Vec<Backoff>,
     fan: thread::JoinHandle<()>,
@@ -278,16 +355,25 @@ impl Sitting {
         } else {
             Priests::Threads(start_threads(opts, roll, &stopping))
         };
-        let books: Vec<(std::ffi::OsString, mpsc::Sender<()>)> = match &priests {
+        let mut books: Vec<(std::ffi::OsString, mpsc::Sender<()>)> = match &priests {
             Priests::Threads(t) => t.iter().map(|(n, _, tx)| (n.into(), tx.clone())).collect(),
             Priests::Processes(_) => Vec::new(),
         };
         let fan_stop = stopping.clone();
+        let (seat_tx, seated) = mpsc::channel::<(std::ffi::OsString, mpsc::Sender<()>, PathBuf)>();
         let fan = thread::spawn(move || {
             let mut watcher = watcher;
             while let Ok(w) = watcher.wait(Duration::from_millis(100)) {
                 if fan_stop.load(Ordering::Relaxed) {
                     break;
+                }
+                // A priest seated since (§3.3.6): his book is watched from now on (he reads it
+                // whole when he enters, and every tick, so nothing written before is missed).
+                while let Ok((name, tx, folder)) = seated.try_recv() {
+                    if let Err(e) = watcher.watch_folder(&folder) {
+                        eprintln!("{}: cannot watch: {e}; he looks at it every tick", folder.display());
+                    }
+                    books.push((name, tx));
                 }
                 let mut god = w.rescan;
                 for (name, tx) in &books {
@@ -302,7 +388,48 @@ impl Sitting {
             }
         });
         let revival = roll.names().iter().map(|_| Backoff::default()).collect();
-        Ok(Sitting { priests, revival, fan, stopping, wakes })
+        let roll_seen = roll_stamp(&opts.dir);
+        Ok(Sitting { priests, roll: roll.clone(), roll_seen, seat_tx, revival, fan, stopping, wakes })
+    }
+
+    /// The roll as far as God has seated it.
+    pub fn roll(&self) -> &Roll {
+        &self.roll
+    }
+
+    /// Seats the priests given a place on the roll since God last looked (`parliament admit`,
+    /// §3.3.6): each starts as the others did (a thread, or a process God brings back), learns the
+    /// decrees, and votes once a decree makes him a legislator. Looks at `roll.csv` only when it
+    /// changed. Returns the roll if it grew.
+    pub fn seat_new(&mut self, opts: &ConveneOptions) -> anyhow::Result<Option<Roll>> {
+        let seen = roll_stamp(&opts.dir);
+        if seen == self.roll_seen {
+            return Ok(None);
+        }
+        let Some(roll) = Roll::read(&opts.dir).ok().flatten() else { return Ok(None) };
+        self.roll_seen = seen;
+        if roll.len() <= self.roll.len() || !roll.is_grown_from(&self.roll) {
+            return Ok(None);
+        }
+        for name in &roll.names()[self.roll.len()..] {
+            lay_out_priest(&opts.dir, name)?;
+            match &mut self.priests {
+                Priests::Threads(t) => {
+                    let (n, handle, tx) = start_thread(opts, &roll, name, &self.stopping);
+                    let _ = self.seat_tx.send((n.clone().into(), tx.clone(), book_dir(&opts.dir, name)));
+                    t.push((n, handle, tx));
+                }
+                Priests::Processes(children) => children.push((name.clone(), Some(spawn(opts, name)?))),
+            }
+            self.revival.push(Backoff::default());
+            if opts.narrate {
+                println!(
+                    "God seats {name} in the Chamber: he learns the decrees, and votes once a decree makes him a legislator"
+                );
+            }
+        }
+        self.roll = roll.clone();
+        Ok(Some(roll))
     }
 
     /// Which priests are at work; a priest process that died is brought back into the Chamber.
@@ -362,22 +489,32 @@ fn start_threads(
     roll: &Roll,
     stopping: &Arc<AtomicBool>,
 ) -> Vec<(String, thread::JoinHandle<()>, mpsc::Sender<()>)> {
-    roll.names()
-        .iter()
-        .map(|name| {
-            let (tx, rx) = mpsc::channel();
-            let settings = settings(opts, name);
-            let (roll, stopping) = (roll.clone(), stopping.clone());
-            // Named `priest <name>` (cut to 15 bytes by the kernel) so `bench` can tell the
-            // priests' CPU time from its own in /proc/self/task.
-            let body = move || super::revival::sit_in_thread(&settings, &roll, &rx, &stopping);
-            let handle = thread::Builder::new()
-                .name(format!("priest {name}"))
-                .spawn(body)
-                .expect("the system starts a thread for a priest");
-            (name.clone(), handle, tx)
-        })
-        .collect()
+    roll.names().iter().map(|name| start_thread(opts, roll, name, stopping)).collect()
+}
+
+fn start_thread(
+    opts: &ConveneOptions,
+    roll: &Roll,
+    name: &str,
+    stopping: &Arc<AtomicBool>,
+) -> (String, thread::JoinHandle<()>, mpsc::Sender<()>) {
+    let (tx, rx) = mpsc::channel();
+    let settings = settings(opts, name);
+    let (roll, stopping) = (roll.clone(), stopping.clone());
+    // Named `priest <name>` (cut to 15 bytes by the kernel) so `bench` can tell the
+    // priests' CPU time from its own in /proc/self/task.
+    let body = move || super::revival::sit_in_thread(&settings, &roll, &rx, &stopping);
+    let handle = thread::Builder::new()
+        .name(format!("priest {name}"))
+        .spawn(body)
+        .expect("the system starts a thread for a priest");
+    (name.to_string(), handle, tx)
+}
+
+/// `roll.csv`'s size and time: whether it changed since last looked at.
+fn roll_stamp(dir: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+    let m = std::fs::metadata(crate::books::layout::roll_path(dir)).ok()?;
+    Some((m.len(), m.modified().ok()))
 }
 
 /// The settings God gives each priest.

@@ -67,7 +67,9 @@ impl LawIndex {
         }
         if law_through > self.through {
             let book = law_book(dir, name)?;
-            for (no, decree) in read_law_book(&book, self.through + 1).map_err(io::Error::other)? {
+            // Only the petitions' ids are read here, not what their texts do to the roll.
+            let anyone = crate::books::Roll::new(vec![name.to_string()]).map_err(io::Error::other)?;
+            for (no, decree) in read_law_book(&anyone, &book, self.through + 1).map_err(io::Error::other)? {
                 if let Some(p) = decree.petition() {
                     self.passed.entry(p.id.clone()).or_insert(no);
                 }

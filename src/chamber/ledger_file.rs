@@ -77,6 +77,11 @@ impl LedgerFile {
         })
     }
 
+    /// Writes ballots with a roll grown by places seated since (§3.3.6).
+    pub fn set_roll(&mut self, roll: &Roll) {
+        self.roll = roll.clone();
+    }
+
     /// Whether the path still names the file this ledger writes.
     fn in_place(&self) -> io::Result<()> {
         let path = self.file.path();

@@ -103,6 +103,13 @@ impl FileMessenger {
         })
     }
 
+    /// Takes a roll grown by places seated since (§3.3.6): he writes into their messagebooks too.
+    pub fn grow(&mut self, roll: &Roll) {
+        self.roll = roll.clone();
+        self.books.resize_with(roll.len(), || None);
+        self.pending.resize(roll.len(), String::new());
+    }
+
     /// When the next delayed message is due, if any.
     pub fn next_due(&self) -> Option<Instant> {
         let held = self.control.next_due();
@@ -166,7 +173,7 @@ impl Messenger for FileMessenger {
                 present = Some(known);
                 continue;
             }
-            if self.rng.chance(self.faults.lose) {
+            if self.rng.chance(self.faults.lose) || e.to.index() >= self.roll.len() {
                 continue;
             }
             let copies = if self.rng.chance(self.faults.duplicate) { 2 } else { 1 };

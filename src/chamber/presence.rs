@@ -67,6 +67,15 @@ impl Listener {
         Listener { files }
     }
 
+    /// Listens to the places a grown roll adds (§3.3.6) too.
+    pub fn grow(&mut self, dir: &Path, roll: &Roll, me: PriestId) {
+        for p in (0..roll.len()).map(|i| PriestId(i as u16)).filter(|&p| p != me) {
+            if !self.files.iter().any(|(q, _, _)| *q == p) {
+                self.files.push((p, presence_path(dir, roll.name(p)), String::new()));
+            }
+        }
+    }
+
     /// A Heartbeat from each priest whose presence file changed since the last call.
     pub fn hear(&mut self) -> Vec<(PriestId, Message)> {
         let mut out = Vec::new();

@@ -77,6 +77,15 @@ pub fn chamber_config(priests: usize) -> Config {
     c
 }
 
+/// The priest's settings in the Chamber laid out with `roll` and `settings`: the weights each
+/// place was laid out with (a place seated since with weight 0) and the Chamber's α (§3.3.6).
+pub fn chamber_config_for(roll: &Roll, settings: &crate::books::settings::Settings) -> Config {
+    let mut c = chamber_config(roll.len());
+    c.weights = roll.weights().to_vec();
+    c.alpha = settings.alpha;
+    c
+}
+
 /// What he knows of another priest's ledger, read as it grows: parsed and indexed only as far
 /// as a message from him has needed, and skimmed for how far it runs for his heartbeats.
 struct Backer {
@@ -102,6 +111,8 @@ pub struct Runtime {
     held: Held,
     law_index: super::law_index::LawIndex,
     sitting: Sitting,
+    /// `roll.csv`'s size and time when he last read it.
+    roll_seen: Option<(u64, Option<std::time::SystemTime>)>,
 }
 
 /// How long a row may wait for its newline before the priest says so.
@@ -123,7 +134,9 @@ impl Runtime {
             )));
         }
         super::volume::unlink_unfinished(&settings.dir, &settings.name).map_err(|e| io_error(&path, e))?;
-        let config = chamber_config(roll.len());
+        let settings_file = crate::books::settings::Settings::read(&settings.dir)
+            .map_err(|e| RuntimeError::Io(e.to_string()))?;
+        let config = chamber_config_for(roll, &settings_file);
         let restored = restore_priest(&settings.dir, roll, &settings.name, config).map_err(|e| match e {
             RestoreError::Ledger(e) if ledger_unreachable(&e) => RuntimeError::Unreachable(e.to_string()),
             RestoreError::Ledger(e) => e.into(),
@@ -172,6 +185,7 @@ impl Runtime {
             held: Held::default(),
             law_index: super::law_index::LawIndex::start(&settings.dir, &settings.name, law_through),
             sitting,
+            roll_seen: None,
             settings,
         })
     }
@@ -198,6 +212,7 @@ impl Runtime {
             }
             self.step.clear();
             self.sitting.renew_if_due().map_err(claim_error)?;
+            self.grow_roll()?;
             self.read_book()?;
             let now = Instant::now();
             if now >= next_tick {
@@ -219,6 +234,55 @@ impl Runtime {
             }
         }
         self.save_positions();
+        Ok(())
+    }
+
+    /// Takes the places seated since he entered (`parliament admit`, §3.3.6), before reading any
+    /// row: a place is appended to `roll.csv` and synced before any row names him, so a priest
+    /// who looks at the roll first never meets a name he cannot place. Looks only when the file
+    /// changed (one `stat` a wake-up).
+    fn grow_roll(&mut self) -> Result<(), RuntimeError> {
+        let path = crate::books::layout::roll_path(&self.settings.dir);
+        let seen = std::fs::metadata(&path).ok().map(|m| (m.len(), m.modified().ok()));
+        if seen == self.roll_seen {
+            return Ok(());
+        }
+        self.roll_seen = seen;
+        let roll = match Roll::read(&self.settings.dir) {
+            Ok(Some(roll)) => roll,
+            // Being rewritten, or cut off: looked at again next time.
+            Ok(None) | Err(_) => {
+                self.roll_seen = None;
+                return Ok(());
+            }
+        };
+        if roll.len() == self.roll.len() {
+            return Ok(());
+        }
+        if !roll.is_grown_from(&self.roll) {
+            return Err(RuntimeError::Damaged(format!(
+                "{}: the roll changed its places ({} before); places are never reordered or removed",
+                path.display(),
+                self.roll.names().join(", ")
+            )));
+        }
+        let dir = &self.settings.dir;
+        for n in &roll.names()[self.roll.len()..] {
+            self.backers.push(Backer {
+                ledger: LedgerFollower::new(ledger_path(dir, n)),
+                index: LedgerIndex::default(),
+                skim: LedgerSkim::new(ledger_path(dir, n)),
+            });
+        }
+        self.book.set_roll(&roll);
+        self.messenger.grow(&roll);
+        self.presence.grow(dir, &roll, self.priest.id());
+        self.ledger.set_roll(&roll);
+        if self.narrator.is_some() {
+            let none = crate::priest::Durable::default();
+            self.narrator = Some(Narrator::in_chamber(roll.names(), self.priest.id(), &none));
+        }
+        self.roll = roll;
         Ok(())
     }
 

@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(fs::read(&closed).unwrap(), before, "not a byte of the old volume changed");
         assert!(fs::metadata(&closed).unwrap().permissions().readonly());
         let book = law_book(dir.path(), name).unwrap();
-        assert_eq!(read_law_book(&book, 1).unwrap(), (1..=4).map(|n| (n, law(n))).collect::<Vec<_>>());
+        assert_eq!(read_law_book(&roll, &book, 1).unwrap(), (1..=4).map(|n| (n, law(n))).collect::<Vec<_>>());
         let restored = restore_priest(dir.path(), &roll, name, config).unwrap();
         assert_eq!(restored.priest.durable(), priest.durable());
         // The ledger goes on in the new volume, and is read whole across both.

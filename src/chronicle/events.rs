@@ -147,7 +147,7 @@ impl Chronicle {
                             What::Message { from, to, message, refused }
                         }
                         Ok(BookEntry::Petition { from, text, id, print }) => {
-                            let petition = petition_from(&format!("{name}/{page}"), print, &text, &id);
+                            let petition = petition_from(roll, &format!("{name}/{page}"), print, &text, &id);
                             What::Petition { by: from, to, petition }
                         }
                         Err(why) => {

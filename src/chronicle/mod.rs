@@ -187,7 +187,18 @@ pub fn record_label(roll: &Roll, record: &Record, max: usize) -> String {
         Record::Voted(v) => {
             format!("Voted {} {}: {}", roll.ballot(v.ballot), v.decree_no, decree_label(&v.decree, max))
         }
-        Record::Decree { decree_no, decree } => format!("decree {decree_no} = {}", decree_label(decree, max)),
+        Record::Decree { decree_no, decree } => {
+            let label = format!("decree {decree_no} = {}", decree_label(decree, max));
+            match decree.roll_change() {
+                // A membership decree (§3.3.6): the roll it makes is in force α decrees on.
+                Some(c) => format!(
+                    "{label} (membership: {} {} from {decree_no}+α)",
+                    roll.names().get(c.priest.index()).map_or("?", String::as_str),
+                    c.weight
+                ),
+                None => label,
+            }
+        }
     }
 }
 
@@ -205,4 +216,20 @@ pub fn majority_label(roll: &Roll, what: &What) -> String {
 /// When, as the time column shows it: `21:48:24.100`, or blanks.
 pub fn time_label(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(|| "--:--:--.---".to_string(), |t| t.format("%H:%M:%S%.3f").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_membership_decree_is_told_as_one() {
+        let roll = Roll::new(vec!["Lynch".into(), "Strong".into()]).unwrap();
+        let p = crate::books::membership::read_petition(&roll, "p", "Strong is now a legislator").unwrap();
+        let record = Record::Decree { decree_no: 6, decree: Decree::Law(p) };
+        assert_eq!(
+            record_label(&roll, &record, 60),
+            "decree 6 = \"Strong is now a legislator\" (membership: Strong 1 from 6+α)"
+        );
+    }
 }

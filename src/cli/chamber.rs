@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use parliament::books::Roll;
 use parliament::books::layout::book_dir;
+use parliament::books::membership::{membership_text, membership_words, roll_change};
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
 use parliament::chamber::messenger::Faults;
@@ -18,11 +20,12 @@ use parliament::chamber::unreachable::says_unreachable;
 use parliament::exit;
 use parliament::files::{WakeSource, mount, poll};
 use parliament::names::chamber_names;
+use parliament::priest::{RollLaw, Weights};
 use parliament::sim::DECREES;
 use parliament::sim::telling::{At, Level, SITTING_VAR, cast, count, open_sitting, sitting_var, stamp};
 
 use super::laws::print_laws;
-use super::options::{delay, millis_range, pace, probability, show, tick, timeout};
+use super::options::{alpha, delay, millis_range, pace, probability, show, tick, timeout};
 
 /// How unreliable the messengers are, and how fast time passes; shared by `convene` and `priest`.
 #[derive(Args, Debug, Clone)]
@@ -85,9 +88,17 @@ pub struct ConveneArgs {
     /// How many priests a new Chamber holds, 1 to 64; they take the paper's names [default: 5].
     #[arg(long, conflicts_with = "names", value_parser = clap::value_parser!(u16).range(1..=64))]
     priests: Option<u16>,
-    /// The priests' names for a new Chamber (letters, digits, '-', '_'), comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    /// The priests' names for a new Chamber (letters, digits, '-', '_'), comma-separated; a
+    /// weight after a colon makes a fat priest (Ann:2 counts as two in a majority set, §2.2), and
+    /// a '+' before a name lays him out with weight 0: he learns every decree but is no
+    /// legislator until a decree says so (parliament admit).
+    #[arg(long, value_delimiter = ',', value_name = "NAME[:WEIGHT],+NAME")]
     names: Vec<String>,
+    /// α of a new Chamber, 1 to 1048576 (§3.3.6): a membership decree passed at n is in force
+    /// from decree n + α on, and a president may have at most α ballots in flight past the
+    /// decrees he knows. Fixed when the Chamber is laid out [default: 3, the paper's].
+    #[arg(long, value_parser = alpha)]
+    alpha: Option<u64>,
     /// A petition to pass (repeat for more) [default: five decrees from the paper].
     #[arg(long = "petition", value_name = "TEXT")]
     petitions: Vec<String>,
@@ -193,7 +204,7 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
     // Refuse bad names and folders, and a Chamber that sits already, before saying anything
     // sits, and before making anything.
     if names_given {
-        parliament::books::Roll::new(names.clone()).map_err(anyhow::Error::msg)?;
+        parliament::books::Roll::from_seats(&names).map_err(anyhow::Error::msg)?;
     }
     if !args.dir.exists() {
         bail!(
@@ -224,11 +235,13 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
         unsafe { std::env::set_var(poll::POLL_VAR, "1") };
     }
     if !args.watch {
-        announce(&args, &names, &petitions);
+        let plain = parliament::books::Roll::from_seats(&names).map(|r| r.names().to_vec());
+        announce(&args, &plain.unwrap_or_else(|_| names.clone()), &petitions);
     }
     let opts = ConveneOptions {
         dir: args.dir.clone(),
         names,
+        alpha: args.alpha,
         names_given,
         petitions,
         stay: args.stay || args.watch,
@@ -401,25 +414,179 @@ pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
             args.dir.display()
         );
     };
-    let to = match args.to {
+    if let Some(Err(why)) = membership_words(&args.text).map(|w| w.map(|_| ())) {
+        bail!("{why}");
+    }
+    if let Err(why) = roll_change(&roll, &args.text) {
+        bail!("{why}");
+    }
+    hand_in(&args.dir, &roll, args.to, &args.from, &args.text)?;
+    Ok(exit::DONE)
+}
+
+/// Hands a petition to `to` (or the president, as the ledgers show him), as `parliament petition`
+/// does; says where it went. Returns its id.
+fn hand_in(
+    dir: &std::path::Path,
+    roll: &Roll,
+    to: Option<String>,
+    from: &str,
+    text: &str,
+) -> anyhow::Result<String> {
+    let to = match to {
         Some(to) if roll.id(&to).is_none() => {
             bail!("{to} is not a priest of this Chamber ({})", roll.names().join(", "))
         }
         Some(to) => to,
         None => {
-            let mut chamber = Chamber::open_live(&args.dir, &roll);
+            let mut chamber = Chamber::open_live(dir, roll);
             chamber.refresh()?;
             chamber.president().map_or_else(|| roll.names()[0].clone(), |p| roll.name(p).to_string())
         }
     };
-    let id = format!("{}-{}", args.from, chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"));
-    god::petition(&args.dir, &roll, &to, &args.from, &id, &args.text)?;
-    println!("petition {id} is in messagebooks/{to}/{}.csv", args.from);
-    if held_by(&args.dir, &to).is_none() {
+    let id = format!("{from}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"));
+    god::petition(dir, roll, &to, from, &id, text)?;
+    println!("petition {id} is in messagebooks/{to}/{from}.csv");
+    if held_by(dir, &to).is_none() {
         println!(
             "nobody sits as {to} now: the petition waits in his messagebook until he does (parliament convene --dir {})",
+            dir.display()
+        );
+    }
+    Ok(id)
+}
+
+/// Options of `parliament admit`.
+#[derive(Args, Debug)]
+pub struct AdmitArgs {
+    /// The priest to make a legislator: a name on the roll, or a new one (letters, digits, '-',
+    /// '_'), who is given the next place.
+    name: String,
+    /// His weight in majority sets, 1 to 1000 (§2.2: Ann of weight 2 counts as two priests).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    weight: u32,
+    /// The Chamber's folder.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// The priest to hand the petition to [default: the president, as the ledgers show him].
+    #[arg(long)]
+    to: Option<String>,
+    /// Who petitions.
+    #[arg(long, default_value = "citizen")]
+    from: String,
+}
+
+/// Options of `parliament dismiss`.
+#[derive(Args, Debug)]
+pub struct DismissArgs {
+    /// The legislator to dismiss: a name on the roll.
+    name: String,
+    /// The Chamber's folder.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// The priest to hand the petition to [default: the president, as the ledgers show him].
+    #[arg(long)]
+    to: Option<String>,
+    /// Who petitions.
+    #[arg(long, default_value = "citizen")]
+    from: String,
+}
+
+/// The roll of the Chamber in `dir`, or an error saying how to lay one out.
+fn chamber_roll(dir: &std::path::Path) -> anyhow::Result<Roll> {
+    discover_roll(dir)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
+            dir.display(),
+            dir.display()
+        )
+    })
+}
+
+/// The roll the membership decrees in the ledgers make, once all are in force (§3.3.6).
+fn latest_roll(dir: &std::path::Path, roll: &Roll) -> anyhow::Result<Weights> {
+    let mut chamber = Chamber::open_live(dir, roll);
+    chamber.refresh()?;
+    let alpha = parliament::books::settings::Settings::read(dir)?.alpha;
+    let mut law = RollLaw::new(Weights(roll.weights().to_vec()), alpha);
+    for f in &chamber.ledgers {
+        for (&n, &c) in &f.durable.roll_changes {
+            law.note(n, c);
+        }
+    }
+    Ok(law.latest().clone())
+}
+
+/// Runs `parliament admit NAME`: gives a new name a place on the roll (and his files), then
+/// petitions for the decree that makes him a legislator.
+pub fn admit(args: AdmitArgs) -> anyhow::Result<i32> {
+    parliament::names::check_name(&args.name).map_err(anyhow::Error::msg)?;
+    let roll = chamber_roll(&args.dir)?;
+    let roll = match roll.id(&args.name) {
+        Some(_) => roll,
+        None => {
+            let (roll, new) = Roll::seat(&args.dir, &args.name).with_context(|| {
+                format!("giving {} a place on {}", args.name, args.dir.join("roll.csv").display())
+            })?;
+            god::lay_out_priest(&args.dir, &args.name)?;
+            if new {
+                println!(
+                    "{} has place {} on the roll (roll.csv), weight 0 until the decree passes; his ledger is ledgers/{}.csv",
+                    args.name,
+                    roll.len(),
+                    args.name
+                );
+            }
+            roll
+        }
+    };
+    let text = membership_text(&args.name, args.weight);
+    hand_in(&args.dir, &roll, args.to, &args.from, &text)?;
+    let alpha = parliament::books::settings::Settings::read(&args.dir)?.alpha;
+    println!("when \"{text}\" passes as decree n, {} votes from decree n + {alpha} on (§3.3.6)", args.name);
+    if roll.names().iter().any(|n| held_by(&args.dir, n).is_some())
+        && held_by(&args.dir, &args.name).is_none()
+    {
+        println!(
+            "if the Chamber sits under parliament convene, God seats {} by himself; if its priests were started by hand, start him too: parliament priest {} --dir {}",
+            args.name,
+            args.name,
             args.dir.display()
         );
     }
+    Ok(exit::DONE)
+}
+
+/// Runs `parliament dismiss NAME`: petitions for the decree that makes him no legislator. He keeps
+/// his place and files, and goes on learning the decrees.
+pub fn dismiss(args: DismissArgs) -> anyhow::Result<i32> {
+    let roll = chamber_roll(&args.dir)?;
+    let Some(p) = roll.id(&args.name) else {
+        bail!(
+            "{} is not on the roll of {} ({}); only a priest on the roll can be dismissed",
+            args.name,
+            args.dir.display(),
+            roll.names().join(", ")
+        );
+    };
+    let latest = latest_roll(&args.dir, &roll)?;
+    if latest.is_legislator(p) && latest.legislators().all(|q| q == p) {
+        bail!(
+            "{} is the Chamber's only legislator: dismissed, no decree could ever pass again. Admit another first (parliament admit NAME --dir {})",
+            args.name,
+            args.dir.display()
+        );
+    }
+    let text = membership_text(&args.name, 0);
+    hand_in(&args.dir, &roll, args.to, &args.from, &text)?;
+    if !latest.is_legislator(p) {
+        println!(
+            "{} is no legislator in the latest roll the ledgers show; the decree changes nothing if so",
+            args.name
+        );
+    }
+    println!(
+        "he keeps his place and his files, and goes on learning the decrees; his vote counts for nothing once the decree is in force"
+    );
     Ok(exit::DONE)
 }

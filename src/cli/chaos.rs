@@ -27,6 +27,10 @@ pub struct ChaosArgs {
     /// priest's ledger is removed halfway, and he must refuse to vote.
     #[arg(long)]
     lost_ledger: bool,
+    /// Keep the members as laid out: by default each trial admits a new name by decree a third of
+    /// the way in and dismisses a priest two thirds of the way (§3.3.6), while priests are killed.
+    #[arg(long)]
+    no_membership: bool,
     /// Keep each trial's Chamber in DIR/trial-<seed> [default: temporary folders, removed].
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -68,7 +72,13 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
             Some(keep) => keep.join(format!("trial-{seed}")),
             None => temp.path().to_path_buf(),
         };
-        let o = TrialOptions { seed, duration: args.duration, lost_ledger, exe: None };
+        let o = TrialOptions {
+            seed,
+            duration: args.duration,
+            lost_ledger,
+            membership: !args.no_membership,
+            exe: None,
+        };
         let r = run_trial(&dir, &o, &stop)?;
         let name = if lost_ledger { " (lost-ledger)" } else { "" };
         let outcome =
@@ -90,7 +100,10 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         }
         bar.inc(1);
         if !r.violations.is_empty() {
-            let flag = if lost_ledger { " --lost-ledger" } else { "" };
+            let mut flag = if lost_ledger { " --lost-ledger" } else { "" }.to_string();
+            if args.no_membership {
+                flag.push_str(" --no-membership");
+            }
             failed.push(format!(
                 "parliament chaos --trials 1 --seed {seed} --duration {}ms{flag} --keep chaos-replay",
                 args.duration.as_millis()
@@ -108,6 +121,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
             "petitions": totals.petitions,
             "decrees": totals.decrees,
             "void_repeats": totals.void_repeats,
+            "membership_decrees": totals.membership.len(),
             "mischief": totals.mischief.to_string(),
             "violations": totals.violations.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "replays": failed,
@@ -116,12 +130,13 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<i32> {
         return Ok(if failed.is_empty() { 0 } else { 1 });
     }
     println!(
-        "{}: {}, {}, {}, {}, {}, {}; {}",
+        "{}: {}, {}, {}, {} ({} by decree), {}, {}; {}",
         count(ran, "trial"),
         count(totals.kills, "kill"),
         count(totals.pauses, "pause"),
         totals.mischief,
         count(totals.petitions, "petition"),
+        count(totals.membership.len() as u64, "admission or dismissal"),
         count(totals.decrees, "decree"),
         count(totals.void_repeats, "void repeat"),
         count(totals.violations.len(), "violation")
@@ -138,6 +153,7 @@ fn add(t: &mut TrialReport, r: &TrialReport) {
     t.petitions += r.petitions;
     t.decrees += r.decrees;
     t.void_repeats += r.void_repeats;
+    t.membership.extend(r.membership.iter().cloned());
     t.violations.extend(r.violations.iter().cloned());
     let (m, n) = (&mut t.mischief, &r.mischief);
     m.garbage += n.garbage;

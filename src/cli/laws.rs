@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
+use parliament::books::membership::{describe, history, history_lines, membership_text};
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::read_law;
 use parliament::names::paper_spelling;
-use parliament::priest::Decree;
+use parliament::priest::{Decree, RollLaw};
 use parliament::sim::count;
 use serde_json::json;
 
@@ -93,11 +94,46 @@ fn decree_text(d: &Decree) -> String {
 
 /// Prints the statute book: number, decree (shortened to one line), and which priests hold it.
 pub fn print_laws(chamber: &Chamber, as_json: bool) {
-    print_statute(chamber, as_json, false);
+    print_statute(chamber, as_json, false, None);
 }
 
-/// Prints the statute book; `full` prints each decree whole instead of shortened to one line.
-pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
+/// The Chamber's rolls as JSON: each with the decree it is in force from, the membership decree
+/// that made it, and its legislators' weights.
+fn rolls_json(roll: &parliament::books::Roll, law: &RollLaw) -> serde_json::Value {
+    let rolls: Vec<_> = history(law)
+        .iter()
+        .map(|r| {
+            let legislators: serde_json::Map<String, serde_json::Value> = r
+                .weights
+                .legislators()
+                .map(|p| (roll.name(p).to_string(), json!(r.weights.weight(p))))
+                .collect();
+            json!({
+                "from_decree": r.from,
+                "by_decree": r.by.map(|(m, _)| m),
+                "change": r.by.map(|(_, c)| membership_text(roll.name(c.priest), c.weight)),
+                "legislators": legislators,
+            })
+        })
+        .collect();
+    json!({ "alpha": law.alpha(), "rolls": rolls })
+}
+
+/// Prints the roll in force and when each change takes effect (§3.3.6), if there is more to tell
+/// than a roll of equal priests that never changed.
+fn print_rolls(roll: &parliament::books::Roll, law: &RollLaw) {
+    if law.changes().is_empty() && roll.weights().iter().all(|&w| w == 1) {
+        return;
+    }
+    println!("The roll:");
+    for line in history_lines(roll, law) {
+        println!("  {line}");
+    }
+}
+
+/// Prints the statute book; `full` prints each decree whole instead of shortened to one line;
+/// with `rolls`, the Chamber's rolls after it.
+pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool, rolls: Option<&RollLaw>) {
     let book = chamber.statute_book();
     let versions = chamber.versions();
     let everyone = chamber.roll.len();
@@ -125,11 +161,18 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({ "laws": laws })).expect("JSON"));
+        let mut out = json!({ "laws": laws });
+        if let Some(law) = rolls {
+            out["roll"] = rolls_json(&chamber.roll, law);
+        }
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
         return;
     }
     if book.is_empty() {
         println!("The statute book is empty.");
+        if let Some(law) = rolls {
+            print_rolls(&chamber.roll, law);
+        }
         return;
     }
     println!("The statute book ({}):", count(book.len(), "decree"));
@@ -151,6 +194,9 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool) {
             );
         }
     }
+    if let Some(law) = rolls {
+        print_rolls(&chamber.roll, law);
+    }
 }
 
 /// Runs `parliament laws`.
@@ -164,7 +210,8 @@ pub fn laws(args: LawsArgs) -> anyhow::Result<i32> {
     } else if let Some(n) = args.as_of {
         n
     } else {
-        print_statute(&chamber, args.read.json, args.full);
+        let law = chamber.roll_law(&args.read.dir)?;
+        print_statute(&chamber, args.read.json, args.full, Some(&law));
         return Ok(0);
     };
     match read_law::as_of(&chamber, n) {
@@ -243,8 +290,14 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
         })
         .collect();
     let strays = roll.strays(&args.dir);
+    let law = chamber.roll_law(&args.dir)?;
+    // The roll in force for the next decree, as far as the ledgers tell.
+    let next = chamber.ledgers.iter().map(|f| f.durable.known).max().unwrap_or(0) + 1;
     if args.json {
-        let out = json!({ "president": president, "priests": priests, "strays": strays });
+        let mut out = json!({ "president": president, "priests": priests, "strays": strays });
+        out["roll"] = rolls_json(roll, &law);
+        out["roll"]["next_decree"] = json!(next);
+        out["roll"]["in_force"] = json!(describe(roll, law.in_force(next)));
         println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
         return Ok(0);
     }
@@ -280,6 +333,12 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
     }
     for stray in strays {
         println!("  {stray}");
+    }
+    println!("The roll in force for decree {next}: {}", describe(roll, law.in_force(next)));
+    if !law.changes().is_empty() || roll.weights().iter().any(|&w| w != 1) {
+        for line in history_lines(roll, &law) {
+            println!("  {line}");
+        }
     }
     Ok(0)
 }

@@ -55,6 +55,26 @@ majority set); 2 could not run; 4 a priest already sits in another process.")]
   parliament petition 'Wine may not be watered'
   parliament petition 'Lamps must use only olive oil' --to Lynch --from Ann --dir /tmp/paxos")]
     Petition(chamber::PetitionArgs),
+    /// Petition for the decree that makes NAME a legislator (§3.3.6); a new name is first given
+    /// a place on the roll and his files, and God, sitting, seats him.
+    #[command(after_help = "Examples:
+  parliament admit Strong                  a new priest: a place on the roll, then the decree
+  parliament admit Lynch --weight 2        Lynch counts as two in every majority set
+  parliament admit Dan --dir /tmp/paxos --to Toueg
+
+The decree takes effect alpha decrees after it passes (chamber.csv; 3 unless laid out otherwise):
+decree n is passed by the legislators named by the law as of decree n - alpha. parliament status
+shows the roll in force.")]
+    Admit(chamber::AdmitArgs),
+    /// Petition for the decree that makes NAME no longer a legislator (§3.3.6); he keeps his place
+    /// and files, and learns every decree.
+    #[command(after_help = "Examples:
+  parliament dismiss Toueg
+  parliament dismiss Oki --dir /tmp/paxos
+
+His vote counts for nothing from alpha decrees after the decree passes; a dismissed president hands
+on. The Chamber's last legislator cannot be dismissed.")]
+    Dismiss(chamber::DismissArgs),
     /// Run one priest of an existing Chamber in this process, until stopped.
     #[command(after_help = "Examples:
   parliament priest Lynch                  run Lynch here; four more terminals for the others
@@ -142,6 +162,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Convene(args) => chamber::convene(args),
         Command::Petition(args) => chamber::petition(args),
         Command::Priest(args) => chamber::priest(args),
+        Command::Admit(args) => chamber::admit(args),
+        Command::Dismiss(args) => chamber::dismiss(args),
         Command::Laws(args) => laws::laws(args),
         Command::Status(args) => laws::status(args),
         Command::Audit(args) => audit::run(args),

@@ -45,6 +45,11 @@ pub fn show(d: Duration) -> String {
     }
 }
 
+/// α of a new Chamber (§3.3.6): 1 to 2^20.
+pub fn alpha(s: &str) -> Result<u64, String> {
+    parliament::books::settings::parse_alpha(s)
+}
+
 /// One tick of the priests' time: 1ms to 10s (a tick of 0 would spin the processor).
 pub fn tick(s: &str) -> Result<Duration, String> {
     duration_within(s, Duration::from_millis(1), Duration::from_secs(10))

@@ -9,7 +9,6 @@ use anyhow::Context;
 use clap::Args;
 
 use super::options::{count_of, planted_bug, probability, progress, ticks};
-use parliament::names::chamber_names;
 use parliament::priest::PlantedBug;
 use parliament::sim::telling::cast;
 use parliament::sim::{self, At, Failure, Level, Narrator, Outcome, SimConfig, Stats, count};
@@ -50,7 +49,7 @@ pub struct SimulateArgs {
     fault_ticks: Option<u64>,
     /// Plant a bug in every priest, to watch the checkers catch it: forget-promise,
     /// forget-vote, reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
-    /// report-current-vote.
+    /// report-current-vote, early-roll (with --membership or --grow-to).
     #[arg(long, value_parser = planted_bug, value_name = "BUG")]
     plant: Option<PlantedBug>,
     /// Crashes keep the `Decree` rows not yet synced (as runs found before they were left
@@ -61,6 +60,23 @@ pub struct SimulateArgs {
     /// book (§3.3.2), 0 (never, the default) to 10^6; a priest lacking more copies a law book.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000), value_name = "DECREES")]
     volume_decrees: u64,
+    /// Grow the Chamber by membership decrees (§3.3.6) from --priests legislators to N, 2 to 64,
+    /// admitting the places laid out with weight 0 one at a time, then dismiss them again.
+    #[arg(long, value_parser = count_of(2, 64), value_name = "N", conflicts_with = "membership")]
+    grow_to: Option<usize>,
+    /// Petition this many membership decrees (§3.3.6), 0 to 1000, one at a time, each at random:
+    /// admit a priest of weight 0 (with weight 1 or 2) or dismiss a legislator while another remains.
+    #[arg(long, default_value_t = 0, value_parser = count_of(0, 1000), value_name = "DECREES")]
+    membership: usize,
+    /// Places laid out with weight 0 beside --priests, for --membership to admit, 0 to 63
+    /// [default: 2 with --membership, else 0].
+    #[arg(long, value_parser = count_of(0, 63))]
+    spares: Option<usize>,
+    /// α of §3.3.6, 1 to 10^6: a membership decree at m is in force from m + α on, and a president
+    /// begins no ballot for n before he knows every decree through n − α [default: 3 with
+    /// --membership or --grow-to, else 256].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    alpha: Option<u64>,
     /// Write the run (one seed) as a Chamber's ledgers and messagebooks into this folder, to be
     /// read with `parliament laws --dir`, `status`, or a spreadsheet.
     #[arg(long, conflicts_with = "seeds")]
@@ -90,6 +106,17 @@ impl SimulateArgs {
         }
         c.planted = self.plant;
         c.keep_books = self.dir.is_some();
+        if let Some(n) = self.grow_to {
+            c.spares = n.saturating_sub(c.priests);
+            c.membership = sim::Membership::Grow;
+        } else if self.membership > 0 {
+            c.spares = self.spares.unwrap_or(2);
+            c.membership = sim::Membership::Random(self.membership);
+        } else {
+            c.spares = self.spares.unwrap_or(0);
+        }
+        let changing = c.membership != sim::Membership::Off;
+        c.alpha = self.alpha.unwrap_or(if changing { 3 } else { parliament::priest::DEFAULT_ALPHA });
         c
     }
 }
@@ -104,14 +131,23 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
 
 fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
     let config = args.config(args.seed);
-    let names = chamber_names(config.priests);
+    let names = config.names();
     let level = Level::from_flags(args.quiet, args.verbose);
-    let mut narrator = Narrator::new(&names, level, Box::new(std::io::stdout()));
+    let mut narrator = Narrator::new(&names, level, Box::new(std::io::stdout())).with_alpha(config.alpha);
     if level > Level::Quiet {
+        let weights = config.weights();
+        let (sitting, spare): (Vec<_>, Vec<_>) = (0..names.len()).partition(|&i| weights[i] > 0);
+        let pick = |is: &[usize]| is.iter().map(|&i| names[i].clone()).collect::<Vec<_>>();
+        let laid_out = match spare.len() {
+            0 => String::new(),
+            _ => {
+                format!("; {} are laid out with weight 0 (§3.3.6, α = {})", cast(&pick(&spare)), config.alpha)
+            }
+        };
         let line = format!(
-            "Seed {}: {} sit; citizens will make {}.",
+            "Seed {}: {} sit{laid_out}; citizens will make {}.",
             config.seed,
-            cast(&names),
+            cast(&pick(&sitting)),
             count(config.decrees, "petition")
         );
         narrator.note(At::Tick(0), line);
@@ -138,7 +174,7 @@ fn run_one(args: &SimulateArgs) -> anyhow::Result<i32> {
         config.seed,
         count(config.decrees, "petition"),
         count(s.decrees, "decree"),
-        count(config.priests, "ledger"),
+        count(config.places(), "ledger"),
         count(s.ticks, "tick")
     );
     print_faults(s);
@@ -161,6 +197,14 @@ fn print_faults(s: &Stats) {
         count(s.petitions_read_again, "petition"),
         count(s.repeats, "void repeat")
     );
+    if s.membership.0 > 0 {
+        println!(
+            "membership (§3.3.6): {} passed; rolls of {} to {} legislators",
+            count(s.membership.0, "membership decree"),
+            s.membership.1,
+            s.membership.2
+        );
+    }
     if s.volumes != (0, 0, 0) {
         println!(
             "law books (§3.3.2): {} closed, {} between a law page and its new volume, {} copied by priests who lacked more than the back",
@@ -239,7 +283,7 @@ fn run_many(args: &SimulateArgs) -> anyhow::Result<i32> {
     bar.finish_and_clear();
     let mut t = totals.into_inner().context("a worker panicked")?;
     let elapsed = started.elapsed();
-    let names = chamber_names(usize::from(args.priests));
+    let names = args.config(args.seed).names();
     t.failures.sort_by_key(|o| o.config.seed);
     if let Some(first) = t.failures.first() {
         report_failure(first, first.failure.as_ref().expect("failed"), &names);
@@ -279,4 +323,8 @@ fn add(total: &mut Stats, s: &Stats) {
     total.volumes.0 += s.volumes.0;
     total.volumes.1 += s.volumes.1;
     total.volumes.2 += s.volumes.2;
+    total.membership.0 += s.membership.0;
+    total.membership.1 =
+        if total.membership.2 == 0 { s.membership.1 } else { total.membership.1.min(s.membership.1) };
+    total.membership.2 = total.membership.2.max(s.membership.2);
 }

@@ -74,6 +74,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<i32> {
     let opts = ConveneOptions {
         dir: args.dir.clone(),
         names,
+        alpha: None,
         names_given: args.priests.is_some(),
         petitions: Vec::new(),
         stay: true,
@@ -99,7 +100,7 @@ pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
     let (roll, god) = if sitting {
         (existing.expect("a roll"), None)
     } else {
-        let roll = god::lay_out(&dir, &opts.names, opts.names_given)?;
+        let roll = god::lay_out_with(&dir, &opts.names, opts.names_given, opts.alpha)?;
         let sitting = Sitting::open(&opts, &roll)?;
         for (i, (id, text)) in opts.petitions.iter().enumerate() {
             god::petition(&dir, &roll, &roll.names()[i % roll.len()], "citizen", id, text)?;

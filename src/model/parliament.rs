@@ -180,21 +180,32 @@ impl Messenger for StateMessenger<'_> {
 impl Parliament {
     /// The model for these options.
     pub fn new(options: Options) -> Self {
-        let mut config = Config::new(options.priests);
+        let spare = options.admit.map(|_| 0);
+        let mut config = Config::weighted(spare.into_iter().chain(vec![1; options.priests]).collect());
+        config.alpha = options.alpha;
         config.heartbeat_ticks = options.heartbeat_ticks;
         config.president_timeout_ticks = options.president_timeout_ticks;
         config.retry_ticks = options.retry_ticks;
         config.window = options.window;
         config.planted = options.planted;
-        let petitions = (0..options.petitions)
+        let mut petitions: Vec<Petition> = (0..options.petitions)
             .map(|k| Petition::new(&format!("citizen-{}", k + 1), TEXTS[k % TEXTS.len()]))
             .collect();
+        if let (Some(weight), Some(first)) = (options.admit, petitions.first_mut()) {
+            let dwork = &crate::names::chamber_names(options.places())[0];
+            let text = match weight {
+                1 => format!("{dwork} is now a legislator"),
+                w => format!("{dwork} is now a legislator of weight {w}"),
+            };
+            let change = crate::priest::RollChange { priest: PriestId(0), weight };
+            *first = Petition::membership("citizen-1", &text, change);
+        }
         Parliament { options, config, petitions }
     }
 
     /// The Chamber before anything happens: new priests, empty ledgers, no messages.
     pub fn initial(&self) -> State {
-        let n = self.options.priests;
+        let n = self.options.places();
         State {
             priests: (0..n).map(|i| Arc::new(Priest::new(PriestId(i as u16), self.config.clone()))).collect(),
             ledgers: (0..n).map(|_| Arc::new(Vec::new())).collect(),
@@ -204,7 +215,9 @@ impl Parliament {
             crashes: 0,
             duplicates: 0,
             broken: None,
-            rules: Judge(Arc::new(Rules::new(n))),
+            rules: Judge(Arc::new(
+                Rules::with_roll(self.config.weights.clone(), self.config.alpha).in_order(),
+            )),
         }
     }
 
@@ -287,12 +300,12 @@ impl Model for Parliament {
         }
         // Every way of handing the petitions to the priests who lead, before the session opens.
         let leaders = self.options.presidents.clamp(1, self.options.priests);
-        let first = self.options.priests - leaders;
+        let first = self.options.places() - leaders;
         let mut states = vec![self.initial()];
         for petition in 0..self.petitions.len() {
             let mut handed = Vec::new();
             for state in &states {
-                for to in (first..self.options.priests).map(|i| PriestId(i as u16)) {
+                for to in (first..self.options.places()).map(|i| PriestId(i as u16)) {
                     let mut next = state.clone();
                     self.apply(&mut next, &Action::Petition { petition, to }, false);
                     handed.push(next);
@@ -307,12 +320,12 @@ impl Model for Parliament {
         if state.broken.is_some() {
             return;
         }
-        let priests = (0..self.options.priests as u16).map(PriestId);
+        let priests = (0..self.options.places() as u16).map(PriestId);
         let waiting = (0..self.petitions.len()).filter(|&k| state.petitioned[k].is_none());
         for petition in waiting.filter(|_| self.options.petitions_anytime) {
             actions.extend(priests.clone().map(|to| Action::Petition { petition, to }));
         }
-        let first_president = self.options.priests.saturating_sub(self.options.presidents);
+        let first_president = self.options.places().saturating_sub(self.options.presidents);
         let ticking = priests.clone().skip(first_president);
         for p in ticking.filter(|p| state.ticks[p.index()] < self.options.ticks) {
             actions.push(Action::Tick(p));
@@ -347,6 +360,8 @@ impl Model for Parliament {
             Property::always("B1", |_, s| kept(s, "B1")),
             Property::always("B3", |_, s| kept(s, "B3")),
             Property::always("last vote", |_, s| kept(s, "last vote")),
+            Property::always("roll in force", |_, s| kept(s, "roll in force")),
+            Property::always("B2", |_, s| kept(s, "B2")),
             Property::always(DAMAGED, |_, s| kept(s, DAMAGED)),
             Property::sometimes("a decree can pass", |_, s| laws(s).next().is_some()),
             Property::sometimes("every petition can pass", |m, s| {

@@ -13,10 +13,10 @@ use crate::words::count;
 /// Tells the run that `actions` makes from `initial` (one of the model's first states), ending
 /// with the rule broken (if one was).
 pub fn render(model: &Parliament, initial: &State, actions: &[Action]) -> String {
-    let teller = Teller::new(model.options.priests);
+    let teller = Teller::new(model.options.places());
     let mut state = initial.clone();
     let mut out =
-        format!("  The cast: {}.\n", crate::sim::telling::cast(&chamber_names(model.options.priests)));
+        format!("  The cast: {}.\n", crate::sim::telling::cast(&chamber_names(model.options.places())));
     for (petition, to) in state.petitioned.iter().enumerate() {
         if let Some(to) = to {
             let decree = Decree::Law(model.petitions[petition].clone());

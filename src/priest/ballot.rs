@@ -72,6 +72,11 @@ impl Quorum {
         self.0 == 0
     }
 
+    /// Whether the two sets share a priest (B2 asks it of any two majority sets).
+    pub fn intersects(self, other: Quorum) -> bool {
+        self.0 & other.0 != 0
+    }
+
     /// Whether the set is a majority of `priests` priests: any two such sets share a priest (B2).
     pub fn is_majority_of(self, priests: usize) -> bool {
         self.len() * 2 > priests

@@ -98,11 +98,14 @@ pub enum PlantedBug {
     /// Asked again for a ballot he already promised, he reports his current votes, those cast in
     /// that very ballot included, instead of his latest votes below it (issue 17).
     ReportCurrentVote,
+    /// He counts majority sets by the latest roll he knows instead of the roll in force for the
+    /// decree number: a membership decree takes effect α decrees too early (§3.3.6).
+    EarlyRoll,
 }
 
 impl PlantedBug {
     /// Every planted bug, for tests and `--help`.
-    pub const ALL: [PlantedBug; 7] = [
+    pub const ALL: [PlantedBug; 8] = [
         PlantedBug::ForgetPromise,
         PlantedBug::ForgetVote,
         PlantedBug::ReuseBallot,
@@ -110,6 +113,7 @@ impl PlantedBug {
         PlantedBug::VoteBelowPromise,
         PlantedBug::CountOldLastVote,
         PlantedBug::ReportCurrentVote,
+        PlantedBug::EarlyRoll,
     ];
 
     /// The bug's name on the command line.
@@ -122,6 +126,7 @@ impl PlantedBug {
             PlantedBug::VoteBelowPromise => "vote-below-promise",
             PlantedBug::CountOldLastVote => "count-old-last-vote",
             PlantedBug::ReportCurrentVote => "report-current-vote",
+            PlantedBug::EarlyRoll => "early-roll",
         }
     }
 

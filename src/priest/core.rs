@@ -90,10 +90,17 @@ pub(super) struct Presidency {
     pub asked_at: u64,
     /// Who has sent LastVote for this ballot.
     pub promised: Quorum,
-    /// The highest vote reported to him for each decree number (for B3).
+    /// The highest vote reported to him in any LastVote for this ballot, for each decree number
+    /// he has not yet begun a ballot for (B3, kept after he takes office: a number whose roll in
+    /// force differs may need later promises, §3.3.6).
     pub reports: BTreeMap<DecreeNo, super::message::Vote>,
-    /// Whether a majority set has promised: he may begin ballots.
+    /// Whether a majority set of the roll in force for decree `decree_no + 1` has promised: he
+    /// has taken office (`office.rs`).
     pub prepared: bool,
+    /// Numbers up to this one are filled with a reported decree or olive day, never with a new
+    /// petition (§3.1): the highest number reported or known when he took office, or reported
+    /// since.
+    pub fill_through: DecreeNo,
     /// Ballots begun and not yet passed, by decree number.
     pub in_flight: BTreeMap<DecreeNo, Proposal>,
     /// Petitions in those ballots.
@@ -155,8 +162,16 @@ impl Priest {
             Input::Petition(p) => self.on_petition(p, true),
             Input::Message { from, message } => self.on_message(from, message),
         }
-        while let Some(message) = self.slip.inbox.pop_front() {
-            self.on_message(self.id, message);
+        loop {
+            while let Some(message) = self.slip.inbox.pop_front() {
+                self.on_message(self.id, message);
+            }
+            // Whatever he learned may dismiss him (`presence.rs`), or let a president begin more
+            // ballots (`office.rs`).
+            self.hand_on_if_dismissed();
+            if !self.advance() {
+                break;
+            }
         }
         std::mem::swap(&mut self.out, step);
     }
@@ -235,6 +250,21 @@ impl Priest {
     /// every decree through `decree_no − α`.
     pub fn roll_for(&self, decree_no: DecreeNo) -> &Weights {
         self.roll_law.in_force(decree_no)
+    }
+
+    /// The roll he counts majority sets of decree `decree_no` by: the roll in force, or, with the
+    /// planted bug `EarlyRoll`, the latest roll, α decrees too early.
+    pub(super) fn counting_roll(&self, decree_no: DecreeNo) -> &Weights {
+        if self.config.has(PlantedBug::EarlyRoll) {
+            self.roll_law.latest()
+        } else {
+            self.roll_law.in_force(decree_no)
+        }
+    }
+
+    /// Whether he knows decree `decree_no`: in his statute book, or in his law book.
+    pub(super) fn knows(&self, decree_no: DecreeNo) -> bool {
+        decree_no <= self.durable.law_through || self.durable.decrees.contains_key(&decree_no)
     }
 
     /// The law of the roll as his ledger tells it.

@@ -18,6 +18,8 @@ mod lawbook;
 mod ledger;
 /// The messages priests send (§2.3, §2.4, §3.1).
 mod message;
+/// The ballots a president in office begins, number by number (§3.1, §3.2, §3.3.6).
+mod office;
 /// Heartbeats, the choice of president, petitions handed on (§2.4, §3.3.1).
 mod presence;
 /// The president's ballots (§2.3 steps 1, 3, 5; §3.1-§3.2).
@@ -30,7 +32,7 @@ mod step;
 mod voting;
 
 pub use ballot::{BallotNumber, PriestId, Quorum};
-pub use config::{Config, PlantedBug};
+pub use config::{Config, DEFAULT_ALPHA, PlantedBug};
 pub use core::Priest;
 pub use decree::{Decree, DecreeNo, Petition, PetitionId};
 pub use lawbook::Volume;

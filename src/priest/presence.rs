@@ -5,8 +5,10 @@
 //! `president_timeout_ticks`, himself included once he has listened that long. One change to the
 //! paper's rule, its own lesson from Ωκι (§3.3.1): a priest whose statute book runs more than
 //! `behind_max` decrees behind another present priest's is passed over until he catches up, and
-//! catches up by inquiry. Two priests may both believe they are president for a while; that only
-//! slows the Parliament, because B1-B3 hold whoever begins ballots.
+//! catches up by inquiry. Only legislators preside (§3.3.6), by the roll the decrees he knows
+//! without a gap make, and a president hands on as soon as he learns his dismissal. Two
+//! priests may both believe they are president for a while; that only slows the Parliament,
+//! because B1-B3 hold whoever begins ballots.
 
 use super::ballot::PriestId;
 use super::core::Priest;
@@ -63,7 +65,29 @@ impl Priest {
         };
         let furthest = self.priests().filter(|&q| present(q) || q == self.id).map(known).max();
         let furthest = furthest.unwrap_or(0);
-        self.priests().rev().find(|&q| present(q) && known(q) + self.config.behind_max >= furthest)
+        // Only legislators preside (§3.3.6): a priest of weight 0 learns the decrees but never
+        // leads, and a dismissed president hands on. The roll is the latest that the decrees he
+        // knows without a gap make: a membership decree he holds aside above a gap is not yet
+        // his to act on, for if it dismissed him and he stopped presiding, the others, who do
+        // not know it, would wait on him and no one would fill the gap (found by the simulator).
+        let roll = self.presiding_roll();
+        self.priests()
+            .rev()
+            .find(|&q| roll.is_legislator(q) && present(q) && known(q) + self.config.behind_max >= furthest)
+    }
+
+    /// The roll that says who may preside: the latest that the decrees he knows without a gap
+    /// make (§3.3.6).
+    fn presiding_roll(&self) -> &super::roll::Weights {
+        self.roll_law.in_force(self.durable.known.saturating_add(self.roll_law.alpha()))
+    }
+
+    /// A president who learns his own dismissal hands on at once, beginning no further ballot
+    /// (§3.3.6); the next legislator by name takes the chair.
+    pub(super) fn hand_on_if_dismissed(&mut self) {
+        if self.slip.presidency.is_some() && !self.presiding_roll().is_legislator(self.id) {
+            self.slip.presidency = None;
+        }
     }
 
     /// A heartbeat: note how far his book runs, and ask him for what we lack.
@@ -86,9 +110,44 @@ impl Priest {
             return;
         }
         if self.slip.presidency.as_ref().is_some_and(|p| p.prepared) {
-            self.propose_petitions();
+            // He puts it to a ballot at the end of this step (`office.rs`).
         } else if from_citizen && let Some(q) = self.president().filter(|&q| q != self.id) {
             self.send(q, Message::Petition(petition));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::priest::{Config, Decree, Input, Petition, Priest, PriestId, Record, RollChange, Step};
+
+    fn dismissal(p: u16) -> Decree {
+        let change = RollChange { priest: PriestId(p), weight: 0 };
+        Decree::Law(Petition::membership("d", "Toueg is no longer a legislator", change))
+    }
+
+    fn tick_until_president(priest: &mut Priest) -> Option<PriestId> {
+        let mut step = Step::default();
+        for _ in 0..20 {
+            priest.handle(Input::Tick, &mut step);
+        }
+        priest.president()
+    }
+
+    /// Found by the simulator (§3.3.6): Toueg held his own dismissal, decree 2, aside above a gap
+    /// at decree 1 and stopped presiding, while the others, who did not know it, waited on him;
+    /// no one filled decree 1. A membership decree above a gap is not yet his to act on.
+    #[test]
+    fn a_dismissal_held_aside_above_a_gap_does_not_stop_its_priest_presiding() {
+        let toueg = PriestId(2);
+        let rows = [Record::Decree { decree_no: 2, decree: dismissal(2) }];
+        let mut priest = Priest::restore(toueg, Config::new(3), &rows).unwrap();
+        assert!(!priest.roll_law().latest().is_legislator(toueg), "he holds his dismissal");
+        assert_eq!(tick_until_president(&mut priest), Some(toueg), "and still fills the gap below it");
+        let mut step = Step::default();
+        let success = crate::priest::Message::Success { decree_no: 1, decree: Decree::OliveDay };
+        priest.handle(Input::Message { from: PriestId(1), message: success }, &mut step);
+        assert_eq!(priest.presidency(), None, "once the gap is filled he knows it, and hands on at once");
+        assert_eq!(priest.president(), Some(PriestId(1)), "Fischer, just heard from, takes the chair");
     }
 }

@@ -1,11 +1,10 @@
 //! The president (§2.3 steps 1, 3 and 5; §3.1 and §3.2 of the paper).
 //!
 //! He tries a ballot once per presidency with NextBallot(b, n), n being the last number up to which
-//! he knows every decree. When a majority set has answered, he begins a ballot for every number
-//! above n that some answer mentioned: with the decree of the highest vote reported for it (B3), or
-//! an olive-day decree where none was, so that no new petition is ordered before a decree that may
-//! already have passed. Then petitions, several ballots in flight at once (§3.2), each passed when
-//! a majority set has voted.
+//! he knows every decree. Every LastVote for b is kept: its promise, and its votes for the numbers
+//! he has not yet begun (B3). Once the priests who promised are a majority set of the roll in force
+//! for a number (§2.2, §3.3.6), he may begin its ballot (`office.rs`); each ballot passes when a
+//! majority set of that roll has voted.
 
 use super::ballot::{BallotNumber, PriestId, Quorum};
 use super::config::PlantedBug;
@@ -33,6 +32,7 @@ impl Priest {
             promised: Quorum::default(),
             reports: Default::default(),
             prepared: false,
+            fill_through: decree_no,
             in_flight: Default::default(),
             proposed: Default::default(),
             next_decree_no: decree_no + 1,
@@ -41,8 +41,10 @@ impl Priest {
         self.send_all(Message::NextBallot { ballot, decree_no }, true);
     }
 
-    /// Step 3: a LastVote. Decrees it reports are learned; votes are kept for B3; the voter is
-    /// sent the decrees up to n he lacks (§3.1). With a majority set, ballots begin.
+    /// Step 3: a LastVote. Decrees it reports are learned; the voter is sent the decrees up to n
+    /// he lacks (§3.1); his promise is counted and his votes on numbers not yet begun are kept for
+    /// B3, even after the president took office (a later number's roll may need his promise).
+    /// Ballots begin at the end of the step (`office.rs`).
     pub(super) fn on_last_vote(
         &mut self,
         from: PriestId,
@@ -63,101 +65,66 @@ impl Priest {
         }
         self.send_decrees(from, known + 1, n);
         let Some(p) = self.slip.presidency.as_mut() else { return };
-        if p.prepared {
-            return;
-        }
+        let d = &self.durable;
         for vote in votes {
-            let higher = p.reports.get(&vote.decree_no).is_none_or(|v| v.ballot < vote.ballot);
-            if higher {
-                p.reports.insert(vote.decree_no, vote);
+            let k = vote.decree_no;
+            if k < p.next_decree_no || k <= d.law_through || d.decrees.contains_key(&k) {
+                continue; // begun already, or known: his vote there can change nothing
+            }
+            if p.reports.get(&k).is_none_or(|v| v.ballot < vote.ballot) {
+                p.reports.insert(k, vote);
+            }
+            if p.prepared {
+                p.fill_through = p.fill_through.max(k);
             }
         }
         p.promised.insert(from);
-        if p.promised.is_majority_of(self.config.priests) {
+        let (prepared, promised, first) = (p.prepared, p.promised, p.decree_no + 1);
+        if !prepared && self.counting_roll(first).is_majority(promised) {
             self.take_office();
         }
     }
 
-    /// A majority set has promised: begin a ballot for every number above n that is not known,
-    /// with the highest reported vote's decree (B3) or olive day, then turn to petitions.
+    /// A majority set of the roll in force for decree n + 1 has promised: he takes office. The
+    /// numbers up to the highest reported or known are filled with reported decrees (B3) or olive
+    /// day, never with new petitions, so that no new decree is ordered before one that may have
+    /// passed (§3.1).
     fn take_office(&mut self) {
+        let last_known = self.durable.decrees.keys().next_back().copied().unwrap_or(0);
         let Some(p) = self.slip.presidency.as_mut() else { return };
         p.prepared = true;
-        let reports = std::mem::take(&mut p.reports);
-        let last_reported = reports.keys().next_back().copied().unwrap_or(0);
-        let last_known = self.durable.decrees.keys().next_back().copied().unwrap_or(0);
-        let top = last_reported.max(last_known).max(p.decree_no);
-        for decree_no in p.decree_no + 1..=top {
-            // Known: in his statute book, or in his law book if a volume closed since he asked.
-            if decree_no <= self.durable.law_through || self.durable.decrees.contains_key(&decree_no) {
-                continue;
-            }
-            let decree = match reports.get(&decree_no) {
-                Some(_) if self.config.has(PlantedBug::IgnoreHighestVote) => Decree::OliveDay,
-                Some(vote) => vote.decree.clone(),
-                None => Decree::OliveDay,
-            };
-            self.begin_ballot(decree_no, decree);
-        }
-        if let Some(p) = self.slip.presidency.as_mut() {
-            p.next_decree_no = p.next_decree_no.max(top + 1);
-        }
-        self.propose_petitions();
+        let last_reported = p.reports.keys().next_back().copied().unwrap_or(0);
+        p.fill_through = last_reported.max(last_known).max(p.decree_no);
     }
 
     /// Begins a ballot: BeginBallot(b, n, d) to every priest, himself included.
-    fn begin_ballot(&mut self, decree_no: DecreeNo, decree: Decree) {
+    pub(super) fn begin_ballot(&mut self, decree_no: DecreeNo, decree: Decree) {
         let Some(p) = self.slip.presidency.as_mut() else { return };
         if let Some(petition) = decree.petition() {
             p.proposed.insert(petition.id.clone());
         }
+        p.reports.remove(&decree_no);
         let proposal =
             Proposal { decree: decree.clone(), voters: Quorum::default(), begun_at: self.slip.now };
         p.in_flight.insert(decree_no, proposal);
+        p.next_decree_no = p.next_decree_no.max(decree_no + 1);
         let ballot = p.ballot;
         self.send_all(Message::BeginBallot { ballot, decree_no, decree }, true);
     }
 
-    /// Puts waiting petitions to ballots at fresh numbers, up to `window` ballots in flight. A
-    /// petition already passed or already in one of his ballots is never proposed again.
-    pub(super) fn propose_petitions(&mut self) {
-        loop {
-            let Some(p) = self.slip.presidency.as_mut().filter(|p| p.prepared) else { return };
-            if p.in_flight.len() >= self.config.window {
-                return;
-            }
-            let next =
-                self.slip.petitions.range(p.petition_cursor..).find(|(_, pet)| {
-                    !p.proposed.contains(&pet.id) && !self.durable.passed.contains_key(&pet.id)
-                });
-            let Some((&seq, petition)) = next else {
-                p.petition_cursor = self.slip.petition_seq_next;
-                return;
-            };
-            let petition = petition.clone();
-            p.petition_cursor = seq + 1;
-            let mut decree_no = p.next_decree_no;
-            while self.durable.decrees.contains_key(&decree_no) {
-                decree_no += 1;
-            }
-            p.next_decree_no = decree_no + 1;
-            self.begin_ballot(decree_no, Decree::Law(petition));
-        }
-    }
-
-    /// Step 5: a Voted. When a majority set has voted in his ballot, the decree has passed: he
-    /// writes it in his ledger and sends Success to every priest.
+    /// Step 5: a Voted. When the priests who voted in his ballot are a majority set of the roll in
+    /// force for its number (§2.2, §3.3.6), the decree has passed: he writes it in his ledger and
+    /// sends Success to every priest.
     pub(super) fn on_voted(&mut self, from: PriestId, ballot: BallotNumber, decree_no: DecreeNo) {
         let Some(p) = self.slip.presidency.as_mut().filter(|p| p.ballot == ballot) else { return };
         let Some(proposal) = p.in_flight.get_mut(&decree_no) else { return };
         proposal.voters.insert(from);
-        if !proposal.voters.is_majority_of(self.config.priests) {
+        let (voters, decree) = (proposal.voters, proposal.decree.clone());
+        if !self.counting_roll(decree_no).is_majority(voters) {
             return;
         }
-        let decree = proposal.decree.clone();
         self.learn(decree_no, decree.clone());
         self.send_all(Message::Success { decree_no, decree }, false);
-        self.propose_petitions();
     }
 
     /// A priest refused his ballot, having promised a higher one (§2.4): give up this ballot and,
@@ -172,26 +139,39 @@ impl Priest {
         }
     }
 
-    /// A tick while president: re-send NextBallot to those who have not promised, and
-    /// BeginBallot to those who have not voted, once `retry_ticks` have passed unanswered.
+    /// A tick while president, once `retry_ticks` have passed unanswered: re-send NextBallot to
+    /// those who have not promised, before he takes office, and BeginBallot to those who have not
+    /// voted. In office but short of promises for the roll in force for his next number (§3.3.6),
+    /// he tries a new ballot.
     pub(super) fn preside_tick(&mut self) {
         let (now, retry) = (self.slip.now, self.config.retry_ticks);
+        let Some(p) = self.slip.presidency.as_ref() else { return };
+        let mut next = p.next_decree_no;
+        while self.knows(next) {
+            next += 1;
+        }
+        let reachable = next <= self.durable.known.saturating_add(self.roll_law.alpha());
+        let short = reachable && !self.counting_roll(next).is_majority(p.promised);
+        if p.prepared && short && now - p.asked_at >= retry {
+            // A new roll needs promises he lacks, and a priest whose law book ran past n answers
+            // NextBallot(b, n) only with how far his book runs (`lawbook.rs`): ask again with a
+            // new ballot from what he knows now (found by the simulator, issue 14).
+            self.begin_presidency();
+            return;
+        }
         let Some(p) = self.slip.presidency.as_mut() else { return };
         let mut resend = Vec::new();
         let ballot = p.ballot;
-        if !p.prepared {
-            if now - p.asked_at >= retry {
-                p.asked_at = now;
-                let decree_no = p.decree_no;
-                resend.push((p.promised, Message::NextBallot { ballot, decree_no }));
-            }
-        } else {
-            for (&decree_no, proposal) in p.in_flight.iter_mut() {
-                if now - proposal.begun_at >= retry {
-                    proposal.begun_at = now;
-                    let decree = proposal.decree.clone();
-                    resend.push((proposal.voters, Message::BeginBallot { ballot, decree_no, decree }));
-                }
+        if !p.prepared && now - p.asked_at >= retry {
+            p.asked_at = now;
+            let decree_no = p.decree_no;
+            resend.push((p.promised, Message::NextBallot { ballot, decree_no }));
+        }
+        for (&decree_no, proposal) in p.in_flight.iter_mut() {
+            if now - proposal.begun_at >= retry {
+                proposal.begun_at = now;
+                let decree = proposal.decree.clone();
+                resend.push((proposal.voters, Message::BeginBallot { ballot, decree_no, decree }));
             }
         }
         for (answered, message) in resend {
@@ -199,7 +179,5 @@ impl Priest {
                 self.send(q, message.clone());
             }
         }
-        // Ballots also end by Success from elsewhere, not only by Voted: refill the window.
-        self.propose_petitions();
     }
 }

@@ -5,6 +5,7 @@
 //! `cat`, `chronicle`, `laws` and `audit` to read.
 
 pub mod figure;
+pub mod legislator;
 pub mod more;
 pub mod paper;
 pub mod stage;
@@ -32,7 +33,7 @@ pub struct Scene {
 }
 
 /// Every scene, in the order `parliament scene` lists them.
-pub const SCENES: [Scene; 6] = [
+pub const SCENES: [Scene; 7] = [
     Scene {
         name: "olive-day",
         section: "§3.1",
@@ -68,6 +69,12 @@ pub const SCENES: [Scene; 6] = [
         section: "§3.3.1",
         about: "Ωκι returns from a long absence and catches up before he leads (add --naive for the paper's trouble)",
         play: more::vacation,
+    },
+    Scene {
+        name: "legislator",
+        section: "§3.3.6",
+        about: "\"3252: Στρωνγ is now a legislator\", in force three decrees on; 3253 and 3254 are olive-day decrees",
+        play: legislator::legislator,
     },
 ];
 
@@ -193,7 +200,9 @@ fn rows_where(dir: &Path, roll: &Roll, pick: impl Fn(&str, &str) -> bool) -> any
                     .map(|t| t.with_timezone(&Utc));
                 let message = match parse_book_row(roll, line) {
                     Ok(BookEntry::Message { message, .. }) => message,
-                    Ok(BookEntry::Petition { text, id, .. }) => Message::Petition(Petition::new(&id, &text)),
+                    Ok(BookEntry::Petition { text, id, .. }) => {
+                        Message::Petition(crate::books::membership::petition_in_rows(roll, &id, &text))
+                    }
                     Ok(BookEntry::Continued { .. }) => continue,
                     Err(why) => anyhow::bail!("{owner}/{page}.csv: {why}"),
                 };

@@ -128,7 +128,15 @@ impl Stage {
     /// Lays out a new Chamber of these priests in `dir` (which must hold none yet), every
     /// ledger new, every priest in the Chamber.
     pub fn new(dir: &Path, names: &[&str], config: Config) -> anyhow::Result<Stage> {
+        Stage::growing(dir, names, &[], config)
+    }
+
+    /// [`Stage::new`], for a scene that will seat the priests `later` by decree (§3.3.6): the
+    /// rules know their places from the start.
+    pub fn growing(dir: &Path, names: &[&str], later: &[&str], config: Config) -> anyhow::Result<Stage> {
         let roll = Roll::new(names.iter().map(|n| n.to_string()).collect()).map_err(anyhow::Error::msg)?;
+        let mut everyone = roll.names().to_vec();
+        everyone.extend(later.iter().map(|n| n.to_string()));
         if Roll::read(dir).ok().flatten().is_some() || dir.join("ledgers").exists() {
             bail!("{} already holds a Chamber; play a scene into a new folder", dir.display());
         }
@@ -143,7 +151,7 @@ impl Stage {
             held: BTreeSet::new(),
             crash_armed: BTreeSet::new(),
             clock,
-            rules: Rules::new(roll.len()).with_names(roll.names().to_vec()),
+            rules: Rules::new(everyone.len()).with_names(everyone),
             ticks: 0,
             steps: 0,
             told: Vec::new(),
@@ -156,8 +164,26 @@ impl Stage {
             let ledger = stage.open_ledger(&name, false)?;
             stage.ledgers.push(Some(ledger));
         }
+        crate::books::settings::Settings { alpha: stage.config.alpha }.write_new(dir)?;
         stage.roll.write_new(dir)?;
         Ok(stage)
+    }
+
+    /// Gives `name` a place at the end of the roll (`roll.csv`, weight 0) and his files, as
+    /// `parliament admit` does, and seats him: a new priest, in the Chamber, who learns the decrees
+    /// and votes once a decree makes him a legislator (§3.3.6). Returns his place.
+    pub fn seat(&mut self, name: &str) -> anyhow::Result<usize> {
+        let (roll, _) = Roll::seat(&self.dir, name)?;
+        fs::create_dir_all(book_dir(&self.dir, name))?;
+        // Every ledger writes ballots by name: his among them from now on.
+        for ledger in self.ledgers.iter_mut().flatten() {
+            ledger.set_roll(&roll);
+        }
+        self.roll = roll;
+        let p = self.roll.len() - 1;
+        self.ledgers.push(Some(self.open_ledger(name, false)?));
+        self.priests.push(Some(Priest::new(PriestId(p as u16), self.config.clone())));
+        Ok(p)
     }
 
     fn open_ledger(&self, name: &str, torn: bool) -> io::Result<LedgerFile> {

@@ -66,8 +66,41 @@ pub fn through_rows(roll: &Roll, from: PriestId, message: &Message) -> Result<Me
     };
     if back == *message {
         Ok(back)
+    } else if without_changes(&back) == without_changes(message) {
+        // The books read a membership decree's change from its text with the Chamber's roll
+        // (§3.3.6); a row that kept the text kept the change.
+        Ok(message.clone())
     } else {
         Err(format!("{} read back as {back:?} from {line:?}", message.kind()))
+    }
+}
+
+/// The message with every petition's roll change left out.
+fn without_changes(message: &Message) -> Message {
+    use crate::priest::Decree;
+    let plain = |d: &Decree| match d {
+        Decree::Law(p) => Decree::Law(Petition { change: None, ..p.clone() }),
+        Decree::OliveDay => Decree::OliveDay,
+    };
+    match message {
+        Message::Petition(p) => Message::Petition(Petition { change: None, ..p.clone() }),
+        Message::BeginBallot { ballot, decree_no, decree } => {
+            Message::BeginBallot { ballot: *ballot, decree_no: *decree_no, decree: plain(decree) }
+        }
+        Message::Success { decree_no, decree } => {
+            Message::Success { decree_no: *decree_no, decree: plain(decree) }
+        }
+        Message::LastVote { ballot, decree_no, known, votes, decrees } => Message::LastVote {
+            ballot: *ballot,
+            decree_no: *decree_no,
+            known: *known,
+            votes: votes
+                .iter()
+                .map(|v| crate::priest::Vote { decree: plain(&v.decree), ..v.clone() })
+                .collect(),
+            decrees: decrees.iter().map(|(n, d)| (*n, plain(d))).collect(),
+        },
+        other => other.clone(),
     }
 }
 

@@ -16,7 +16,6 @@ use crate::books::book_rows::{BOOK_HEADER, book_row};
 use crate::books::layout::{book_dir, ledger_path, page_path, volume_dir, volume_path};
 use crate::books::ledger_read::restated_row;
 use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
-use crate::names::chamber_names;
 use crate::priest::Message;
 
 /// The `at` of tick 0.
@@ -59,7 +58,8 @@ fn volume_text(
 
 /// Writes the run's ledgers and messagebooks into `dir` (which must not already hold a Chamber).
 pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
-    let roll = Roll::new(chamber_names(outcome.config.priests)).map_err(io::Error::other)?;
+    let c = &outcome.config;
+    let roll = Roll::laid_out(c.names().into_iter().zip(c.weights()).collect()).map_err(io::Error::other)?;
     fs::create_dir_all(dir.join("ledgers"))?;
     if Roll::read(dir)?.is_some() {
         return Err(io::Error::new(
@@ -93,6 +93,10 @@ pub fn write_chamber(outcome: &Outcome, dir: &Path) -> io::Result<()> {
         for (from, text) in pages {
             fs::write(page_path(dir, name, from), text)?;
         }
+    }
+    if c.alpha != crate::priest::DEFAULT_ALPHA {
+        // The Chamber's α (§3.3.6), as God writes it when he lays out a Chamber.
+        crate::books::settings::Settings { alpha: c.alpha }.write_new(dir)?;
     }
     roll.write_new(dir)
 }

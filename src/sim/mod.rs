@@ -18,7 +18,7 @@ pub use crate::rng;
 /// The event loop: priests, messengers, citizens, crashes and checks.
 mod world;
 
-pub use narrative::{DECREES, Narrator};
+pub use narrative::{DECREES, Narrator, membership_petition, membership_told};
 pub use telling::{At, Level, count};
 pub use world::{BookEntry, Closed, Failure, Outcome, Stats, Volumes, run};
 
@@ -62,6 +62,26 @@ pub struct SimConfig {
     /// Decrees each priest keeps in the back of his ledger before closing a volume into his law
     /// book (§3.3.2); 0, the default, never closes one.
     pub volume_decrees: u64,
+    /// Places laid out beyond `priests` with weight 0, for membership decrees to seat (§3.3.6).
+    pub spares: usize,
+    /// The membership decrees citizens petition for, one at a time (§3.3.6).
+    pub membership: Membership,
+    /// α of §3.3.6: a membership decree at m is in force from decree m + α on.
+    pub alpha: u64,
+}
+
+/// The membership decrees of a run (§3.3.6): each is petitioned once the one before it passed,
+/// so every roll they make has a legislator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// None: the roll stays as laid out.
+    Off,
+    /// This many, each at random: admit a priest of weight 0 with weight 1 or 2, or dismiss a
+    /// legislator while another remains.
+    Random(usize),
+    /// Admit every spare place in turn, then dismiss them again in the reverse order: the Chamber
+    /// grows from `priests` legislators to `priests + spares` and back.
+    Grow,
 }
 
 impl SimConfig {
@@ -82,7 +102,27 @@ impl SimConfig {
             keep_books: false,
             keep_unsynced: false,
             volume_decrees: 0,
+            spares: 0,
+            membership: Membership::Off,
+            alpha: crate::priest::DEFAULT_ALPHA,
         }
+    }
+
+    /// Every place laid out: the priests and the spares.
+    pub fn places(&self) -> usize {
+        self.priests + self.spares
+    }
+
+    /// The places' names, in name order: the paper's first `priests` names sit as legislators,
+    /// the next ones are the spares.
+    pub fn names(&self) -> Vec<String> {
+        crate::names::chamber_names(self.places())
+    }
+
+    /// The roll as laid out: weight 1 for the first `priests` names, 0 for the spares.
+    pub fn weights(&self) -> Vec<u32> {
+        let sitting = crate::names::chamber_names(self.priests);
+        self.names().iter().map(|n| u32::from(sitting.contains(n))).collect()
     }
 
     /// The command that replays this run.
@@ -107,6 +147,14 @@ impl SimConfig {
         }
         if self.volume_decrees > 0 {
             c.push_str(&format!(" --volume-decrees {}", self.volume_decrees));
+        }
+        match self.membership {
+            Membership::Off => {}
+            Membership::Random(k) => c.push_str(&format!(" --membership {k} --spares {}", self.spares)),
+            Membership::Grow => c.push_str(&format!(" --grow-to {}", self.places())),
+        }
+        if self.alpha != crate::priest::DEFAULT_ALPHA {
+            c.push_str(&format!(" --alpha {}", self.alpha));
         }
         c
     }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use super::telling::{At, Level, ballot, count, decree_numbers, message, sitting, stamp};
 use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, Envelope, Message, Petition, PetitionId};
-use crate::priest::{PriestId, Record, Step};
+use crate::priest::{PriestId, Record, RollChange, Step};
 
 /// Decrees the paper reports passing, for the simulated citizens to petition for.
 pub const DECREES: [&str; 8] = [
@@ -41,6 +41,29 @@ pub fn petition(k: usize) -> Petition {
         None => format!("{decree} (petition {})", k + 1),
     };
     Petition::new(&format!("citizen-{}", k + 1), &text)
+}
+
+/// The `k`th membership petition a simulated citizen makes (§3.3.6), in the words the books read
+/// the change from: "Dijkstra is now a legislator", "... of weight 2", "... is no longer a
+/// legislator".
+pub fn membership_petition(k: usize, name: &str, change: RollChange) -> Petition {
+    let text = match change.weight {
+        0 => format!("{name} is no longer a legislator"),
+        1 => format!("{name} is now a legislator"),
+        w => format!("{name} is now a legislator of weight {w}"),
+    };
+    Petition::membership(&format!("membership-{}", k + 1), &text, change)
+}
+
+/// How the narrative tells a membership decree passed at `decree_no`: "From decree 13 on, Dan is
+/// a legislator" (§3.3.6: the priests who pass decree n are those named by the law as of n − α).
+pub fn membership_told(decree_no: DecreeNo, alpha: u64, name: &str, change: RollChange) -> String {
+    let from = decree_no.saturating_add(alpha);
+    match change.weight {
+        0 => format!("From decree {from} on, {name} is no longer a legislator"),
+        1 => format!("From decree {from} on, {name} is a legislator"),
+        w => format!("From decree {from} on, {name} is a legislator of weight {w}"),
+    }
 }
 
 /// What the narrators of one process know together.
@@ -78,6 +101,8 @@ impl Group {
 pub struct Narrator {
     names: Vec<String>,
     level: Level,
+    /// α of §3.3.6, for telling when a membership decree is in force.
+    alpha: u64,
     group: Arc<Mutex<Group>>,
 }
 
@@ -89,7 +114,14 @@ impl Narrator {
     pub fn new(names: &[String], level: Level, out: Box<dyn Write + Send>) -> Self {
         let mut group = Group::new(out, names.len(), Instant::now());
         group.members = (0..names.len()).map(|i| PriestId(i as u16)).collect();
-        Narrator { names: names.to_vec(), level, group: Arc::new(Mutex::new(group)) }
+        let alpha = crate::priest::DEFAULT_ALPHA;
+        Narrator { names: names.to_vec(), level, alpha, group: Arc::new(Mutex::new(group)) }
+    }
+
+    /// Tells membership decrees as in force α decrees after they pass (§3.3.6).
+    pub fn with_alpha(mut self, alpha: u64) -> Self {
+        self.alpha = alpha;
+        self
     }
 
     /// The narrator of priest `me` in the Chamber, writing to standard output with this process's
@@ -99,7 +131,9 @@ impl Narrator {
         let group = CHAMBER.get_or_init(|| {
             Arc::new(Mutex::new(Group::new(Box::new(std::io::stdout()), names.len(), s.started)))
         });
-        let mut n = Narrator { names: names.to_vec(), level: s.level.max(Level::Told), group: group.clone() };
+        let level = s.level.max(Level::Told);
+        let alpha = crate::priest::DEFAULT_ALPHA;
+        let mut n = Narrator { names: names.to_vec(), level, alpha, group: group.clone() };
         n.lock().members.insert(me);
         if durable.next_bal.is_some() || !durable.decrees.is_empty() || durable.last_tried.is_some() {
             n.come_back(At::Now, me, durable);
@@ -174,6 +208,10 @@ impl Narrator {
                             .last_tried
                             .map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
                         lines.push(format!("A majority voted{b}: decree {decree_no} passes, {decree}{void}"));
+                        if let Some(change) = decree.roll_change().filter(|_| void.is_empty()) {
+                            let name = self.name(change.priest).to_string();
+                            lines.push(membership_told(*decree_no, self.alpha, &name, change));
+                        }
                     }
                     if verbose {
                         lines.push(format!("{who} writes decree {decree_no} in his ledger: {decree}{void}"));

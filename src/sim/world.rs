@@ -55,6 +55,9 @@ pub struct Stats {
     /// Ledger volumes closed into law books, crashes between a law page and its new volume, and
     /// law books copied by priests who lacked more than the back (§3.3.2).
     pub volumes: (u64, u64, u64),
+    /// Membership decrees passed (§3.3.6), and the fewest and most legislators of the rolls
+    /// they made (the roll as laid out included).
+    pub membership: (u64, u64, u64),
 }
 
 /// Why a run failed.
@@ -147,8 +150,11 @@ struct World<'n> {
     step: Step,
     ink: super::ink::Ink,
     volumes: volumes::Volumes,
+    citizens: membership::Citizens,
 }
 
+/// Citizens who petition for membership decrees (§3.3.6).
+mod membership;
 /// Law books and ledger volumes in the simulator (§3.3.2).
 mod volumes;
 pub use volumes::{Closed, Volumes};
@@ -160,6 +166,7 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
     world.stats.decrees = world.rules.last_decree_no();
     world.stats.repeats = world.rules.repeats();
     world.stats.volumes = world.volumes.counts;
+    world.stats.membership = world.citizens.counts(world.rules.roll_law());
     Outcome {
         config: world.config,
         stats: world.stats,
@@ -173,10 +180,12 @@ pub fn run(config: &SimConfig, narrator: Option<&mut Narrator>) -> Outcome {
 
 impl<'n> World<'n> {
     fn new(config: SimConfig, narrator: Option<&'n mut Narrator>) -> Self {
-        let mut priest_config = Config::new(config.priests);
+        let mut priest_config = Config::weighted(config.weights());
         priest_config.planted = config.planted;
         priest_config.volume_decrees = config.volume_decrees;
-        let n = config.priests;
+        priest_config.alpha = config.alpha;
+        let n = config.places();
+        let names = config.names();
         let priests = (0..n).map(|i| Some(Priest::new(PriestId(i as u16), priest_config.clone())));
         let petitions = (0..config.decrees).map(super::narrative::petition).collect();
         World {
@@ -187,16 +196,17 @@ impl<'n> World<'n> {
             ledger_ticks: vec![Vec::new(); n],
             books: vec![Vec::new(); n],
             kept: Books::new(n),
-            roll: crate::books::Roll::new(crate::names::chamber_names(n)).expect("the paper's names"),
+            roll: crate::books::Roll::new(names.clone()).expect("the paper's names"),
             queue: BinaryHeap::new(),
             petitions,
             issued: vec![false; config.decrees],
-            rules: Rules::new(n).with_names(crate::names::chamber_names(n)),
+            rules: Rules::with_roll(config.weights(), config.alpha).in_order().with_names(names),
             stats: Stats::default(),
             narrator,
             step: Step::default(),
             ink: super::ink::Ink::new(n, config.seed),
             volumes: volumes::Volumes::new(n),
+            citizens: membership::Citizens::new(&config),
             priest_config,
             config,
         }
@@ -216,7 +226,8 @@ impl<'n> World<'n> {
                 let event = self.queue.pop().expect("peeked");
                 self.happen(event.what)?;
             }
-            for i in 0..self.config.priests {
+            self.petition_membership()?;
+            for i in 0..self.config.places() {
                 let p = PriestId(i as u16);
                 if self.faulty() && self.priests[i].is_some() && self.rng.chance(self.config.crash) {
                     self.leave(p, false);
@@ -237,7 +248,7 @@ impl<'n> World<'n> {
     }
 
     fn any_priest(&mut self) -> PriestId {
-        PriestId(self.rng.below(self.config.priests as u64) as u16)
+        PriestId(self.rng.below(self.config.places() as u64) as u16)
     }
 
     fn push(&mut self, at: u64, what: Happening) {
@@ -403,13 +414,14 @@ impl<'n> World<'n> {
     fn finished(&self) -> bool {
         let last = self.rules.last_decree_no();
         self.rules.passed().len() == self.petitions.len()
+            && self.citizens.done()
             && self.priests.iter().all(|p| p.as_ref().is_some_and(|p| p.durable().known == last))
     }
 
     fn liveness_failure(&self) -> Failure {
         let last = self.rules.last_decree_no();
         let waiting = self.petitions.len() - self.rules.passed().len();
-        let behind: Vec<String> = (0..self.config.priests)
+        let behind: Vec<String> = (0..self.config.places())
             .map(|i| match &self.priests[i] {
                 None => format!("priest {i} away"),
                 Some(p) => format!("priest {i} knows {} of {last}", p.durable().known),

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::chamber::counters::Counts;
-use crate::chamber::god::{ConveneOptions, Sitting, lay_out};
+use crate::chamber::god::{ConveneOptions, Sitting, lay_out_with};
 use crate::files::FolderWatcher;
 use crate::names::chamber_names;
 use crate::priest::PetitionId;
@@ -201,16 +201,26 @@ impl Driver<'_> {
     }
 }
 
+/// α for the bench's Chamber: at least its petitions in flight and the priests' window of ballots.
+pub fn bench_alpha(in_flight: usize) -> u64 {
+    (in_flight as u64).max(crate::chamber::runtime::chamber_config(1).window as u64).max(3)
+}
+
 /// Runs the bench in `dir` (a fresh folder).
 pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<BenchReport> {
     let names = chamber_names(o.priests);
-    let roll = lay_out(dir, &names, true)?;
+    // The gap rule of §3.3.6 bounds the ballots a president has in flight by α: the bench's
+    // Chamber is laid out with α at least its petitions in flight (and the priests' window), so
+    // that it measures the files, not the gap rule.
+    let alpha = bench_alpha(o.in_flight);
+    let roll = lay_out_with(dir, &names, true, Some(alpha))?;
     let disk = disk_syncs_per_s(dir).context("measuring the disk's sync rate")?;
     let wake = wake_latency_ms(dir, 200).context("measuring the wake-up latency")?;
     let restore_s = if o.restore_rows > 0 { restore_time(dir, o.restore_rows)? } else { 0.0 };
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
         names,
+        alpha: Some(alpha),
         names_given: true,
         petitions: Vec::new(),
         stay: true,

@@ -55,9 +55,13 @@ impl Hands {
         self.god.is_some()
     }
 
-    /// God's round: brings back any priest process that died unless `k` put him out.
+    /// God's round: seats any priest given a place since (`parliament admit`, §3.3.6; the screen
+    /// keeps the lifelines it opened with), and brings back any priest process that died unless
+    /// `k` put him out.
     pub fn tend(&mut self, stop: &AtomicBool) {
         if let Some((sitting, opts)) = &mut self.god {
+            // A roll that cannot be read now is looked at again next round.
+            let _ = sitting.seat_new(opts);
             sitting.alive(opts, stop);
         }
     }

@@ -293,7 +293,7 @@ pub fn feed(state: &mut WatchState, row: &BookRow) {
             state.message(*from, row.to, message, row.at, &row.file, row.line)
         }
         BookEntry::Petition { from, text, id, print } => {
-            let petition = petition_from(&row.page, *print, text, id);
+            let petition = petition_from(state.roll(), &row.page, *print, text, id);
             state.petition(from, row.to, &petition, row.at, &row.file, row.line);
         }
     }
@@ -306,7 +306,8 @@ pub fn feed_hushed(state: &mut WatchState, row: &BookRow) {
         BookEntry::Message { message, .. } => state.heard(message, row.at),
         BookEntry::Continued { .. } => {}
         BookEntry::Petition { text, id, print, .. } => {
-            state.heard(&Message::Petition(petition_from(&row.page, *print, text, id)), row.at)
+            let petition = petition_from(state.roll(), &row.page, *print, text, id);
+            state.heard(&Message::Petition(petition), row.at)
         }
     }
 }

@@ -30,7 +30,7 @@ impl Drop for Running {
             let _ = self.0.kill();
             let _ = self.0.wait();
             let pattern = format!("--dir {}", self.1.display());
-            let _ = Command::new("pkill").args(["-9", "-f", &pattern]).status();
+            let _ = Command::new("pkill").args(["-9", "-f", "--", &pattern]).status();
         }
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! Every step goes through `carry_out` into an in-memory ledger, and three things are checked at
 //! every step, so every scenario checks them too:
-//! - every row, by [`Rules`]: agreement, B1, promises kept, B3, validity (§2.1, §3);
+//! - every row, by [`Rules`]: agreement, B1, promises kept, B3, validity (§2.1, §3), and that
+//!   every decree was voted by a majority set of the roll in force for its number (§3.3.6);
 //! - every message that leaves, against its sender's ledger: a message is a pure function of rows
 //!   already written (§2.3, "written in his ledger before he sends"), and a LastVote tells exactly
 //!   his latest votes below its ballot (§2.3 step 2, the shared rule `last_vote_told`);
@@ -80,7 +81,7 @@ impl Parliament {
             steps: Vec::new(),
             held: BTreeSet::new(),
             crash_armed: BTreeSet::new(),
-            rules: Rules::new(n),
+            rules: Rules::with_roll(config.weights.clone(), config.alpha).in_order(),
             config,
         }
     }

@@ -145,7 +145,7 @@ impl World<'_> {
     pub(super) fn catch_up(&mut self, p: PriestId) -> Result<(), Failure> {
         let Some(priest) = self.priests[p.index()].as_ref() else { return Ok(()) };
         let known = priest.durable().known;
-        let furthest = (0..self.config.priests)
+        let furthest = (0..self.config.places())
             .map(|q| PriestId(q as u16))
             .filter(|&q| q != p)
             .max_by_key(|&q| self.volumes.through(q))

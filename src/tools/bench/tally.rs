@@ -139,7 +139,7 @@ impl Tally {
             let book = crate::books::lawbook::law_book(&self.dir, self.roll.name(PriestId(i as u16)))?;
             let read = self.law_read[i];
             for (first, last, path) in book.pages.iter().filter(|(_, last, _)| *last > read) {
-                let laws = crate::books::lawbook::read_law_page(path, *first, *last)
+                let laws = crate::books::lawbook::read_law_page(&self.roll, path, *first, *last)
                     .map_err(std::io::Error::other)?;
                 self.law_pages += 1;
                 for (_, decree) in &laws {

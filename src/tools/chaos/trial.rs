@@ -10,9 +10,11 @@ use anyhow::Context;
 
 use super::careless::{FORGED, Mischief};
 use crate::audit::{self, Check, Severity};
+use crate::books::Roll;
 use crate::books::layout::{book_dir, ledger_path};
+use crate::books::membership::membership_text;
 use crate::books::statute::Chamber;
-use crate::chamber::god::{ConveneOptions, Sitting, lay_out, petition};
+use crate::chamber::god::{ConveneOptions, Sitting, lay_out, lay_out_priest, petition};
 use crate::chamber::messenger::Faults;
 use crate::names::chamber_names;
 use crate::priest::Decree;
@@ -27,6 +29,9 @@ pub struct TrialOptions {
     pub duration: Duration,
     /// Remove a priest's ledger halfway and check that he refuses to vote.
     pub lost_ledger: bool,
+    /// Admit a new name by decree a third of the way in and dismiss a priest two thirds of the way
+    /// (§3.3.6), while priests are killed.
+    pub membership: bool,
     /// The `parliament` binary to run priests with [default: this program].
     pub exe: Option<std::path::PathBuf>,
 }
@@ -48,9 +53,15 @@ pub struct TrialReport {
     pub decrees: u64,
     /// Void repeats the audit noticed.
     pub void_repeats: u64,
+    /// The membership petitions the trial made while it tormented the Chamber (§3.3.6): a new
+    /// name admitted a third of the way in, a priest dismissed two thirds of the way.
+    pub membership: Vec<String>,
     /// Everything that went wrong; empty when the trial held.
     pub violations: Vec<String>,
 }
+
+/// The name a trial admits by decree (§3.3.6): the paper's new legislator.
+const ADMITTED: &str = "Strong";
 
 /// Runs one trial in `dir` (a fresh folder).
 pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Result<TrialReport> {
@@ -60,6 +71,7 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
         names: names.clone(),
+        alpha: None,
         names_given: true,
         petitions: Vec::new(),
         stay: true,
@@ -92,6 +104,30 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
     while started.elapsed() < o.duration && !stop.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(20));
         report.mischief.finish_typing()?;
+        // Members by decree (§3.3.6), while priests are killed: a new name a third of the way in
+        // (a place on the roll, his files, God seats him), a dismissal two thirds of the way.
+        let third = o.duration / 3;
+        if o.membership && report.membership.is_empty() && started.elapsed() > third {
+            let (_, new) = Roll::seat(dir, ADMITTED).context("giving Strong a place on the roll")?;
+            lay_out_priest(dir, ADMITTED)?;
+            if new {
+                let text = membership_text(ADMITTED, 1);
+                let to = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
+                let id = format!("chaos-{}-admit", o.seed);
+                petition(dir, &roll, &names[to], "chaos", &id, &text)?;
+                accepted.push((text.clone(), id));
+                report.membership.push(text);
+            }
+        } else if report.membership.len() == 1 && started.elapsed() > third * 2 {
+            let p = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
+            let text = membership_text(&names[p], 0);
+            let to = (0..).map(|_| rng.below(5) as usize).find(|p| Some(*p) != lost).expect("another");
+            let id = format!("chaos-{}-dismiss", o.seed);
+            petition(dir, &roll, &names[to], "chaos", &id, &text)?;
+            accepted.push((text.clone(), id));
+            report.membership.push(text);
+        }
+        sitting.seat_new(&opts)?;
         let alive = sitting.alive(&opts, &never);
         let pids = sitting.pids();
         k += 1;
@@ -107,7 +143,8 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
         }
         match rng.below(40) {
             0 => {
-                let p = rng.below(5) as usize;
+                // Any priest seated, the one admitted too.
+                let p = rng.below(pids.len() as u64) as usize;
                 if let Some(pid) = pids[p].filter(|_| alive[p]) {
                     signal(pid, libc::SIGKILL);
                     report.kills += 1;
@@ -180,10 +217,15 @@ pub fn run_trial(dir: &Path, o: &TrialOptions, stop: &AtomicBool) -> anyhow::Res
         .iter()
         .filter(|(_, book, _)| lost_book.as_ref().is_none_or(|l| !book.starts_with(l)));
     texts.extend(kept.map(|(t, _, _)| t.clone()));
-    let mut chamber = Chamber::open(dir, &roll);
+    // Every priest seated must hold every petition, the one admitted too.
+    sitting.seat_new(&opts)?;
+    let mut chamber = Chamber::open(dir, sitting.roll());
     let deadline = Instant::now() + Duration::from_secs(120);
     let missing = loop {
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(50));
+        if let Some(grown) = sitting.seat_new(&opts)? {
+            chamber.grow(dir, &grown);
+        }
         sitting.alive(&opts, &never);
         chamber.refresh()?;
         let missing = missing_petitions(&chamber, &texts, lost);
@@ -343,6 +385,9 @@ fn check_audit(
                 named += 1;
                 continue;
             }
+        }
+        if f.check == Check::Membership {
+            continue;
         }
         if f.severity == Severity::Notice && f.detail.contains("repeat") {
             report.void_repeats += 1;
