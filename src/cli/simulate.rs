@@ -61,7 +61,8 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000), value_name = "DECREES")]
     volume_decrees: u64,
     /// Grow the Chamber by membership decrees (§3.3.6) from --priests legislators to N, 2 to 64,
-    /// admitting the places laid out with weight 0 one at a time, then dismiss them again.
+    /// admitting the places laid out with weight 0 one at a time, then dismiss them again
+    /// [default: no growing].
     #[arg(long, value_parser = count_of(2, 64), value_name = "N", conflicts_with = "membership")]
     grow_to: Option<usize>,
     /// Petition this many membership decrees (§3.3.6), 0 to 1000, one at a time, each at random:
