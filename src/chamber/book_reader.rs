@@ -92,6 +92,9 @@ struct Page {
     held: Vec<Line>,
     /// Petitions read but not yet in his ledger: where each one's row starts.
     waiting: Vec<(Prefix, PetitionId)>,
+    /// After a replacement: the petitions that were waiting, to wait again if the new file
+    /// holds the same rows (an editor's save must not let a petition go unpassed).
+    expect_waiting: Vec<PetitionId>,
     identity: Option<(u64, u64)>,
     /// What its side file holds, as last written: an idle priest writes nothing.
     saved: String,
@@ -191,6 +194,7 @@ impl BookReader {
             expect: None,
             held: Vec::new(),
             waiting: Vec::new(),
+            expect_waiting: Vec::new(),
             identity,
             saved: String::new(),
         };
@@ -223,6 +227,7 @@ impl BookReader {
                     TailEvent::Replaced | TailEvent::Truncated => {
                         if page.expect.is_none() && page.read.lines > 0 {
                             page.expect = Some(page.read);
+                            page.expect_waiting = page.waiting.drain(..).map(|(_, id)| id).collect();
                         }
                         page.read = Prefix::default();
                         page.held.clear();
@@ -238,6 +243,7 @@ impl BookReader {
                     // rows were read through the old handle (or, if he was away, were messages
                     // the paper lets a messenger lose), so this is a new page, not a changed one.
                     page.expect = None;
+                    page.expect_waiting.clear();
                     page.held.clear();
                     continue;
                 }
@@ -249,8 +255,10 @@ impl BookReader {
                     page.expect = None;
                     let held = std::mem::take(&mut page.held);
                     if page.read.print == expect.print {
+                        wait_again(roll, me, name, held, page);
                         continue;
                     }
+                    page.expect_waiting.clear();
                     read_again(roll, me, name, held, page, &mut out);
                     continue;
                 }
@@ -258,6 +266,7 @@ impl BookReader {
             }
             if page.expect.take().is_some() {
                 // The new file is shorter than what was read: history was changed.
+                page.expect_waiting.clear();
                 let held = std::mem::take(&mut page.held);
                 read_again(roll, me, name, held, page, &mut out);
             }
@@ -312,6 +321,21 @@ fn read_again(roll: &Roll, me: &str, name: &str, held: Vec<Line>, page: &mut Pag
         prefix = start.after(&line);
         row(roll, me, name, start, &line, page, out);
     }
+}
+
+/// A page replaced by the same rows (an editor's save): nothing is answered again, but the
+/// petitions that were waiting for their decree wait again, at their rows in the new file, so
+/// the saved position still never moves past them.
+fn wait_again(roll: &Roll, me: &str, name: &str, held: Vec<Line>, page: &mut Page) {
+    let was = std::mem::take(&mut page.expect_waiting);
+    let mut prefix = Prefix::default();
+    let mut unsaid = Vec::new();
+    for line in held {
+        let start = Prefix { offset: line.offset, ..prefix };
+        prefix = start.after(&line);
+        row(roll, me, name, start, &line, page, &mut unsaid);
+    }
+    page.waiting.retain(|(_, id)| was.contains(id));
 }
 
 /// Reads one line of page `name` of `me`'s messagebook, that starts after `start`.

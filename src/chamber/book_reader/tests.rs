@@ -86,6 +86,28 @@ fn a_petition_not_yet_passed_is_read_again_by_a_priest_who_returns() {
     assert!(BookReader::open(dir.path(), &roll, "Lynch").read().unwrap().is_empty());
 }
 
+/// Chaos trial 101 lost "Hand petition 101.105": an editor saved its page (adding a row) while
+/// it waited for its decree, the saved position moved past it, and its priest was then killed.
+#[test]
+fn a_petition_waiting_through_an_editors_save_is_read_again_by_a_priest_who_returns() {
+    let (dir, roll) = chamber();
+    let path = page_path(dir.path(), "Lynch", "Ann");
+    let old = format!("{BOOK_HEADER}\n,Ann,Petition,one\n,Ann,Petition,two\n");
+    fs::write(&path, &old).unwrap();
+    let mut reader = BookReader::open(dir.path(), &roll, "Lynch");
+    let rows = reader.read().unwrap();
+    let one = match &rows[0].reading {
+        Reading::Petition(p, _) => p.id.clone(),
+        r => panic!("{r:?}"),
+    };
+    editor_save(&path, &format!("{old},Cy,Petition,three\n"));
+    assert_eq!(petitions(&reader.read().unwrap()), ["three"]);
+    // "one" passed; "two" and "three" did not before he was killed.
+    reader.save_positions(|id| *id == one);
+    let again = BookReader::open(dir.path(), &roll, "Lynch").read().unwrap();
+    assert_eq!(petitions(&again), ["two", "three"]);
+}
+
 #[test]
 fn a_page_replaced_while_its_priest_was_away_is_checked_not_trusted() {
     let (dir, roll) = chamber();
