@@ -38,6 +38,18 @@ pub fn decree_row_number(text: &str) -> Option<DecreeNo> {
     if entry == "Decree" { decree_no.parse().ok() } else { None }
 }
 
+/// The decree number and ballot column of a `Voted` row, read from its first four columns only
+/// (as [`decree_row_number`]); `None` for any other line.
+pub fn voted_row_key(text: &str) -> Option<(DecreeNo, &str)> {
+    if text.contains('\0') {
+        return None;
+    }
+    let mut columns = text.splitn(5, ',');
+    let (_at, entry, ballot, decree_no) =
+        (columns.next()?, columns.next()?, columns.next()?, columns.next()?);
+    if entry == "Voted" { Some((decree_no.parse().ok()?, ballot)) } else { None }
+}
+
 /// Writes one ledger row.
 pub fn ledger_row(roll: &Roll, at: DateTime<Utc>, record: &Record) -> String {
     let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
