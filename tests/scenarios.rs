@@ -178,7 +178,7 @@ fn begin_ballot_is_voted_only_at_or_above_the_promise() {
 /// included; the president writes it before Success leaves him.
 #[test]
 fn success_is_written_by_every_priest() {
-    let mut parl = Parliament::new(5);
+    let mut parl = Parliament::basic(5);
     parl.elect(4);
     parl.hold(0);
     parl.petition(4, &petition("a"));

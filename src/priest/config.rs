@@ -29,6 +29,17 @@ pub struct Config {
     pub retry_ticks: u64,
     /// At most this many petitions are in ballots not yet passed at once (§3.2's pipelining).
     pub window: usize,
+    /// The light-load path: a ballot a president begins while he has had fewer than this many
+    /// ballots in flight since the tick before his last, and holds at most this many petitions
+    /// not yet passed, has every priest learn its decree from the Voted of a
+    /// majority set, without waiting for Success. The president sends his own Voted to every
+    /// priest with the BeginBallot; a priest who has voted in that ballot and hears the
+    /// president's Voted sends his own to every priest too; any priest who has voted in the
+    /// ballot and holds Voted from a majority set of it knows its decree (§3.2: a priest may learn
+    /// a decree once he knows a majority set voted for it). Success then goes only to the priests
+    /// outside the majority set the president counted. It costs N² Voted for N priests, so under
+    /// load, with many ballots in flight, votes go to the president alone. 0: never.
+    pub votes_to_all: usize,
     /// At most this many decrees answer one inquiry from a priest who is catching up.
     pub catch_up_batch: usize,
     /// A priest whose statute book runs this many decrees behind another's does not lead until he
@@ -53,6 +64,7 @@ impl Config {
             president_timeout_ticks: 8,
             retry_ticks: 6,
             window: 32,
+            votes_to_all: 4,
             catch_up_batch: 256,
             behind_max: 8,
             volume_decrees: 0,

@@ -68,6 +68,21 @@ pub(super) struct Slip {
     pub inquired_at: Option<u64>,
     /// Messages to himself, handled within the same step.
     pub inbox: VecDeque<Message>,
+    /// For each number he does not know, who he has heard voted in its latest ballot he heard
+    /// of, when not his own ballot (`voting.rs`, the light-load path).
+    pub tallies: BTreeMap<DecreeNo, Tally>,
+}
+
+/// The Voted a priest has heard for one decree number, in one ballot not his own: once they are a
+/// majority set and he voted in that ballot too, he knows its decree (§3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Tally {
+    /// The ballot.
+    pub ballot: BallotNumber,
+    /// Who has said he voted in it.
+    pub voters: Quorum,
+    /// Whether he has sent his own Voted in it to every priest.
+    pub told: bool,
 }
 
 /// What a priest knows of another from the messages he got.
@@ -109,6 +124,10 @@ pub(super) struct Presidency {
     pub next_decree_no: DecreeNo,
     /// He has looked at his petitions up to this place.
     pub petition_cursor: u64,
+    /// The most ballots he has had in flight since his last tick, and in the tick before: under
+    /// load he begins ballots in bursts, and the first of a burst finds few in flight, so the
+    /// light-load path asks for few in flight over a whole tick (`Config::votes_to_all`).
+    pub busiest: (usize, usize),
 }
 
 /// One ballot a president has begun.
@@ -120,6 +139,8 @@ pub(super) struct Proposal {
     pub voters: Quorum,
     /// When BeginBallot was last sent.
     pub begun_at: u64,
+    /// Whether the votes in it go to every priest (the light-load path, `Config::votes_to_all`).
+    pub to_all: bool,
 }
 
 impl Priest {
@@ -286,6 +307,7 @@ impl Priest {
             self.slip.petitions.remove(&seq);
         }
         let learned = decree.clone();
+        self.slip.tallies.remove(&decree_no);
         let new = self.record(Record::Decree { decree_no, decree });
         if new
             && let Some(p) = self.slip.presidency.as_mut()

@@ -38,6 +38,10 @@ impl Record {
     /// it again (an Inquiry, the next Success). So a step whose rows are all `Decree` rows is not
     /// synced on its own; those rows become durable with the priest's next sync (a sync makes
     /// everything written before it durable). The simulator loses such rows at crashes to show it.
+    /// On the light-load path a voter may learn a decree in the very step that writes his own
+    /// vote, counted in its majority set (`voting.rs`): the `Decree` row follows the `Voted` row
+    /// in the same append, the step is synced for the vote, and a crash takes only a tail of
+    /// what was written since the last sync, so no ledger keeps that decree without that vote.
     pub fn needs_sync(&self) -> bool {
         !matches!(self, Record::Decree { .. })
     }

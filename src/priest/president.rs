@@ -37,6 +37,7 @@ impl Priest {
             proposed: Default::default(),
             next_decree_no: decree_no + 1,
             petition_cursor: 0,
+            busiest: (0, 0),
         });
         self.send_all(Message::NextBallot { ballot, decree_no }, true);
     }
@@ -104,8 +105,15 @@ impl Priest {
             p.proposed.insert(petition.id.clone());
         }
         p.reports.remove(&decree_no);
+        // Few ballots in flight and few petitions waiting (under load a president begins his
+        // ballots in bursts, the first of each with few in flight): every priest learns this one
+        // from the Voted (`Config::votes_to_all`).
+        let light = self.config.votes_to_all;
+        let busiest = p.busiest.0.max(p.busiest.1).max(p.in_flight.len());
+        let to_all = busiest < light && self.slip.petitions.len() <= light;
+        p.busiest.0 = p.busiest.0.max(p.in_flight.len() + 1);
         let proposal =
-            Proposal { decree: decree.clone(), voters: Quorum::default(), begun_at: self.slip.now };
+            Proposal { decree: decree.clone(), voters: Quorum::default(), begun_at: self.slip.now, to_all };
         p.in_flight.insert(decree_no, proposal);
         p.next_decree_no = p.next_decree_no.max(decree_no + 1);
         let ballot = p.ballot;
@@ -114,17 +122,25 @@ impl Priest {
 
     /// Step 5: a Voted. When the priests who voted in his ballot are a majority set of the roll in
     /// force for its number (§2.2, §3.3.6), the decree has passed: he writes it in his ledger and
-    /// sends Success to every priest.
+    /// sends Success to every priest; on the light-load path only to those outside that majority
+    /// set, for each priest in it has told every priest his vote and learns the decree from
+    /// theirs. A Voted in a ballot not his own is counted by every priest (`voting.rs`).
     pub(super) fn on_voted(&mut self, from: PriestId, ballot: BallotNumber, decree_no: DecreeNo) {
-        let Some(p) = self.slip.presidency.as_mut().filter(|p| p.ballot == ballot) else { return };
+        let Some(p) = self.slip.presidency.as_mut().filter(|p| p.ballot == ballot) else {
+            return self.tally_voted(from, ballot, decree_no);
+        };
         let Some(proposal) = p.in_flight.get_mut(&decree_no) else { return };
         proposal.voters.insert(from);
-        let (voters, decree) = (proposal.voters, proposal.decree.clone());
+        let (voters, decree, to_all) = (proposal.voters, proposal.decree.clone(), proposal.to_all);
         if !self.counting_roll(decree_no).is_majority(voters) {
             return;
         }
         self.learn(decree_no, decree.clone());
-        self.send_all(Message::Success { decree_no, decree }, false);
+        let mut told = if to_all { voters } else { Quorum::default() };
+        told.insert(self.id);
+        for q in self.priests().filter(|&q| !told.contains(q)) {
+            self.send(q, Message::Success { decree_no, decree: decree.clone() });
+        }
     }
 
     /// A priest refused his ballot, having promised a higher one (§2.4): give up this ballot and,
@@ -160,6 +176,7 @@ impl Priest {
             return;
         }
         let Some(p) = self.slip.presidency.as_mut() else { return };
+        p.busiest = (p.in_flight.len(), p.busiest.0);
         let mut resend = Vec::new();
         let ballot = p.ballot;
         if !p.prepared && now - p.asked_at >= retry {
@@ -172,6 +189,14 @@ impl Priest {
                 proposal.begun_at = now;
                 let decree = proposal.decree.clone();
                 resend.push((proposal.voters, Message::BeginBallot { ballot, decree_no, decree }));
+                if proposal.to_all && proposal.voters.contains(self.id) {
+                    // His own vote went to every priest with it: so that a priest who missed it
+                    // tells his vote to every priest in turn.
+                    // Never to himself: that would count a vote his ledger may not hold.
+                    let mut answered = proposal.voters;
+                    answered.insert(self.id);
+                    resend.push((answered, Message::Voted { ballot, decree_no }));
+                }
             }
         }
         for (answered, message) in resend {

@@ -1,9 +1,10 @@
 //! What every priest does when asked to promise or to vote (§2.3 steps 2 and 4, in the
 //! multi-decree form of §3.1), how he refuses (§2.4), and how he answers a priest catching up.
 
+use super::ballot::Quorum;
 use super::ballot::{BallotNumber, PriestId};
 use super::config::PlantedBug;
-use super::core::Priest;
+use super::core::{Priest, Tally};
 use super::decree::{Decree, DecreeNo};
 use super::ledger::Record;
 use super::message::{Message, Vote};
@@ -87,7 +88,72 @@ impl Priest {
         if self.durable.prev_votes.get(&decree_no) != Some(&vote) {
             self.record(Record::Voted(vote));
         }
+        if from == self.id {
+            // The president votes in his own ballot; on the light-load path he tells every priest.
+            let presidency = self.slip.presidency.as_ref().filter(|p| p.ballot == ballot);
+            let to_all = presidency.and_then(|p| p.in_flight.get(&decree_no)).is_some_and(|p| p.to_all);
+            let voted = Message::Voted { ballot, decree_no };
+            return if to_all { self.send_all(voted, true) } else { self.send(from, voted) };
+        }
         self.send(from, Message::Voted { ballot, decree_no });
+        self.count_tally(ballot, decree_no);
+    }
+
+    /// A Voted in a ballot not his own (the light-load path, `Config::votes_to_all`): noted in
+    /// his tally for that number, which keeps only the latest ballot he has heard of there.
+    /// Only for a number whose roll in force he knows (every decree through n − α, §3.3.6), so
+    /// that he counts majority sets as the president does.
+    pub(super) fn tally_voted(&mut self, from: PriestId, ballot: BallotNumber, decree_no: DecreeNo) {
+        if self.knows(decree_no) || decree_no > self.durable.known.saturating_add(self.roll_law.alpha()) {
+            return;
+        }
+        let tallies = &mut self.slip.tallies;
+        while let Some(entry) = tallies.first_entry().filter(|e| *e.key() <= self.durable.known) {
+            entry.remove(); // learned from a law book or an inquiry since
+        }
+        let fresh = Tally { ballot, voters: Quorum::default(), told: false };
+        let tally = tallies.entry(decree_no).or_insert(fresh);
+        if ballot < tally.ballot {
+            return;
+        }
+        if ballot > tally.ballot {
+            *tally = fresh;
+        }
+        tally.voters.insert(from);
+        self.count_tally(ballot, decree_no);
+    }
+
+    /// If he voted in `ballot` on `decree_no` and the president of that ballot told him his own
+    /// vote, he tells his to every priest (once); if the votes he has heard there, his own
+    /// included, are a majority set of the roll in force, the decree he voted for has passed
+    /// (§3.2; B1 gives each ballot one decree a number, and the rules check it), and he learns it
+    /// without waiting for Success.
+    pub(super) fn count_tally(&mut self, ballot: BallotNumber, decree_no: DecreeNo) {
+        let Some(vote) = self.durable.prev_votes.get(&decree_no).filter(|v| v.ballot == ballot) else {
+            return;
+        };
+        let decree = vote.decree.clone();
+        let me = self.id;
+        let Some(tally) = self.slip.tallies.get_mut(&decree_no).filter(|t| t.ballot == ballot) else {
+            return;
+        };
+        tally.voters.insert(me);
+        let president = ballot.priest;
+        let tell = !tally.told && president != me && tally.voters.contains(president);
+        tally.told |= tell;
+        let voters = tally.voters;
+        if tell {
+            for q in self.priests().filter(|&q| q != me && q != president) {
+                self.send(q, Message::Voted { ballot, decree_no });
+            }
+        }
+        if self.counting_roll(decree_no).is_majority(voters) {
+            // Every priest of that majority set told the president too: he learns it as surely
+            // as we do, news as fresh as his Success would have been (`core.rs`).
+            let heard = &mut self.slip.heard[president.index()];
+            heard.known = heard.known.max(decree_no);
+            self.learn(decree_no, decree);
+        }
     }
 
     /// A promise to another priest's higher ballot ends his own presidency: his ballot can no

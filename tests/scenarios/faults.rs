@@ -16,7 +16,7 @@ fn votes_on(parl: &Parliament, p: usize, decree_no: u64) -> usize {
 /// the vote; the president's retry reaches him and he answers without writing it again.
 #[test]
 fn a_crash_after_the_vote_is_written_and_before_voted_leaves() {
-    let mut parl = Parliament::new(3);
+    let mut parl = Parliament::basic(3);
     parl.elect(2);
     let a = petition("a");
     parl.petition(2, &a);
@@ -54,7 +54,7 @@ fn a_crash_after_the_decree_is_written_and_before_success_leaves() {
 /// duplicated Voted counts its priest once, a duplicated Success writes no second decree.
 #[test]
 fn a_duplicated_message_is_harmless() {
-    let mut parl = Parliament::new(5);
+    let mut parl = Parliament::basic(5);
     parl.elect(4);
     parl.petition(4, &petition("a"));
     assert_eq!(parl.duplicate_where(|e| kind_to(e, "BeginBallot", 0)), 1);

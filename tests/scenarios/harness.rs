@@ -70,6 +70,13 @@ impl Parliament {
         Parliament::with_config(Config::new(n))
     }
 
+    /// A Chamber of `n` priests where votes go to the president alone and every priest learns a
+    /// decree from his Success (§2.3's basic protocol): the light-load path off
+    /// (`Config::votes_to_all`).
+    pub fn basic(n: usize) -> Self {
+        Parliament::with_config(Config { votes_to_all: 0, ..Config::new(n) })
+    }
+
     /// A Chamber with these constants.
     pub fn with_config(config: Config) -> Self {
         let n = config.priests;

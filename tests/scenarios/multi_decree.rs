@@ -12,7 +12,7 @@ use crate::harness::{Parliament, id, kind_to, law, petition};
 /// Success, with no NextBallot or LastVote, and several ballots are in flight at once.
 #[test]
 fn steady_state_is_begin_voted_success_with_several_decrees_in_flight() {
-    let mut parl = Parliament::new(3);
+    let mut parl = Parliament::basic(3);
     parl.elect(2);
     parl.pass(2, &[petition("warm-up")]);
     let (sent, rows) = (parl.sent.len(), parl.ledgers.iter().map(Vec::len).collect::<Vec<_>>());
@@ -191,4 +191,82 @@ fn a_busy_president_is_not_taken_for_a_priest_behind() {
     let tried = |q: usize| parl.ledgers[q].iter().filter(|r| matches!(r, Record::Tried { .. })).count();
     assert_eq!((tried(0), tried(1)), (0, 0), "no one else tried a ballot");
     assert_eq!(parl.priest(2).presidency(), Some(ballot));
+}
+
+/// §3.2, the light-load path (`Config::votes_to_all`): with one ballot in flight the president
+/// tells every priest his own vote with the BeginBallot, every voter tells his in turn, and every
+/// priest who voted learns the decree from a majority set's Voted, with no Success at all; the
+/// president sends Success only to the priests outside the majority set he counted.
+#[test]
+fn one_at_a_time_every_priest_learns_the_decree_from_a_majority_sets_voted() {
+    let mut parl = Parliament::new(5);
+    parl.elect(4);
+    let sent = parl.sent.len();
+    let a = petition("a");
+    parl.petition(4, &a);
+    while parl.deliver(|e| e.message.kind() != "Success").is_some() {}
+    for q in 0..5 {
+        assert_eq!(parl.numbers_of(q, &a), [1], "priest {q} learned it without Success");
+    }
+    let success: Vec<usize> =
+        parl.sent[sent..].iter().filter(|e| e.message.kind() == "Success").map(|e| e.to.index()).collect();
+    assert_eq!(success.len(), 2, "Success only to the two priests outside the majority set he counted");
+    let voted = parl.sent[sent..].iter().filter(|e| e.message.kind() == "Voted").count();
+    assert_eq!(voted, 4 + 4 * 4, "every priest's Voted to every other priest");
+}
+
+/// With three priests a voter who hears the president's Voted with the BeginBallot is, with
+/// himself, a majority set: he learns the decree in the step in which he votes.
+#[test]
+fn with_three_priests_a_voter_learns_the_decree_as_he_votes() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    parl.petition(2, &petition("a"));
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("BeginBallot");
+    assert!(parl.statute_book(0).is_empty(), "not before he hears the president's vote");
+    parl.deliver(|e| kind_to(e, "Voted", 0)).expect("the president's Voted");
+    let records = &parl.last_step(0).records;
+    assert!(matches!(records.as_slice(), [Record::Decree { decree_no: 1, .. }]), "{records:?}");
+}
+
+/// Under load, with more ballots in flight than `votes_to_all`, votes go to the president alone
+/// (N² Voted would cost more than they save) and the others learn from his Success.
+#[test]
+fn with_several_ballots_in_flight_votes_go_to_the_president_alone() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    parl.pass(2, &[petition("warm-up")]);
+    let sent = parl.sent.len();
+    let laws: Vec<_> = (2..=6).map(|i| petition(&format!("law {i}"))).collect();
+    laws.iter().for_each(|l| parl.petition(2, l));
+    parl.deliver_all();
+    let voted_to_others = parl.sent[sent..]
+        .iter()
+        .filter(|e| {
+            matches!(e.message, Message::Voted { decree_no, .. } if decree_no > 2) && e.to.index() != 2
+        })
+        .count();
+    assert_eq!(voted_to_others, 0, "decrees 3 to 6 were begun with a ballot already in flight");
+    assert_eq!(parl.sent[sent..].iter().filter(|e| e.message.kind() == "Success").count(), 4 * 2 + 1);
+    for q in 0..3 {
+        assert_eq!(parl.statute_book(q).len(), 6);
+    }
+}
+
+/// A voter the others' Voted never reach, and who is in the majority set the president counted,
+/// gets no Success: he learns the decree by inquiry, from the president's next heartbeat.
+#[test]
+fn a_voter_whose_voted_were_lost_learns_the_decree_by_inquiry() {
+    let mut parl = Parliament::new(3);
+    parl.elect(2);
+    let a = petition("a");
+    parl.petition(2, &a);
+    parl.drop_where(|e| kind_to(e, "Voted", 0));
+    parl.deliver(|e| kind_to(e, "BeginBallot", 0)).expect("BeginBallot");
+    parl.drop_where(|e| kind_to(e, "BeginBallot", 1) || kind_to(e, "Voted", 1));
+    parl.deliver_all();
+    assert_eq!(parl.numbers_of(2, &a), [1], "the president counted priest 0 and himself");
+    assert!(parl.statute_book(0).is_empty() && parl.sent_of("Success") == 1, "Success to priest 1 only");
+    let ticks = parl.run_until(|p| (0..3).all(|q| p.numbers_of(q, &a) == [1]), 20);
+    assert!(ticks <= 4, "a heartbeat or two: {ticks} ticks");
 }
