@@ -74,9 +74,13 @@ pub struct BenchReport {
     /// synced right after): 1 sync (the president's `Voted`, with his BeginBallot) and 3 wake-ups
     /// (president, voter, bench), at the prices measured here: `light_sync_ms`, `wake_latency_ms`.
     pub floor_chosen_ms: f64,
-    /// The floor to a majority's `Decree` rows: 2 syncs (the president's `Voted`, a voter's
-    /// `Voted` before it is relayed) and 5 wake-ups (president, voter, president again, voter
-    /// again, bench); `Decree` rows are not synced on their own.
+    /// The floor to a majority's `Decree` rows on the light-load path (`Config::votes_to_all`),
+    /// where a voter learns the decree from the Voted of a majority set, the president's among
+    /// them, riding with his BeginBallot. With 4 priests or more: 2 syncs (the president's
+    /// `Voted`, a voter's `Voted` before it is relayed) and 4 wake-ups (president, voter, the
+    /// other voters hearing it, bench). With 3 or fewer, a voter and the president are a
+    /// majority set: 1 sync and 3 wake-ups (president, voter, who writes the `Decree` row with
+    /// his `Voted`, bench). `Decree` rows are not synced on their own.
     pub floor_majority_ms: f64,
     /// One ledger sync as the priests met it, one at a time (mean).
     pub light_sync_ms: f64,
@@ -85,7 +89,7 @@ pub struct BenchReport {
     pub light_sync_p50_ms: f64,
     /// See `light_sync_p50_ms`.
     pub light_sync_p99_ms: f64,
-    /// The floor to a majority's `Decree` rows at the 99th percentile: the same path with two
+    /// The floor to a majority's `Decree` rows at the 99th percentile: the same path with its
     /// syncs at `light_sync_p99_ms` (a bound from above: two slow syncs in one decree are rarer).
     pub floor_majority_p99_ms: f64,
     /// One ledger sync as the priests met it at full load (mean).
@@ -317,8 +321,9 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     r.latency_max_ms = full.last().copied().unwrap_or(f64::NAN);
     r.sync_ms = measure::sync_ms(&counts);
     let sync_ms = if r.light_sync_ms.is_nan() { 1e3 / disk } else { r.light_sync_ms };
-    (r.floor_chosen_ms, r.floor_majority_ms) = (sync_ms + 3.0 * wake, 2.0 * sync_ms + 5.0 * wake);
-    r.floor_majority_p99_ms = 2.0 * r.light_sync_p99_ms + 5.0 * wake;
+    let (syncs, wakes) = if o.priests <= 3 { (1.0, 3.0) } else { (2.0, 4.0) };
+    (r.floor_chosen_ms, r.floor_majority_ms) = (sync_ms + 3.0 * wake, syncs * sync_ms + wakes * wake);
+    r.floor_majority_p99_ms = syncs * r.light_sync_p99_ms + wakes * wake;
     (r.wake_latency_ms, r.disk_syncs_per_s, r.ratio_to_disk) = (wake, disk, r.decrees_per_s_majority / disk);
     (r.rows_per_decree, r.syncs_per_decree) = (counts.rows as f64 / n, counts.syncs as f64 / n);
     (r.syncs_spared_per_decree, r.wakeups_per_decree) = (counts.spared as f64 / n, counts.wakeups as f64 / n);
