@@ -166,7 +166,7 @@ impl Runtime {
             .map(|n| Backer {
                 ledger: LedgerFollower::new(ledger_path(&settings.dir, n)),
                 index: LedgerIndex::default(),
-                skim: LedgerSkim::new(ledger_path(&settings.dir, n), &roll),
+                skim: LedgerSkim::new(ledger_path(&settings.dir, n), roll),
             })
             .collect();
         let narrator = settings.narrate.then(|| Narrator::in_chamber(roll.names(), id, priest.durable()));
