@@ -52,6 +52,25 @@ fn with_three_crashes_every_rule_is_kept() {
     keeps_every_rule(small(3), 3_010_939);
 }
 
+/// The light-load path (`Config::votes_to_all`): the president tells every priest his vote, every
+/// voter tells his, and any priest who voted learns the decree from a majority set's Voted, with
+/// Success only to the others. The larger models above check the basic protocol (votes_to_all 0)
+/// and keep their counts; these check the light path, every rule kept in every state.
+fn light(crashes: u8) -> Options {
+    Options { votes_to_all: 4, ..small(crashes) }
+}
+
+#[test]
+fn on_the_light_path_without_crashes_every_rule_is_kept() {
+    keeps_every_rule(light(0), 222_427);
+}
+
+#[test]
+#[ignore = "about two minutes: run with `cargo test --release -- --ignored`"]
+fn on_the_light_path_with_one_crash_every_rule_is_kept() {
+    keeps_every_rule(light(1), 5_084_860);
+}
+
 /// One membership change (§3.3.6): Dwork, laid out with weight 0 beside Fischer, Lynch and Toueg,
 /// is admitted by the first petition, "Dwork is now a legislator"; with α = 1 the second petition
 /// is passed by the roll of four, three of whom must vote. Every rule, "roll in force" and B2

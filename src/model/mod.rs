@@ -88,6 +88,10 @@ pub struct Options {
     pub window: usize,
     /// The priests' `Config::retry_ticks`.
     pub retry_ticks: u64,
+    /// The priests' `Config::votes_to_all`: 0 checks the basic protocol (Voted to the president,
+    /// Success to all), as the pinned state counts of the larger models do; the light-load path,
+    /// where every priest learns from a majority set's Voted, has models of its own.
+    pub votes_to_all: usize,
     /// Whether heartbeats (and the inquiries they prompt) travel.
     pub heartbeats: bool,
     /// Whether citizens may petition any priest at any moment; otherwise each petition is handed
@@ -123,6 +127,7 @@ impl Default for Options {
             heartbeat_ticks: u64::MAX,
             president_timeout_ticks: 1,
             retry_ticks: u64::MAX,
+            votes_to_all: 0,
             window: 1,
             heartbeats: false,
             petitions_anytime: false,

@@ -187,6 +187,7 @@ impl Parliament {
         config.president_timeout_ticks = options.president_timeout_ticks;
         config.retry_ticks = options.retry_ticks;
         config.window = options.window;
+        config.votes_to_all = options.votes_to_all;
         config.planted = options.planted;
         let mut petitions: Vec<Petition> = (0..options.petitions)
             .map(|k| Petition::new(&format!("citizen-{}", k + 1), TEXTS[k % TEXTS.len()]))

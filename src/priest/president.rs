@@ -111,7 +111,9 @@ impl Priest {
         let light = self.config.votes_to_all;
         let busiest = p.busiest.0.max(p.busiest.1).max(p.in_flight.len());
         let to_all = busiest < light && self.slip.petitions.len() <= light;
-        p.busiest.0 = p.busiest.0.max(p.in_flight.len() + 1);
+        if light > 0 {
+            p.busiest.0 = p.busiest.0.max(p.in_flight.len() + 1);
+        }
         let proposal =
             Proposal { decree: decree.clone(), voters: Quorum::default(), begun_at: self.slip.now, to_all };
         p.in_flight.insert(decree_no, proposal);
@@ -176,7 +178,9 @@ impl Priest {
             return;
         }
         let Some(p) = self.slip.presidency.as_mut() else { return };
-        p.busiest = (p.in_flight.len(), p.busiest.0);
+        if self.config.votes_to_all > 0 {
+            p.busiest = (p.in_flight.len(), p.busiest.0);
+        }
         let mut resend = Vec::new();
         let ballot = p.ballot;
         if !p.prepared && now - p.asked_at >= retry {

@@ -104,7 +104,10 @@ impl Priest {
     /// Only for a number whose roll in force he knows (every decree through n − α, §3.3.6), so
     /// that he counts majority sets as the president does.
     pub(super) fn tally_voted(&mut self, from: PriestId, ballot: BallotNumber, decree_no: DecreeNo) {
-        if self.knows(decree_no) || decree_no > self.durable.known.saturating_add(self.roll_law.alpha()) {
+        if self.config.votes_to_all == 0
+            || self.knows(decree_no)
+            || decree_no > self.durable.known.saturating_add(self.roll_law.alpha())
+        {
             return;
         }
         let tallies = &mut self.slip.tallies;
