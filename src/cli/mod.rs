@@ -115,7 +115,7 @@ on. The Chamber's last legislator cannot be dismissed.")]
     #[command(after_help = "Examples:
   parliament model
   parliament model --petitions 2 --crashes 1
-  parliament model --plant forget-promise --rounds 2")]
+  parliament model --plant early-roll    # a membership decree used α decrees too early (§3.3.6)")]
     Model(model::ModelArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
