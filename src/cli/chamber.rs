@@ -213,7 +213,11 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
             args.dir.display()
         );
     }
-    let roll = parliament::books::Roll::read(&args.dir)?;
+    // Read under the roll's lock: a `convene` started with this one may be laying the folder out.
+    let roll = god::read_roll(&args.dir)?;
+    if roll.is_some() {
+        god::check_no_convener(&args.dir)?;
+    }
     if let Some(roll) = &roll
         && let Some((name, holder)) = roll.names().iter().find_map(|n| held_by(&args.dir, n).map(|h| (n, h)))
     {
