@@ -310,8 +310,9 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     chamber.refresh()?;
     let mut ids: Vec<String> = opts.petitions.iter().map(|(id, _)| id.clone()).collect();
     ids.extend(pending_petitions(&opts.dir, &roll).into_iter().map(|id| id.0.to_string()));
-    let present = vec![true; roll.len()];
-    if !opts.stay && chamber.holds_all(&ids, &present) {
+    // A ledger removed by hand is not waited for: its priest will not sit again.
+    let present: Vec<bool> = chamber.ledgers.iter().map(|f| f.present).collect();
+    if !opts.stay && present.iter().any(|p| *p) && chamber.holds_all(&ids, &present) {
         return Ok(chamber);
     }
     let mut sitting = Sitting::open(opts, &roll)?;
