@@ -236,9 +236,9 @@ fn convener_holder(path: &Path) -> String {
 pub fn convener_sits(dir: &Path, holder: &str) -> String {
     let pid = holder.strip_prefix("pid ").and_then(|r| r.split(',').next()).unwrap_or("PID");
     format!(
-        "another parliament convene already sits this Chamber ({holder}; it holds {}): a Chamber sits once \
-         at a time. Petition it (parliament petition --dir {} TEXT), or stop that sitting first (Ctrl-C in its \
-         terminal, or kill -INT {pid}) and convene again",
+        "this Chamber already sits in another process ({holder}: a parliament convene, holding {}); a Chamber \
+         sits once at a time. Petition it (parliament petition --dir {} TEXT), or stop that sitting first \
+         (Ctrl-C in its terminal, or kill -INT {pid}) and convene again",
         dir.join(CONVENER_LOCK).display(),
         dir.display()
     )
