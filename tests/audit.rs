@@ -380,6 +380,10 @@ fn a_decree_row_edited_by_hand_is_blamed_on_its_own_ledger_not_on_the_ones_that_
         assert_eq!(agreement.len(), 1, "{edited}: one row disagrees, one finding: {shown:#?}");
         assert_eq!((agreement[0].file.as_str(), agreement[0].line), (file.as_str(), line), "{shown:#?}");
         assert!(agreement[0].detail.contains("voted for"), "says what backs the others: {}", agreement[0]);
+        // The president's Success rows no longer match his edited ledger: each says why that may be.
+        for f in found.iter().filter(|f| f.check == Check::Provenance) {
+            assert!(f.detail.contains("row for decree 3 was changed after he sent it"), "{f}");
+        }
         let others: Vec<&Finding> =
             found.iter().filter(|f| f.file.starts_with("ledgers/") && f.file != file).collect();
         assert!(others.is_empty(), "{edited}: the untouched ledgers are blamed: {shown:#?}");
