@@ -155,6 +155,7 @@ pub fn live(
             if let Some(grown) = source.grown_roll() {
                 // A place seated (`parliament admit`): the view is read again with his lifeline.
                 let (refreshes, rows) = (source.refreshes, source.rows);
+                hands.grow(&grown);
                 state = WatchState::new(grown.clone(), label.clone()).with_alpha(alpha);
                 source = Source::open(dir, &grown);
                 (source.refreshes, source.rows) = (refreshes, rows);
