@@ -114,6 +114,9 @@ struct LedgerSoFar {
 struct NumberSoFar {
     /// The decree written in a ledger under this number, with the first priest and row that did.
     decree: Option<(Decree, PriestId, usize)>,
+    /// Every ledger row holding a decree under this number, when agreement is judged once every
+    /// row is read ([`Rules::agreement_at_end`]).
+    holders: Vec<(Decree, PriestId, usize)>,
     /// Votes by ballot: the decree and who voted.
     votes: BTreeMap<BallotNumber, (Decree, Quorum)>,
     /// The lowest ballot in which a majority set of the roll in force voted, and its decree.
@@ -140,6 +143,10 @@ pub struct Rules {
     /// is checked for its majority set the moment it is written. Otherwise (the audit), at
     /// [`Rules::unbacked`].
     in_order: bool,
+    /// Agreement is judged once every row is read (the audit, [`Rules::disagreements`]): the rows
+    /// that disagree with the decree a majority set voted for (or, lacking one, with most ledgers)
+    /// are blamed, not whichever ledger happened to be read later.
+    agreement_at_end: bool,
 }
 
 /// How violations name priests and ballots: by number (the simulator), or by the roll's names and
@@ -179,6 +186,7 @@ impl Rules {
             roll_changes: BTreeMap::new(),
             majorities: Default::default(),
             in_order: false,
+            agreement_at_end: false,
             priests,
             ledgers: vec![LedgerSoFar::default(); priests],
             numbers: BTreeMap::new(),
@@ -194,6 +202,14 @@ impl Rules {
     /// it is written, not only at [`Rules::unbacked`].
     pub fn in_order(mut self) -> Self {
         self.in_order = true;
+        self
+    }
+
+    /// Agreement is judged once every row is read, at [`Rules::disagreements`]: a ledger whose
+    /// decree differs from the one the others hold and a majority set voted for is the one blamed,
+    /// whichever order the ledgers are read in (the audit).
+    pub fn agreement_at_end(mut self) -> Self {
+        self.agreement_at_end = true;
         self
     }
 
@@ -342,6 +358,80 @@ impl Rules {
         }
     }
 
+    /// The decree the ledgers agree on under `decree_no`, and the first ledger row holding it: the
+    /// one a majority set voted for, if any ledger holds it; else the one most ledgers hold (the
+    /// first read, if as many hold another). With [`Rules::agreement_at_end`].
+    pub fn agreed(&self, decree_no: DecreeNo) -> Option<&(Decree, PriestId, usize)> {
+        let number = self.numbers.get(&decree_no)?;
+        if let Some((_, chosen)) = &number.chosen
+            && let Some(held) = number.holders.iter().find(|(d, _, _)| d == chosen)
+        {
+            return Some(held);
+        }
+        let ledgers = |decree: &Decree| {
+            let mut q = Quorum::default();
+            number.holders.iter().filter(|(d, _, _)| d == decree).for_each(|(_, p, _)| {
+                q.insert(*p);
+            });
+            q.len()
+        };
+        let mut best: Option<(&(Decree, PriestId, usize), usize)> = None;
+        for held in &number.holders {
+            let n = ledgers(&held.0);
+            if best.is_none_or(|(_, most)| n > most) {
+                best = Some((held, n));
+            }
+        }
+        best.map(|(held, _)| held).or(number.decree.as_ref())
+    }
+
+    /// Every ledger row holding a decree other than the one the ledgers agree on under its number
+    /// ([`Rules::agreed`]): [`Rule::Agreement`] broken by that row, once every row is fed. With
+    /// [`Rules::agreement_at_end`] (the audit); otherwise agreement is judged at the row.
+    pub fn disagreements(&self) -> Vec<Violation> {
+        let mut found = Vec::new();
+        for (&no, number) in &self.numbers {
+            let Some((agreed, who, at)) = self.agreed(no) else { continue };
+            if number.holders.iter().all(|(d, _, _)| d == agreed) {
+                continue;
+            }
+            let mut with = Quorum::default();
+            number.holders.iter().filter(|(d, _, _)| d == agreed).for_each(|(_, p, _)| {
+                with.insert(*p);
+            });
+            let more = match with.len().saturating_sub(1) {
+                0 => String::new(),
+                1 => " (so does 1 other ledger)".to_string(),
+                n => format!(" (so do {n} other ledgers)"),
+            };
+            let backing = match &number.chosen {
+                Some((ballot, chosen)) if chosen == agreed => {
+                    let voters = number.votes.get(ballot).map_or(Quorum::default(), |(_, q)| *q);
+                    format!(
+                        ", and a majority set {} voted for it in ballot {}",
+                        self.names.set(voters),
+                        self.names.ballot(*ballot)
+                    )
+                }
+                _ => ", though no majority set's votes in the ledgers back it either".to_string(),
+            };
+            let there = self.names.holds(*who, *at, agreed);
+            for (decree, priest, row) in number.holders.iter().filter(|(d, _, _)| d != agreed) {
+                found.push(Violation {
+                    rule: Rule::Agreement,
+                    priest: *priest,
+                    row: *row,
+                    detail: format!(
+                        "decree {no} is {decree}, but {there}{more}{backing}: this row disagrees with them \
+                         (written or changed by hand?); a ledger is written in indelible ink, so find out how \
+                         it came to differ before trusting it"
+                    ),
+                });
+            }
+        }
+        found
+    }
+
     fn decree(
         &mut self,
         priest: PriestId,
@@ -351,7 +441,11 @@ impl Rules {
     ) -> Result<(), Violation> {
         let broken = |rule, detail: String| Err(Violation { rule, priest, row, detail });
         let number = self.numbers.entry(decree_no).or_default();
+        if self.agreement_at_end {
+            number.holders.push((decree.clone(), priest, row));
+        }
         match &number.decree {
+            Some((first, _, _)) if first != decree && self.agreement_at_end => return Ok(()),
             Some((first, who, at)) if first != decree => {
                 let other = self.names.holds(*who, *at, first);
                 return broken(Rule::Agreement, format!("decree {decree_no} is {decree}, but {other}"));

@@ -339,3 +339,53 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// A newcomer changed the text of one Decree row in one ledger by hand: the audit blamed the four
+/// untouched ledgers (they disagreed with the first ledger read, the hand-edited Dwork's). The
+/// ledger that disagrees with the others, whose Voted rows back the decree, is the one named, at
+/// its line; the untouched ledgers are named only as where the decree stands.
+#[test]
+fn a_decree_row_edited_by_hand_is_blamed_on_its_own_ledger_not_on_the_ones_that_agree() {
+    let chamber = tempfile::tempdir().unwrap();
+    let out = parliament(&["convene", "--quiet"], chamber.path());
+    assert!(out.status.success(), "convene: {}", String::from_utf8_lossy(&out.stderr));
+    for edited in ["Dwork", "Lynch", "Toueg"] {
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walk(chamber.path()) {
+            let target = dir.path().join(entry.strip_prefix(chamber.path()).unwrap());
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(&entry, &target).unwrap();
+        }
+        let file = format!("ledgers/{edited}.csv");
+        let text = fs::read_to_string(dir.path().join(&file)).unwrap();
+        let mut line = 0;
+        let changed: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut fields: Vec<&str> = l.split(',').collect();
+                if fields.get(1..4) == Some(&["Decree", "", "3"][..]) {
+                    line = i as u64 + 1;
+                    fields[4] = "Cheese inspectors are appointed by hand";
+                }
+                format!("{}\n", fields.join(","))
+            })
+            .collect();
+        assert_ne!(line, 0, "{file} holds decree 3:\n{text}");
+        fs::write(dir.path().join(&file), changed).unwrap();
+        let found = violations(dir.path());
+        let shown: Vec<String> = found.iter().map(|f| f.to_string()).collect();
+        let agreement: Vec<&Finding> =
+            found.iter().filter(|f| f.check == Check::Rule(Rule::Agreement)).collect();
+        assert_eq!(agreement.len(), 1, "{edited}: one row disagrees, one finding: {shown:#?}");
+        assert_eq!((agreement[0].file.as_str(), agreement[0].line), (file.as_str(), line), "{shown:#?}");
+        assert!(agreement[0].detail.contains("voted for"), "says what backs the others: {}", agreement[0]);
+        // The president's Success rows no longer match his edited ledger: each says why that may be.
+        for f in found.iter().filter(|f| f.check == Check::Provenance) {
+            assert!(f.detail.contains("row for decree 3 was changed after he sent it"), "{f}");
+        }
+        let others: Vec<&Finding> =
+            found.iter().filter(|f| f.file.starts_with("ledgers/") && f.file != file).collect();
+        assert!(others.is_empty(), "{edited}: the untouched ledgers are blamed: {shown:#?}");
+    }
+}

@@ -27,8 +27,17 @@ fn page_sizes(dir: &std::path::Path) -> Vec<(String, u64)> {
 fn an_idle_chamber_writes_no_row_while_its_priests_announce_themselves() {
     let dir = tempfile::tempdir().unwrap();
     let mut chamber = stay(dir.path(), &[]);
-    wait_for_law(dir.path(), "Lamps must use only olive oil");
-    wait_for_law(dir.path(), "Painting on temple walls is forbidden");
+    // Every petition convene made, in every ledger: a machine under load once had the last one
+    // still passing (its votes still being written) when the sizes were first taken.
+    for text in [
+        "Lamps must use only olive oil",
+        "The olive tax is 3 drachmas per ton",
+        "Painting on temple walls is forbidden",
+        "Cheese inspectors are appointed by lot",
+        "Merchants may sell goats on the agora",
+    ] {
+        wait_for_law(dir.path(), text);
+    }
     let presence = dir.path().join("presence/Toueg.csv");
     let before = page_sizes(dir.path());
     // Twenty of Toueg's announcements: about four seconds of an idle Chamber.

@@ -43,6 +43,21 @@ fn number_flags_refuse_nonsense_and_say_what_to_write() {
     assert!(!dir.path().join("ledgers").exists(), "nothing is laid out before a refusal");
 }
 
+/// `model --admit` checks one membership change from the command line, and `--plant early-roll`
+/// (which lays out the admission it needs) is caught breaking "roll in force" (§3.3.6).
+#[test]
+fn the_model_checks_an_admission_and_catches_the_early_roll_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = parliament(dir.path(), &["model", "--admit", "1", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&held.stdout).unwrap();
+    assert_eq!(held.status.code(), Some(0), "{json}");
+    assert_eq!(json["holds"], true, "{json}");
+    let caught = parliament(dir.path(), &["model", "--plant", "early-roll", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&caught.stdout).unwrap();
+    assert_eq!(caught.status.code(), Some(1), "{json}");
+    assert_eq!(json["broken"], "roll in force", "{json}");
+}
+
 #[test]
 fn one_name_for_one_idea_and_the_old_spellings_still_work() {
     let dir = tempfile::tempdir().unwrap();

@@ -124,6 +124,40 @@ fn a_name_admitted_while_god_sits_votes_past_n_plus_alpha() {
     assert!(audit.status.success(), "{}", text(&audit));
 }
 
+/// The narrative tells an admission with the Chamber's own α (a new Chamber's is 3), not the
+/// default of a Chamber laid out before α was written down (256).
+#[test]
+fn the_narrative_tells_an_admission_with_the_chambers_alpha() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--stay", "--dir"])
+        .arg(dir.path())
+        .stdout(fs::File::create(dir.path().join("out.txt")).unwrap())
+        .stderr(fs::File::create(dir.path().join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut chamber = common::Running(child, dir.path().to_path_buf());
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    let out = parliament(dir.path(), &["admit", "Strong"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut n = None;
+    wait_until(20, "every priest's ledger holds the admission", || {
+        n = ["Toueg", "Lynch", "Dwork", "Oki", "Fischer"]
+            .iter()
+            .map(|p| decree_no(dir.path(), p, "Strong is now a legislator"))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v[0]);
+        n.is_some()
+    });
+    let told = format!("From decree {} on, Strong is a legislator", n.unwrap() + 3);
+    wait_until(20, "the narrative tells it", || {
+        fs::read_to_string(dir.path().join("out.txt")).unwrap().contains(&told)
+    });
+    sigterm(&mut chamber);
+    let out = fs::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert!(!out.contains(&format!("decree {} on, Strong", n.unwrap() + 256)), "{out}");
+}
+
 /// `parliament dismiss` of the president (the latest name, §2.4): once the decree is in force
 /// another priest presides, and the dismissed one goes on learning the decrees.
 #[test]

@@ -131,10 +131,17 @@ fn backed(
         ));
     }
     let Err(why) = ledgers[from.index()].backs(message) else { return Ok(()) };
-    let mut detail = format!(
-        "{kind} said to be from {sender} is not backed by {}: {why}; written by hand or forged",
-        ledger_file(sender)
-    );
+    let file = ledger_file(sender);
+    // A Success for a decree his ledger holds otherwise: either this row was forged, or his
+    // Decree row was changed after he sent it (then the agreement finding names that row).
+    let how = match message {
+        Message::Success { decree_no, .. } if why.starts_with("his ledger has decree") => format!(
+            "written by hand or forged, or his ledger's row for decree {decree_no} was changed after he sent it \
+             (if so, an agreement finding names it in {file})"
+        ),
+        _ => "written by hand or forged".to_string(),
+    };
+    let mut detail = format!("{kind} said to be from {sender} is not backed by {file}: {why}; {how}");
     detail.push_str(&acted_on(roll, owner, &ledgers[owner.index()], message));
     Err(detail)
 }

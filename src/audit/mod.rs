@@ -241,7 +241,8 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         }
         law
     };
-    let mut rules = Rules::with_roll(roll.weights().to_vec(), alpha).with_names(names.clone());
+    let mut rules =
+        Rules::with_roll(roll.weights().to_vec(), alpha).with_names(names.clone()).agreement_at_end();
     // A ledger lost takes its votes with it: a decree its priest's vote made law cannot be shown
     // to have had a majority set, nor to have lacked one.
     let lost: Vec<String> =
@@ -266,6 +267,8 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
     report.petitions = petitions.len() as u64;
     report.findings.extend(ballots::check_begun(&roll, &roll_law, &presidencies, begun));
     let mut statute: BTreeMap<DecreeNo, (usize, u64, Decree)> = BTreeMap::new();
+    // The file (a ledger or one of its volumes) each Decree row was read from, by priest and line.
+    let mut decree_files: BTreeMap<(usize, u64), String> = BTreeMap::new();
     for (i, mut l) in ledgers.into_iter().enumerate() {
         report.ledger_rows += l.rows.len() as u64;
         if let Some(f) = l.findings.iter_mut().find(|f| l.missing && f.line == 0) {
@@ -278,6 +281,7 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         for (k, (line, record)) in l.rows.iter().enumerate() {
             if let Record::Decree { decree_no, decree } = record {
                 statute.entry(*decree_no).or_insert_with(|| (i, *line, decree.clone()));
+                decree_files.insert((i, *line), l.file_of(k).to_string());
             }
             if let Err(v) = rules.observe_row(PriestId(i as u16), *line as usize, record) {
                 let (severity, check) = (Severity::Violation, Check::Rule(v.rule));
@@ -289,6 +293,24 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
                     detail: v.detail,
                 });
             }
+        }
+    }
+    // Agreement, once every row is read: the row that differs from the decree the others hold
+    // and a majority set voted for is blamed, whichever ledger was read first; the statute book
+    // is the decree agreed on.
+    for v in rules.disagreements() {
+        let (i, line) = (v.priest.index(), v.row as u64);
+        report.findings.push(Finding {
+            severity: Severity::Violation,
+            check: Check::Rule(v.rule),
+            file: decree_files.get(&(i, line)).cloned().unwrap_or_else(|| ledger_file(&names[i])),
+            line: v.row as u64,
+            detail: v.detail,
+        });
+    }
+    for (no, held) in statute.iter_mut() {
+        if let Some((decree, priest, line)) = rules.agreed(*no) {
+            *held = (priest.index(), *line as u64, decree.clone());
         }
     }
     // Every decree voted by a majority set of the roll in force for its number, once every row

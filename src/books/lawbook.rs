@@ -35,7 +35,7 @@ use super::csvrow::{read_row, unguard, write_row};
 use super::layout::{ROLL_PAGE, law_page_path, law_page_range, lawbook_dir, numbered};
 use super::ledger_rows::{decree_fields, parse_decree};
 use super::roll::Roll;
-use crate::priest::{Decree, DecreeNo, RollChange};
+use crate::priest::{Decree, DecreeNo, PetitionId, RollChange};
 
 /// A law page's header row.
 pub const LAW_HEADER: &str = "decree_no,decree,petition";
@@ -67,8 +67,9 @@ pub struct LawBook {
     pub pages: Vec<(DecreeNo, DecreeNo, PathBuf)>,
     /// Pages that do not follow on from the ones before (a gap, or an overlap): not in the book.
     pub strays: Vec<PathBuf>,
-    /// The membership decrees in the book (§3.3.6): the roll in force past it depends on them.
-    pub roll_changes: std::collections::BTreeMap<DecreeNo, RollChange>,
+    /// The membership decrees in the book (§3.3.6), with the petitions they made law: the roll
+    /// in force past it depends on them, and a repeat of one past it is void.
+    pub roll_changes: std::collections::BTreeMap<DecreeNo, (RollChange, PetitionId)>,
 }
 
 /// Finds the pages of `name`'s law book in the Chamber at `dir`, by their names alone, and the
@@ -88,7 +89,7 @@ pub fn law_book(dir: &Path, name: &str) -> io::Result<LawBook> {
         book.roll_changes = read_roll_page(dir, name)?
             .into_iter()
             .filter(|r| r.decree_no <= through)
-            .map(|r| (r.decree_no, r.change))
+            .map(|r| (r.decree_no, (r.change, PetitionId(r.petition.into()))))
             .collect();
     }
     Ok(book)

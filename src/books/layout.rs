@@ -4,7 +4,9 @@
 //! roll.csv                      the roll: `priest,weight`, one place a line; the first names
 //!                               sorted, written by God at layout, later places appended
 //! chamber.csv                   `setting,value`: the Chamber's α (§3.3.6), fixed at layout
-//! .roll.lock                    held (flock) while a place is appended to the roll
+//! .roll.lock                    held (flock) while a place is appended to the roll, or the
+//!                               Chamber laid out
+//! .god.sitting                  held (flock) by the one `convene` sitting the Chamber: its pid
 //! ledgers/<priest>.csv          a priest's ledger, written only by him
 //! ledgers/.<priest>.sitting     held (flock) by the one process sitting as him
 //! ledgers/.<priest>.lease       made (O_EXCL) and renewed by him: holds across computers

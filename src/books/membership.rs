@@ -107,7 +107,7 @@ pub struct RollInForce {
 /// Every roll of a Chamber's history, from its layout through the membership decrees known.
 pub fn history(law: &RollLaw) -> Vec<RollInForce> {
     let mut out = vec![RollInForce { from: 1, by: None, weights: law.in_force(1).clone() }];
-    for (&m, &c) in law.changes() {
+    for (&m, &c) in law.changes().iter().filter(|(m, _)| !law.is_void(**m)) {
         let from = m + law.alpha();
         out.push(RollInForce { from, by: Some((m, c)), weights: law.in_force(from).clone() });
     }
@@ -117,21 +117,34 @@ pub fn history(law: &RollLaw) -> Vec<RollInForce> {
 /// The lines telling a Chamber's rolls: "as laid out: Ann 2, Bob 1", then "from decree 13 on:
 /// Ann 2, Bob 1, Dan 1 (decree 10: Dan is now a legislator)".
 pub fn history_lines(roll: &Roll, law: &RollLaw) -> Vec<String> {
-    history(law)
+    let name = |c: RollChange| roll.names().get(c.priest.index()).map_or("?", String::as_str).to_string();
+    let void = law.changes().iter().filter(|(m, _)| law.is_void(**m)).map(|(&m, &c)| {
+        let text = membership_text(&name(c), c.weight);
+        (m, format!("decree {m}: {text}: void, it would have left the Chamber no legislator"))
+    });
+    let mut lines: Vec<(DecreeNo, String)> = history(law)
         .iter()
-        .map(|r| match r.by {
-            None => format!("as laid out (alpha {}): {}", law.alpha(), describe(roll, &r.weights)),
-            Some((m, c)) => {
-                let name = roll.names().get(c.priest.index()).map_or("?", String::as_str);
-                format!(
-                    "from decree {} on: {} (decree {m}: {})",
-                    r.from,
-                    describe(roll, &r.weights),
-                    membership_text(name, c.weight)
-                )
-            }
-        })
-        .collect()
+        .map(|r| (r.by.map_or(0, |(m, _)| m), history_line(roll, law, r)))
+        .chain(void)
+        .collect();
+    lines.sort_by_key(|(m, _)| *m);
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// One roll of [`history`], told.
+fn history_line(roll: &Roll, law: &RollLaw, r: &RollInForce) -> String {
+    match r.by {
+        None => format!("as laid out (alpha {}): {}", law.alpha(), describe(roll, &r.weights)),
+        Some((m, c)) => {
+            let name = roll.names().get(c.priest.index()).map_or("?", String::as_str);
+            format!(
+                "from decree {} on: {} (decree {m}: {})",
+                r.from,
+                describe(roll, &r.weights),
+                membership_text(name, c.weight)
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -180,6 +180,21 @@ impl Roll {
     }
 }
 
+/// Why a folder whose `ledgers/` holds these ledgers but which has no `roll.csv` is refused, and
+/// how to put its roll back (never a new Chamber laid out over its ledgers).
+fn missing_roll(path: &Path, names: &[String]) -> String {
+    let rows: String = names.iter().map(|n| format!("{n},1\\n")).collect();
+    format!(
+        "missing, but {LEDGERS}/ holds the ledgers of {}: a Chamber was laid out here and has lost its roll, so who \
+         sits in it is unknown. Do not lay out a new Chamber over these ledgers; restore roll.csv from a backup, \
+         or write it again from the names in {LEDGERS}/, each with the weight he \
+         was laid out with (1 unless given; a priest admitted later was placed with 0, after the first names): \
+         printf '{ROLL_HEADER}\\n{rows}' > {}",
+        names.join(", "),
+        path.display()
+    )
+}
+
 impl Roll {
     /// Reads the roll of the Chamber in `dir` from `roll.csv`; None if `dir` holds no Chamber.
     /// A folder with ledgers but no roll was laid out by hand or by an older `parliament`, and
@@ -195,14 +210,19 @@ impl Roll {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let ledgers = fs::read_dir(dir.join(LEDGERS)).map(|d| {
-                    d.filter_map(Result::ok)
-                        .any(|e| super::layout::page_name(&e.file_name().to_string_lossy()).is_some())
-                });
-                if ledgers.unwrap_or(false) {
-                    return Err(bad(format!(
-                        "missing, but {LEDGERS}/ holds ledgers: this Chamber has no roll, so who sits in it is unknown. Lay out a new Chamber in an empty folder (parliament convene --dir NEW)"
-                    )));
+                let mut names: Vec<String> = fs::read_dir(dir.join(LEDGERS))
+                    .map(|d| {
+                        d.filter_map(Result::ok)
+                            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                            .filter_map(|e| {
+                                super::layout::page_name(&e.file_name().to_string_lossy()).map(str::to_string)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                names.sort();
+                if !names.is_empty() {
+                    return Err(bad(missing_roll(&path, &names)));
                 }
                 return Ok(None);
             }

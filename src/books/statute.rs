@@ -95,7 +95,7 @@ impl Chamber {
             for (&n, &c) in &f.durable.roll_changes {
                 law.note(n, c);
             }
-            for (n, c) in super::lawbook::law_book(dir, name)?.roll_changes {
+            for (n, (c, _)) in super::lawbook::law_book(dir, name)?.roll_changes {
                 law.note(n, c);
             }
         }

@@ -83,8 +83,13 @@ pub fn lay_out_with(
     if dir.exists() && !dir.is_dir() {
         bail!("{} is a file, not a folder; give --dir a folder for the Chamber", dir.display());
     }
+    // One layout at a time: a second `convene` started with the first reads the folder only once
+    // the first has laid it out whole (roll last), so it never finds ledgers without a roll.
+    // Nothing is made for names that are refused.
+    let asked = Roll::from_seats(names).map_err(anyhow::Error::msg)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let _layout = roll_lock(dir)?;
     if let Some(roll) = Roll::read(dir)? {
-        let asked = Roll::from_seats(names).map_err(anyhow::Error::msg)?;
         let laid_out = roll.names().iter().zip(roll.weights()).take(asked.len());
         let same = asked.len() <= roll.len() && laid_out.eq(asked.names().iter().zip(asked.weights()));
         if names_given && !same {
@@ -112,7 +117,7 @@ pub fn lay_out_with(
         }
         return Ok(roll);
     }
-    let roll = Roll::from_seats(names).map_err(anyhow::Error::msg)?;
+    let roll = asked;
     let alpha = alpha.unwrap_or(NEW_CHAMBER_ALPHA);
     parse_alpha(&alpha.to_string()).map_err(anyhow::Error::msg)?;
     for sub in ["ledgers", MESSAGEBOOKS, PRESENCE] {
@@ -128,6 +133,115 @@ pub fn lay_out_with(
     roll.write_new(dir)
         .with_context(|| format!("writing {}", crate::books::layout::roll_path(dir).display()))?;
     Ok(roll)
+}
+
+/// Holds the roll's lock (`.roll.lock`, flock) until the returned file is dropped: kept by the
+/// layout of a new Chamber as by [`Roll::seat`], so neither sees the other half done.
+fn roll_lock(dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = dir.join(crate::books::layout::ROLL_LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    // SAFETY: flock(2) on a descriptor we own; released when `lock` is closed.
+    if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(anyhow::Error::new(e).context(format!("locking {}", path.display())));
+    }
+    Ok(lock)
+}
+
+/// The roll of the Chamber in `dir`, read under the roll's lock: never a Chamber half laid out
+/// by a `convene` started at the same moment (its ledgers made, its roll not yet written).
+pub fn read_roll(dir: &Path) -> anyhow::Result<Option<Roll>> {
+    if !dir.is_dir() {
+        return Ok(Roll::read(dir)?);
+    }
+    let _layout = roll_lock(dir)?;
+    Ok(Roll::read(dir)?)
+}
+
+/// `.god.sitting`: held (flock) by the one `convene` that sits the Chamber, and saying which.
+pub const CONVENER_LOCK: &str = ".god.sitting";
+
+/// The lock of the one `convene` sitting the Chamber, held until dropped (saying this process
+/// holds it); refused with exit 4, naming the process that holds it, if another holds it.
+pub fn claim_convener(dir: &Path) -> anyhow::Result<std::fs::File> {
+    convener_lock(dir, true)
+}
+
+/// Refused with exit 4, as [`claim_convener`], if another `convene` sits the Chamber; otherwise
+/// nothing is held or written.
+pub fn check_no_convener(dir: &Path) -> anyhow::Result<()> {
+    convener_lock(dir, false).map(drop)
+}
+
+fn convener_lock(dir: &Path, say: bool) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::FileExt;
+    let path = dir.join(CONVENER_LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    // SAFETY: flock(2) on a descriptor we own; released when `lock` is closed.
+    if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(Exit::new(ALREADY_SITTING, convener_sits(dir, &convener_holder(&path))).into());
+    }
+    if say {
+        let at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let me = format!(
+            "pid {}, on host {}, sitting since {at}\n",
+            std::process::id(),
+            super::lease::host_name()
+        );
+        // Written over the last holder's line, then cut to length: a reader sees one line whole.
+        lock.write_all_at(me.as_bytes(), 0)
+            .and_then(|()| lock.set_len(me.len() as u64))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(lock)
+}
+
+/// Who holds the convener's lock, as its file says: a line naming a live process on this host,
+/// waited for a moment (the holder writes it just after taking the lock).
+fn convener_holder(path: &Path) -> String {
+    let here = super::lease::host_name();
+    let live = |line: &str| {
+        let pid =
+            line.strip_prefix("pid ").and_then(|r| r.split(',').next()).and_then(|p| p.parse::<i32>().ok());
+        let elsewhere = !line.contains(&format!("on host {here},"));
+        // SAFETY: kill(2) with signal 0 sends nothing; it only asks whether the process exists.
+        let alive = pid.is_some_and(|p| unsafe { libc::kill(p, 0) } == 0);
+        line.ends_with('\n') && (alive || elsewhere)
+    };
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if live(&text) {
+            return text.trim().to_string();
+        }
+        if Instant::now() > deadline {
+            return "a process that has not said which".to_string();
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What a second `convene` is told when another sits the Chamber (`holder`: its pid and host).
+pub fn convener_sits(dir: &Path, holder: &str) -> String {
+    let pid = holder.strip_prefix("pid ").and_then(|r| r.split(',').next()).unwrap_or("PID");
+    format!(
+        "this Chamber already sits in another process ({holder}: a parliament convene, holding {}); a Chamber \
+         sits once at a time. Petition it (parliament petition --dir {} TEXT), or stop that sitting first \
+         (Ctrl-C in its terminal, or kill -INT {pid}) and convene again",
+        dir.join(CONVENER_LOCK).display(),
+        dir.display()
+    )
 }
 
 /// The roll as a person reads it: `Ann 2, Bob 1, Dan 0`.
@@ -179,6 +293,7 @@ enum Priests {
 /// to act to make a majority set).
 pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<Chamber> {
     let roll = lay_out_with(&opts.dir, &opts.names, opts.names_given, opts.alpha)?;
+    let _convener = claim_convener(&opts.dir)?;
     for n in roll.names() {
         if let Some(holder) = held_by(&opts.dir, n) {
             return Err(Exit::new(
@@ -195,8 +310,9 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     chamber.refresh()?;
     let mut ids: Vec<String> = opts.petitions.iter().map(|(id, _)| id.clone()).collect();
     ids.extend(pending_petitions(&opts.dir, &roll).into_iter().map(|id| id.0.to_string()));
-    let present = vec![true; roll.len()];
-    if !opts.stay && chamber.holds_all(&ids, &present) {
+    // A ledger removed by hand is not waited for: its priest will not sit again.
+    let present: Vec<bool> = chamber.ledgers.iter().map(|f| f.present).collect();
+    if !opts.stay && present.iter().any(|p| *p) && chamber.holds_all(&ids, &present) {
         return Ok(chamber);
     }
     let mut sitting = Sitting::open(opts, &roll)?;

@@ -169,7 +169,9 @@ impl Runtime {
                 skim: LedgerSkim::new(ledger_path(&settings.dir, n), roll),
             })
             .collect();
-        let narrator = settings.narrate.then(|| Narrator::in_chamber(roll.names(), id, priest.durable()));
+        let narrator = settings.narrate.then(|| {
+            Narrator::in_chamber(roll.names(), id, priest.durable()).with_alpha(priest.roll_law().alpha())
+        });
         Ok(Runtime {
             book: BookReader::open(&settings.dir, roll, &settings.name),
             presence: Listener::new(&settings.dir, roll, id),
@@ -280,7 +282,10 @@ impl Runtime {
         self.ledger.set_roll(&roll);
         if self.narrator.is_some() {
             let none = crate::priest::Durable::default();
-            self.narrator = Some(Narrator::in_chamber(roll.names(), self.priest.id(), &none));
+            self.narrator = Some(
+                Narrator::in_chamber(roll.names(), self.priest.id(), &none)
+                    .with_alpha(self.priest.roll_law().alpha()),
+            );
         }
         self.roll = roll;
         Ok(())

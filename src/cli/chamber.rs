@@ -151,18 +151,49 @@ fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]
         // God waits for the petitions pending in the messagebooks too: so does this line.
         ids.extend(god::pending_petitions(&args.dir, roll).into_iter().map(|id| id.0.to_string()));
     }
-    let done = roll.as_ref().is_some_and(|roll| {
+    // What the ledgers there are hold already: a ledger removed by hand holds nothing, and its
+    // priest will not sit (he may have forgotten a promise), so it is not waited for.
+    let (mut done, mut law, mut missing) = (false, 0, Vec::new());
+    if let Some(roll) = &roll {
         let mut chamber = Chamber::open(&args.dir, roll);
-        chamber.refresh().is_ok() && chamber.holds_all(&ids, &vec![true; roll.len()])
-    });
+        if chamber.refresh().is_ok() {
+            let present: Vec<bool> = chamber.ledgers.iter().map(|f| f.present).collect();
+            done = present.iter().any(|p| *p) && chamber.holds_all(&ids, &present);
+            law = petitions
+                .iter()
+                .filter(|(id, _)| {
+                    let id = parliament::priest::PetitionId(id.as_str().into());
+                    chamber.ledgers.iter().any(|f| f.durable.passed.contains_key(&id))
+                })
+                .count();
+            missing =
+                roll.names().iter().zip(&present).filter(|(_, p)| !**p).map(|(n, _)| n.clone()).collect();
+        }
+    }
+    let missing = match missing.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({}: {one} may not vote again)", missing_ledgers(&missing)),
+        _ => format!(" ({}: they may not vote again)", missing_ledgers(&missing)),
+    };
     let dir = args.dir.display();
     let line = if done && !args.stay {
-        format!("Every petition is law in every ledger in {dir} already: the Chamber need not sit.")
+        let every = if missing.is_empty() { "every ledger" } else { "every ledger there is" };
+        format!("Every petition is law in {every} in {dir} already{missing}: the Chamber need not sit.")
     } else {
         let until = if args.stay {
-            "it sits until Ctrl-C".to_string()
+            format!("it sits until Ctrl-C{missing}")
+        } else if law > 0 {
+            format!(
+                "{} to pass ({law} of the {} asked for {} law already), then it rises{missing}; Ctrl-C stops it sooner",
+                count(petitions.len() - law, "petition"),
+                petitions.len(),
+                if law == 1 { "is" } else { "are" }
+            )
         } else {
-            format!("{} to pass, then it rises; Ctrl-C stops it sooner", count(petitions.len(), "petition"))
+            format!(
+                "{} to pass, then it rises{missing}; Ctrl-C stops it sooner",
+                count(petitions.len(), "petition")
+            )
         };
         let pace = if m.pace > Duration::ZERO {
             let wait = m.tick() * chamber_config(names.len()).president_timeout_ticks as u32;
@@ -177,6 +208,12 @@ fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]
         format!("The Chamber sits in {dir}: {}; {until}.{pace}", cast(names))
     };
     println!("{} {line}", stamp(At::Now, sitting.started));
+}
+
+/// Missing ledgers as a person finds them: `ledgers/Lynch.csv is missing`.
+fn missing_ledgers(names: &[String]) -> String {
+    let files: Vec<String> = names.iter().map(|n| format!("ledgers/{n}.csv")).collect();
+    format!("{} {} missing", files.join(", "), if files.len() == 1 { "is" } else { "are" })
 }
 
 /// The flag Ctrl-C and SIGTERM set.
@@ -213,7 +250,11 @@ pub fn convene(args: ConveneArgs) -> anyhow::Result<i32> {
             args.dir.display()
         );
     }
-    let roll = parliament::books::Roll::read(&args.dir)?;
+    // Read under the roll's lock: a `convene` started with this one may be laying the folder out.
+    let roll = god::read_roll(&args.dir)?;
+    if roll.is_some() {
+        god::check_no_convener(&args.dir)?;
+    }
     if let Some(roll) = &roll
         && let Some((name, holder)) = roll.names().iter().find_map(|n| held_by(&args.dir, n).map(|h| (n, h)))
     {
@@ -289,6 +330,45 @@ pub struct PriestArgs {
     messengers: MessengerArgs,
 }
 
+/// What a priest who has just sat down is told when too few of the others sit with him for any
+/// decree to pass: a majority set must vote (§2.1), so he waits for them, and who to start.
+fn short_of_a_majority(dir: &std::path::Path, roll: &Roll, me: &str) -> Option<String> {
+    use parliament::priest::{PriestId, Quorum};
+    let mut chamber = Chamber::open(dir, roll);
+    chamber.refresh().ok()?;
+    let law = chamber.roll_law(dir).ok()?;
+    let weights = law.latest();
+    let mut sitting = Quorum::default();
+    let mut away = Vec::new();
+    for (i, name) in roll.names().iter().enumerate() {
+        let p = PriestId(i as u16);
+        if name == me || held_by(dir, name).is_some() {
+            sitting.insert(p);
+        } else if weights.is_legislator(p) {
+            away.push(name.as_str());
+        }
+    }
+    if weights.is_majority(sitting) {
+        return None;
+    }
+    let legislators = weights.legislators().count();
+    let needed = if roll.weights().iter().all(|&w| w <= 1) {
+        format!("{} of the {legislators} legislators", legislators / 2 + 1)
+    } else {
+        "legislators weighing more than half".to_string()
+    };
+    let with = match sitting.len() {
+        1 => format!("{me} sits alone"),
+        n => format!("{me} sits with {} other{}", n - 1, if n == 2 { "" } else { "s" }),
+    };
+    let start: Vec<String> = away.iter().map(|n| format!("parliament priest {n}")).collect();
+    Some(format!(
+        "{with}: nothing can pass until a majority set sits ({needed}; a decree needs their votes, §2.1). He \
+         answers his messagebook and tries ballots meanwhile. Start the others, each in a terminal of his own: {}",
+        start.join(", ")
+    ))
+}
+
 /// Runs `parliament priest NAME`: one priest, in this process, until stopped.
 pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
     let roll = match discover_roll(&args.dir) {
@@ -303,11 +383,7 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         roll => roll?,
     };
     let Some(roll) = roll else {
-        bail!(
-            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
-            args.dir.display(),
-            args.dir.display()
-        );
+        return Err(crate::cli::no_chamber(&args.dir));
     };
     let mut m = args.messengers.clone();
     open_sitting(m.level());
@@ -342,6 +418,9 @@ pub fn priest(args: PriestArgs) -> anyhow::Result<i32> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(why) = short_of_a_majority(&args.dir, &roll, &args.name) {
+        eprintln!("{why}");
+    }
     let stop = stop_on_signal()?;
     let polling = poll::choose(&args.dir, args.poll);
     if let Some(why) = &polling {
@@ -408,11 +487,7 @@ pub fn petition(args: PetitionArgs) -> anyhow::Result<i32> {
         bail!("a petition needs a text: parliament petition 'Wine may not be watered'");
     }
     let Some(roll) = discover_roll(&args.dir)? else {
-        bail!(
-            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
-            args.dir.display(),
-            args.dir.display()
-        );
+        return Err(crate::cli::no_chamber(&args.dir));
     };
     if let Some(Err(why)) = membership_words(&args.text).map(|w| w.map(|_| ())) {
         bail!("{why}");
@@ -494,13 +569,7 @@ pub struct DismissArgs {
 
 /// The roll of the Chamber in `dir`, or an error saying how to lay one out.
 fn chamber_roll(dir: &std::path::Path) -> anyhow::Result<Roll> {
-    discover_roll(dir)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
-            dir.display(),
-            dir.display()
-        )
-    })
+    discover_roll(dir)?.ok_or_else(|| crate::cli::no_chamber(dir))
 }
 
 /// The roll the membership decrees in the ledgers make, once all are in force (§3.3.6).

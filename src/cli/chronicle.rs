@@ -41,11 +41,7 @@ pub struct ChronicleArgs {
 /// Runs `parliament chronicle`: 0 when something was drawn, 1 when nothing matched.
 pub fn run(args: ChronicleArgs) -> anyhow::Result<i32> {
     let Some(roll) = discover_roll(&args.dir)? else {
-        bail!(
-            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
-            args.dir.display(),
-            args.dir.display()
-        );
+        return Err(crate::cli::no_chamber(&args.dir));
     };
     let selection = match (&args.decree, &args.ballot, args.from, args.to) {
         (Some(n), _, _, _) => Selection::Decree(*n),

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::Args;
 use parliament::books::membership::{describe, history, history_lines, membership_text};
 use parliament::books::statute::{Chamber, discover_roll};
@@ -68,11 +67,7 @@ pub fn one_line(text: &str, width: usize) -> String {
 
 fn open(args: &ReadArgs) -> anyhow::Result<Chamber> {
     let Some(roll) = discover_roll(&args.dir)? else {
-        bail!(
-            "{} holds no Chamber (no roll.csv); run `parliament convene --dir {}` first",
-            args.dir.display(),
-            args.dir.display()
-        );
+        return Err(crate::cli::no_chamber(&args.dir));
     };
     let mut chamber = Chamber::open(&args.dir, &roll);
     chamber.refresh()?;
@@ -199,11 +194,63 @@ pub fn print_statute(chamber: &Chamber, as_json: bool, full: bool, rolls: Option
     }
 }
 
+/// A read decree passes only if a majority set of priests sits: said within a second, before
+/// handing anyone a petition, rather than after waiting out `--timeout` for a decree that cannot
+/// pass.
+fn too_few_sit(dir: &std::path::Path, chamber: &Chamber) -> anyhow::Result<()> {
+    use parliament::chamber::lease::holder;
+    use std::time::{Duration, Instant};
+    let roll = chamber.roll_law(dir)?.latest().clone();
+    // Read from the leases the sitting priests renew, never by trying their locks (a priest
+    // sitting down that moment would find his lock held). A sitting just started has a moment to
+    // seat its priests.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let sitting = loop {
+        let mut sitting = parliament::priest::Quorum::default();
+        for (i, name) in chamber.roll.names().iter().enumerate() {
+            if holder(dir, name).is_some() {
+                sitting.insert(parliament::priest::PriestId(i as u16));
+            }
+        }
+        if roll.is_majority(sitting) || Instant::now() > deadline {
+            break sitting;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if roll.is_majority(sitting) {
+        return Ok(());
+    }
+    let who: Vec<&str> = chamber
+        .roll
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| sitting.contains(parliament::priest::PriestId(*i as u16)))
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let sits = match who.as_slice() {
+        [] => "no priest sits in this Chamber".to_string(),
+        [one] => format!("only {one} sits in this Chamber"),
+        many => format!("only {} sit in this Chamber", many.join(", ")),
+    };
+    Err(parliament::exit::Exit::new(
+        parliament::exit::NOT_DONE,
+        format!(
+            "{sits}, and --fresh passes a read decree, which needs a majority set of priests sitting: convene the \
+             Chamber (parliament convene --stay --dir {d}) and ask again, or read the law as the ledgers hold it now \
+             (parliament laws --dir {d})",
+            d = dir.display()
+        ),
+    )
+    .into())
+}
+
 /// Runs `parliament laws`.
 pub fn laws(args: LawsArgs) -> anyhow::Result<i32> {
     let mut chamber = open(&args.read)?;
     let n = if args.fresh {
         let roll = chamber.roll.clone();
+        too_few_sit(&args.read.dir, &chamber)?;
         let n = read_law::pass_read_decree(&args.read.dir, &roll, &mut chamber, "laws", args.timeout)?;
         read_law::wait_complete_through(&mut chamber, &args.read.dir, n, args.timeout)?;
         n

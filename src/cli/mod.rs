@@ -32,7 +32,9 @@ use clap::{Parser, Subcommand};
 Exit status: 0 done (every petition passed; the audit: every promise held); 1 not done (a petition
 did not pass, or too few priests could act to make a majority set; the audit: a promise was
 broken); 2 could not run; 3 a priest refuses to vote (his ledger is missing or damaged); 4 a
-priest already sits in another process."
+priest already sits in another process (or another convene sits the Chamber); 5 a priest left
+because the Chamber's folder could not be reached (a network mount answered EIO): run him again
+once it answers."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -48,7 +50,8 @@ enum Command {
   parliament convene --processes --lose 0.3 --delay 10ms..200ms -v
 
 Exit status: 0 every petition passed; 1 some did not (timeout, or too few priests to make a
-majority set); 2 could not run; 4 a priest already sits in another process.")]
+majority set); 2 could not run; 4 a priest already sits in another process, or another convene
+sits the Chamber.")]
     Convene(chamber::ConveneArgs),
     /// Hand a petition to a priest: appends the row a person could write by hand.
     #[command(after_help = "Examples:
@@ -115,7 +118,7 @@ on. The Chamber's last legislator cannot be dismissed.")]
     #[command(after_help = "Examples:
   parliament model
   parliament model --petitions 2 --crashes 1
-  parliament model --plant forget-promise --rounds 2")]
+  parliament model --plant early-roll    # a membership decree used α decrees too early (§3.3.6)")]
     Model(model::ModelArgs),
     /// Run the real priests in a seeded, deterministic simulation with faults, checking the
     /// paper's rules after every step.
@@ -180,6 +183,75 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// Why `dir` holds no Chamber (no `ledgers/`, no `roll.csv`), as `status`, `laws`, `petition` and
+/// the rest say it: the Chamber nearby, if there is one (the current folder, the folder above,
+/// a folder beside it, the one named most like it first); otherwise how to lay one out there.
+pub fn no_chamber(dir: &std::path::Path) -> anyhow::Error {
+    let (exists, shown) = (dir.is_dir(), dir.display());
+    let why =
+        if exists { "no ledgers/ or roll.csv in it" } else { "no such folder, so no ledgers/ or roll.csv" };
+    let mut text = format!("{shown} is not a Chamber ({why})");
+    if let Some(near) = nearby_chamber(dir) {
+        text.push_str(&format!("; the Chamber nearby is {}: give --dir {}", near.display(), near.display()));
+    } else if exists {
+        text.push_str(&format!("; to lay out a new Chamber there: parliament convene --dir {shown}"));
+    } else {
+        text.push_str("; check the folder given with --dir");
+    }
+    anyhow::anyhow!(text)
+}
+
+/// A folder near `dir` that holds a Chamber (its `roll.csv`): a folder beside `dir` named at most
+/// two letters otherwise (the closest first), the folder above, or the current folder.
+fn nearby_chamber(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    let is_chamber = |p: &Path| p.join("roll.csv").is_file();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut beside: Vec<(usize, PathBuf)> = std::fs::read_dir(&parent)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .take(1000)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| *n != name && is_chamber(&parent.join(n)))
+                .map(|n| {
+                    (
+                        edit_distance(&n, &name),
+                        if parent == Path::new(".") { PathBuf::from(&n) } else { parent.join(&n) },
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    beside.sort();
+    // Beside it only if its name is a slip of the keyboard away (two letters at most).
+    let near = beside.into_iter().filter(|(d, _)| *d <= 2).map(|(_, p)| p).next();
+    near.or_else(|| is_chamber(&parent).then_some(parent)).or_else(|| {
+        let here = PathBuf::from(".");
+        is_chamber(&here).then_some(here)
+    })
+}
+
+/// How many letters must change to make `a` into `b` (Levenshtein).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut last = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (last + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            last = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]

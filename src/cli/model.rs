@@ -25,9 +25,18 @@ pub struct ModelArgs {
     rounds: u64,
     /// Plant a bug and watch the checker find a counterexample: forget-promise, forget-vote,
     /// reuse-ballot, ignore-highest-vote, vote-below-promise, count-old-last-vote,
-    /// report-current-vote.
+    /// report-current-vote, early-roll (with early-roll, --admit 2 --alpha 2 unless given).
     #[arg(long, value_parser = planted_bug)]
     plant: Option<PlantedBug>,
+    /// One membership change (§3.3.6): a fourth place, Dwork, is laid out with weight 0 and the
+    /// first petition is "Dwork is now a legislator" of weight W, 1 to 2; Toueg alone leads
+    /// (with --petitions 2: about 3 million states, minutes) [default: no admission].
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u32).range(1..=2))]
+    admit: Option<u32>,
+    /// α with --admit: the admission is in force from its decree number + α on, 1 to 3
+    /// [default: 1, or 2 with --plant early-roll].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3), requires = "admit")]
+    alpha: Option<u64>,
     /// Checker threads, 1 to 256 (with a planted bug, one thread makes the counterexample the
     /// same each run).
     #[arg(long, default_value_t = 2, value_parser = count_of(1, 256))]
@@ -39,11 +48,15 @@ pub struct ModelArgs {
 
 /// Runs `parliament model`; exit 1 when a rule broke (the trace is printed).
 pub fn run(args: ModelArgs) -> anyhow::Result<i32> {
+    let early_roll = args.plant == Some(PlantedBug::EarlyRoll);
     let o = Options {
         petitions: args.petitions,
         crashes: args.crashes,
         duplicates: args.duplicates,
         rounds_max: args.rounds.max(1),
+        admit: args.admit.or(early_roll.then_some(2)),
+        alpha: args.alpha.unwrap_or(if early_roll { 2 } else { 1 }),
+        presidents: if args.admit.is_some() && !early_roll { 1 } else { Options::default().presidents },
         planted: args.plant,
         threads: if args.plant.is_some() { 1 } else { args.threads.max(1) },
         ..Options::default()

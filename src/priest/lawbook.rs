@@ -18,7 +18,7 @@
 use super::core::Priest;
 use std::collections::BTreeMap;
 
-use super::decree::{Decree, DecreeNo};
+use super::decree::{Decree, DecreeNo, PetitionId};
 use super::ledger::{Durable, LedgerDamage, Record};
 use super::roll::RollChange;
 use super::{Config, PriestId};
@@ -51,7 +51,10 @@ impl Durable {
         self.decrees = self.decrees.split_off(&(through + 1));
         self.prev_votes = self.prev_votes.split_off(&(through + 1));
         self.last_votes = self.last_votes.split_off(&(through + 1));
-        self.passed.retain(|_, no| *no > through);
+        // The petitions of membership decrees stay (a few): a void repeat of one above the law
+        // book must still be known as a repeat, or it would change the roll again (§3.3.6).
+        let membership = &self.roll_changes;
+        self.passed.retain(|_, no| *no > through || membership.contains_key(no));
         self.known = self.known.max(through);
         while self.decrees.contains_key(&(self.known + 1)) {
             self.known += 1;
@@ -85,17 +88,21 @@ impl Durable {
 
 impl Priest {
     /// A priest coming back from a crash: rebuilt from his law book (which runs through
-    /// `law_through`) and the live volume of his ledger.
+    /// `law_through`, with the membership decrees it holds and the petitions they made law) and
+    /// the live volume of his ledger.
     pub fn restore_with_law_book<'a>(
         id: PriestId,
         config: Config,
         law_through: DecreeNo,
-        roll_changes: &BTreeMap<DecreeNo, RollChange>,
+        roll_changes: &BTreeMap<DecreeNo, (RollChange, PetitionId)>,
         rows: impl IntoIterator<Item = &'a Record>,
     ) -> Result<Priest, LedgerDamage> {
         let mut priest = Priest::restore(id, config, std::iter::empty())?;
         let mut start = Durable::with_law_book(law_through);
-        start.roll_changes = roll_changes.range(..=law_through).map(|(&n, &c)| (n, c)).collect();
+        for (&n, (c, petition)) in roll_changes.range(..=law_through) {
+            start.roll_changes.insert(n, *c);
+            start.passed.insert(petition.clone(), n);
+        }
         let forgotten = |r: &&Record| match r {
             Record::Promised { .. } => priest.config.has(super::PlantedBug::ForgetPromise),
             Record::Voted(_) => priest.config.has(super::PlantedBug::ForgetVote),
@@ -143,7 +150,14 @@ impl Priest {
             if let Some(seq) = self.slip.petition_seqs.remove(&p.id) {
                 self.slip.petitions.remove(&seq);
             }
-            if let Some(change) = p.change {
+            // Only the first decree carrying a membership petition changes the roll; a later one
+            // is a void repeat (§3.3.6).
+            if let Some(change) = p.change
+                && self.durable.passed.get(&p.id).is_none_or(|first| first > decree_no)
+            {
+                if let Some(later) = self.durable.passed.insert(p.id.clone(), *decree_no) {
+                    self.durable.roll_changes.remove(&later);
+                }
                 self.durable.roll_changes.insert(*decree_no, change);
             }
         }
@@ -163,7 +177,7 @@ impl Priest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::priest::{BallotNumber, Input, Message, Petition, Step, Vote};
+    use crate::priest::{BallotNumber, Input, Message, Petition, RollChange, Step, Vote};
 
     fn law(text: &str) -> Decree {
         Decree::Law(Petition::new(text, text))
@@ -222,6 +236,46 @@ mod tests {
         assert_eq!(volume.restated.len(), 4, "decrees 5 to 8 stay in the back");
         priest.closed_volume(volume.through);
         assert_eq!((priest.law_through(), priest.durable().known, priest.durable().decrees.len()), (4, 8, 4));
+    }
+
+    /// §3.3.6 with a law book: a membership decree repeated (void) above a law book that holds
+    /// the first one changes no roll. His memory of passed petitions stops at his law book, so a
+    /// priest who had closed a volume took the repeat for a new admission, undoing the dismissal
+    /// between, while a priest who had not saw it void: two rolls in force for one number.
+    #[test]
+    fn a_membership_decree_repeated_above_a_law_book_changes_no_roll() {
+        let me = PriestId(0);
+        let admit = RollChange { priest: PriestId(3), weight: 1 };
+        let dismiss = RollChange { priest: PriestId(3), weight: 0 };
+        let admitted = Decree::Law(Petition::membership("m1", "Dwork is now a legislator", admit));
+        let dismissed = Decree::Law(Petition::membership("m2", "Dwork is no longer a legislator", dismiss));
+        let decree = |no: u64| match no {
+            5 => admitted.clone(),
+            8 => dismissed.clone(),
+            _ => law(&format!("d{no}")),
+        };
+        let rows: Vec<_> = (1..=11).map(|no| Record::Decree { decree_no: no, decree: decree(no) }).collect();
+        let repeat = Record::Decree { decree_no: 12, decree: admitted.clone() };
+        let mut whole = Durable::restore(me, &rows).unwrap();
+        let mut closed = whole.clone();
+        closed.close_through(10);
+        let mut book_roll = BTreeMap::new();
+        book_roll.insert(5, (admit, admitted.petition().unwrap().id.clone()));
+        book_roll.insert(8, (dismiss, dismissed.petition().unwrap().id.clone()));
+        let mut restored =
+            Priest::restore_with_law_book(me, Config::new(4), 10, &book_roll, &rows[10..]).unwrap().durable;
+        let mut adopted = Priest::restore(me, Config::new(4), &rows[..2]).unwrap();
+        let mut laws: Vec<_> = (3..=11).map(|no| (no, decree(no))).collect();
+        laws.push((12, admitted.clone()));
+        adopted.adopt_law_book(12, &laws);
+        for d in [&mut whole, &mut closed, &mut restored] {
+            d.apply(&repeat);
+        }
+        let expected: BTreeMap<_, _> = [(5, admit), (8, dismiss)].into();
+        assert_eq!(whole.roll_changes, expected);
+        assert_eq!(closed.roll_changes, expected, "after closing a volume");
+        assert_eq!(restored.roll_changes, expected, "restored from his law book");
+        assert_eq!(adopted.durable.roll_changes, expected, "from another priest's law book");
     }
 
     /// A LastVote cannot tell decrees that are only in his law book, so he does not promise a

@@ -11,7 +11,7 @@
 //! Pure: the Chamber, the simulator, the model checker and the audit all compute the roll in
 //! force with [`RollLaw`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::ballot::{PriestId, Quorum};
 use super::decree::DecreeNo;
@@ -94,13 +94,16 @@ pub struct RollLaw {
     /// Each roll with the first decree number it is in force for, in order; the first from 1.
     rolls: Vec<(DecreeNo, Weights)>,
     changes: BTreeMap<DecreeNo, RollChange>,
+    /// Membership decrees that change nothing: applied, they would leave the roll no legislator,
+    /// and a Parliament of no one can never pass a decree again (not even one undoing it).
+    void: BTreeSet<DecreeNo>,
 }
 
 impl RollLaw {
     /// The law of a Chamber laid out with `initial` and window `alpha` (at least 1).
     pub fn new(initial: Weights, alpha: u64) -> RollLaw {
         assert!(alpha >= 1, "α is at least 1");
-        RollLaw { alpha, rolls: vec![(1, initial)], changes: BTreeMap::new() }
+        RollLaw { alpha, rolls: vec![(1, initial)], changes: BTreeMap::new(), void: BTreeSet::new() }
     }
 
     /// α: a membership decree at m is in force from m + α on.
@@ -116,12 +119,25 @@ impl RollLaw {
         let initial = self.rolls[0].1.clone();
         let mut roll = initial.clone();
         let mut rolls = vec![(1, initial)];
+        self.void.clear();
         for (&m, &c) in &self.changes {
-            roll = roll.changed(c);
+            let next = roll.changed(c);
+            if next.total() == 0 {
+                // It would leave no legislator: void, as every priest and the rules judge alike,
+                // since they judge it from the same decrees in the same order.
+                self.void.insert(m);
+                continue;
+            }
+            roll = next;
             rolls.push((m + self.alpha, roll.clone()));
         }
         self.rolls = rolls;
         true
+    }
+
+    /// Whether the membership decree at `decree_no` is void: it would have left no legislator.
+    pub fn is_void(&self, decree_no: DecreeNo) -> bool {
+        self.void.contains(&decree_no)
     }
 
     /// The membership decrees known, by number.
@@ -183,5 +199,20 @@ mod tests {
         assert!(!law.in_force(14).is_legislator(PriestId(0)));
         assert_eq!(law.places(), 4);
         assert_eq!(law.latest(), law.in_force(1000));
+    }
+
+    /// A newcomer dismissed every legislator by decrees in quick succession (each `dismiss` saw
+    /// the others not yet passed) and the Chamber could never pass a decree again, not even an
+    /// admission. The dismissal that would leave no legislator is void.
+    #[test]
+    fn a_membership_decree_that_would_leave_no_legislator_is_void() {
+        let mut law = RollLaw::new(Weights::equal(2), 3);
+        law.note(5, RollChange { priest: PriestId(0), weight: 0 });
+        law.note(6, RollChange { priest: PriestId(1), weight: 0 });
+        assert_eq!(law.in_force(9).0, vec![0, 1], "the last legislator stays");
+        assert!(law.is_void(6) && !law.is_void(5));
+        law.note(7, RollChange { priest: PriestId(2), weight: 1 });
+        assert_eq!(law.latest().0, vec![0, 1, 1]);
+        assert!(law.is_void(6), "void for good: it was void when it passed");
     }
 }

@@ -147,7 +147,7 @@ impl Names {
     }
 
     /// A set of priests as violations name it: "{Lynch, Toueg}".
-    fn set(&self, q: Quorum) -> String {
+    pub(super) fn set(&self, q: Quorum) -> String {
         let members: Vec<String> = (0..crate::priest::MAX_PLACES as u16)
             .map(PriestId)
             .filter(|&p| q.contains(p))

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::priest::{BallotNumber, Decree, DecreeNo, PriestId, Quorum, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, PriestId, Quorum, Vote, Weights};
 
 /// How many decree numbers the ballots panel remembers; older ones leave the view.
 pub const BALLOTS_KEPT: usize = 64;
@@ -40,28 +40,30 @@ pub struct Statute {
     pub first_at: Option<DateTime<Utc>>,
 }
 
-/// Ballots in flight and the statute book of a Parliament of `priests` priests.
-#[derive(Clone, Debug)]
+/// Ballots in flight and the statute book; majority sets are counted by the weights of the roll
+/// in force for each decree number (§2.2, §3.3.6), which the caller gives.
+#[derive(Clone, Debug, Default)]
 pub struct Flight {
-    priests: usize,
     ballots: BTreeMap<DecreeNo, InFlight>,
     statute: BTreeMap<DecreeNo, Statute>,
 }
 
 impl Flight {
     /// Nothing in flight, an empty statute book.
-    pub fn new(priests: usize) -> Self {
-        Flight { priests, ballots: BTreeMap::new(), statute: BTreeMap::new() }
+    pub fn new() -> Self {
+        Flight::default()
     }
 
-    /// How many votes a majority set holds in this Parliament.
-    pub fn majority(&self) -> usize {
-        self.priests / 2 + 1
+    /// The least weight of a majority set of a roll: more than half its total (one vote a
+    /// priest, unless the roll gives weights).
+    pub fn majority(roll: &Weights) -> u64 {
+        roll.total() / 2 + 1
     }
 
-    /// How many more votes `ballot` needs before a majority set has voted in it (0 once it has).
-    pub fn needs(&self, ballot: &InFlight) -> usize {
-        self.majority().saturating_sub(ballot.voters.len())
+    /// How much more weight of votes `ballot` needs, by `roll` (the roll in force for its
+    /// number), before a majority set has voted in it (0 once it has).
+    pub fn needs(ballot: &InFlight, roll: &Weights) -> u64 {
+        Flight::majority(roll).saturating_sub(roll.weight_of(ballot.voters))
     }
 
     /// A BeginBallot seen: the ballot is in flight, with no votes yet unless rows said so.
@@ -69,12 +71,11 @@ impl Flight {
         self.latest(decree_no, ballot, decree);
     }
 
-    /// A Voted row in `priest`'s ledger.
-    pub fn vote(&mut self, priest: PriestId, vote: &Vote, at: Option<DateTime<Utc>>) {
-        let priests = self.priests;
+    /// A Voted row in `priest`'s ledger; `roll` is the roll in force for its decree number.
+    pub fn vote(&mut self, priest: PriestId, vote: &Vote, at: Option<DateTime<Utc>>, roll: &Weights) {
         if let Some(b) = self.latest(vote.decree_no, vote.ballot, &vote.decree) {
             b.voters.insert(priest);
-            if b.passed.is_none() && b.voters.is_majority_of(priests) {
+            if b.passed.is_none() && roll.is_majority(b.voters) {
                 b.passed = Some(at);
             }
         }
@@ -165,20 +166,25 @@ mod tests {
 
     #[test]
     fn a_later_ballot_takes_the_place_of_an_earlier_one_and_an_earlier_one_is_ignored() {
-        let mut f = Flight::new(5);
-        f.vote(PriestId(0), &vote(3, 1, 0, "a"), None);
-        f.vote(PriestId(1), &vote(3, 1, 0, "a"), None);
-        assert_eq!(f.needs(f.ballot(3).unwrap()), 1);
-        f.vote(PriestId(4), &vote(3, 2, 4, "a"), None);
+        let five = Weights::equal(5);
+        let mut f = Flight::new();
+        f.vote(PriestId(0), &vote(3, 1, 0, "a"), None, &five);
+        f.vote(PriestId(1), &vote(3, 1, 0, "a"), None, &five);
+        assert_eq!(Flight::needs(f.ballot(3).unwrap(), &five), 1);
+        f.vote(PriestId(4), &vote(3, 2, 4, "a"), None, &five);
         let b = f.ballot(3).unwrap();
-        assert_eq!((b.ballot.round, b.voters.len(), f.needs(b)), (2, 1, 2), "the new ballot starts afresh");
-        f.vote(PriestId(2), &vote(3, 1, 0, "a"), None);
+        assert_eq!(
+            (b.ballot.round, b.voters.len(), Flight::needs(b, &five)),
+            (2, 1, 2),
+            "the new ballot starts afresh"
+        );
+        f.vote(PriestId(2), &vote(3, 1, 0, "a"), None, &five);
         assert_eq!(f.ballot(3).unwrap().voters.len(), 1, "a vote in the older ballot does not count here");
     }
 
     #[test]
     fn a_decree_row_marks_its_ballot_passed_and_fills_the_statute_book() {
-        let mut f = Flight::new(3);
+        let mut f = Flight::new();
         f.begun(1, BallotNumber::new(1, PriestId(2)), &Decree::OliveDay);
         assert_eq!(f.ballot(1).unwrap().passed, None);
         f.decree(PriestId(1), 1, &Decree::OliveDay, None);

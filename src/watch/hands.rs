@@ -55,9 +55,17 @@ impl Hands {
         self.god.is_some()
     }
 
-    /// God's round: seats any priest given a place since (`parliament admit`, §3.3.6; the screen
-    /// keeps the lifelines it opened with), and brings back any priest process that died unless
-    /// `k` put him out.
+    /// The roll grew while the watch looked on (`parliament admit`, §3.3.6): the keys act on
+    /// the new places too (the screen shows them; a key on one once indexed past the old roll).
+    pub fn grow(&mut self, roll: &Roll) {
+        if roll.len() > self.roll.len() && roll.is_grown_from(&self.roll) {
+            self.out.resize(roll.len(), false);
+            self.roll = roll.clone();
+        }
+    }
+
+    /// God's round: seats any priest given a place since (`parliament admit`, §3.3.6), and
+    /// brings back any priest process that died unless `k` put him out.
     pub fn tend(&mut self, stop: &AtomicBool) {
         if let Some((sitting, opts)) = &mut self.god {
             // A roll that cannot be read now is looked at again next round.
@@ -222,5 +230,23 @@ mod tests {
         assert!(read().paused && read().drop_next_to == roll.names()[1]);
         hands.dismiss();
         assert_eq!(read(), Settings::default());
+    }
+
+    /// A newcomer admitted Strong while the watch looked on, typed a petition to him (the
+    /// president) with `n`, and the watch panicked, losing it: its keys knew only the old roll.
+    #[test]
+    fn a_key_on_a_priest_admitted_while_the_watch_looks_on_acts_on_him() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = god::lay_out(dir.path(), &crate::names::chamber_names(3), true).unwrap();
+        let mut hands = Hands::new(dir.path(), &roll, None);
+        let (grown, _) = Roll::seat(dir.path(), "Strong").unwrap();
+        hands.grow(&grown);
+        // God lays out his messagebook when he seats him.
+        std::fs::create_dir_all(crate::books::layout::book_dir(dir.path(), "Strong")).unwrap();
+        let said = hands.petition(PriestId(3), "Typed in watch");
+        assert!(said.starts_with("n: a Petition row in messagebooks/Strong/"), "{said}");
+        let page = crate::books::layout::page_path(dir.path(), "Strong", WATCH_PAGE);
+        assert!(std::fs::read_to_string(page).unwrap().contains("Typed in watch"));
+        assert!(hands.drop_next(3).contains("Strong"));
     }
 }

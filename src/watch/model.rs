@@ -136,9 +136,10 @@ impl WatchState {
     pub fn new(roll: Roll, dir_label: impl Into<String>) -> Self {
         let n = roll.len();
         WatchState {
-            rules: Rules::new(n).with_names(roll.names().to_vec()),
+            rules: Rules::with_roll(roll.weights().to_vec(), crate::priest::DEFAULT_ALPHA)
+                .with_names(roll.names().to_vec()),
             priests: vec![PriestView::default(); n],
-            flight: Flight::new(n),
+            flight: Flight::new(),
             roll,
             dir_label: dir_label.into(),
             deliveries: VecDeque::with_capacity(DELIVERIES_KEPT),
@@ -147,6 +148,14 @@ impl WatchState {
             unseen: BTreeMap::new(),
             latest_at: None,
         }
+    }
+
+    /// The view of a Chamber laid out with window `alpha` (§3.3.6, `chamber.csv`): the rules
+    /// count each decree's majority sets by the roll in force for its number.
+    pub fn with_alpha(mut self, alpha: u64) -> Self {
+        let names = self.roll.names().to_vec();
+        self.rules = Rules::with_roll(self.roll.weights().to_vec(), alpha).with_names(names);
+        self
     }
 
     /// The next row of `priest`'s ledger, read at `line` of his ledger file. Rows of one priest must
@@ -175,7 +184,8 @@ impl WatchState {
         match record {
             Record::Voted(vote) => {
                 view.latest_vote = Some(vote.clone());
-                self.flight.vote(priest, vote, at);
+                let roll = self.rules.roll_law().in_force(vote.decree_no);
+                self.flight.vote(priest, vote, at, roll);
             }
             Record::Decree { decree_no, decree } => self.flight.decree(priest, *decree_no, decree, at),
             Record::Tried { .. } | Record::Promised { .. } => {}
@@ -261,6 +271,17 @@ impl WatchState {
     /// The roll: names and ballots written with names.
     pub fn roll(&self) -> &Roll {
         &self.roll
+    }
+
+    /// How much more weight of votes `ballot` needs before a majority set of the roll in force
+    /// for its number has voted in it (0 once it has).
+    pub fn needs(&self, ballot: &super::flight::InFlight) -> u64 {
+        Flight::needs(ballot, self.rules.roll_law().in_force(ballot.decree_no))
+    }
+
+    /// The least weight of a majority set of the latest roll the ledgers tell of.
+    pub fn majority(&self) -> u64 {
+        Flight::majority(self.rules.roll_law().latest())
     }
 
     /// How the title names the Chamber.

@@ -132,7 +132,7 @@ pub fn messages(frame: &mut Frame, area: Rect, state: &WatchState) {
 
 /// One ballot in flight: `8 4.Lynch DF·O· 1 more "Wine…"`, or passed.
 fn ballot_line<'a>(state: &WatchState, b: &InFlight) -> Line<'a> {
-    let needs = state.flight().needs(b);
+    let needs = state.needs(b);
     let (verdict, style) = match b.passed {
         Some(at) => (format!("passed {}", clock(at)), Style::new().fg(Color::Green).bold()),
         None if needs == 1 => ("1 more".to_string(), Style::new().fg(Color::Yellow)),
@@ -156,7 +156,7 @@ pub fn ballots(frame: &mut Frame, area: Rect, state: &WatchState) {
         .take(area.height.saturating_sub(2) as usize)
         .map(|b| ballot_line(state, b))
         .collect();
-    let title = format!(" ballots · a majority set is {} ", state.flight().majority());
+    let title = format!(" ballots · a majority set is {} ", state.majority());
     frame.render_widget(Paragraph::new(lines).block(panel(title)), area);
 }
 

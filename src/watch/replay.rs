@@ -32,6 +32,8 @@ pub enum Moment {
 /// ledger's order even if his clock stepped back).
 pub struct Timeline {
     roll: Roll,
+    /// The Chamber's α (§3.3.6), for the rules.
+    alpha: u64,
     label: String,
     /// The rows, with their `at`.
     pub events: Vec<(Option<DateTime<Utc>>, Moment)>,
@@ -53,12 +55,13 @@ impl Timeline {
         let mut source = Source::open(dir, roll);
         events.extend(source.read_books().into_iter().map(|b| (b.at, Moment::Book(b))));
         events.sort_by_key(|(at, _)| *at);
-        Timeline { roll: roll.clone(), label: format!("{} (replay)", dir.display()), events }
+        let alpha = crate::books::settings::Settings::read(dir).unwrap_or_default().alpha;
+        Timeline { roll: roll.clone(), alpha, label: format!("{} (replay)", dir.display()), events }
     }
 
     /// The view after the first `n` rows.
     pub fn state_at(&self, n: usize) -> WatchState {
-        let mut state = WatchState::new(self.roll.clone(), self.label.clone());
+        let mut state = WatchState::new(self.roll.clone(), self.label.clone()).with_alpha(self.alpha);
         for i in 0..self.roll.len() {
             state.priest_status(PriestId(i as u16), Presence::Away);
         }

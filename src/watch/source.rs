@@ -69,6 +69,8 @@ pub struct Source {
     backlog: VecDeque<Row>,
     /// How many of the backlog's rows are messagebook rows.
     pages_behind: usize,
+    /// `roll.csv`'s length and modification time when last looked.
+    roll_seen: Option<(u64, Option<SystemTime>)>,
     /// Who sat when last looked, and when that was.
     sitting: (Option<Instant>, Option<Vec<Option<u32>>>),
     /// How many rows have been fed to the view, all files together.
@@ -106,10 +108,24 @@ impl Source {
             page_index: BTreeMap::new(),
             backlog: VecDeque::new(),
             pages_behind: 0,
+            roll_seen: roll_seen(dir),
             sitting: (None, None),
             rows: 0,
             refreshes: 0,
         }
+    }
+
+    /// The roll, if places were seated since this source opened (`parliament admit`, §3.3.6):
+    /// the view must be built again over it, one lifeline more. One `stat` when nothing changed.
+    pub fn grown_roll(&mut self) -> Option<Roll> {
+        let seen = roll_seen(&self.dir);
+        if seen == self.roll_seen {
+            return None;
+        }
+        let roll = Roll::read(&self.dir).ok().flatten()?;
+        // Looked at again only once it reads whole (God appends a place, then syncs).
+        self.roll_seen = seen;
+        (roll.len() > self.roll.len() && roll.is_grown_from(&self.roll)).then_some(roll)
     }
 
     /// The folders whose changes matter: `ledgers/`, each messagebook, `presence/`.
@@ -297,6 +313,11 @@ pub fn feed(state: &mut WatchState, row: &BookRow) {
             state.petition(from, row.to, &petition, row.at, &row.file, row.line);
         }
     }
+}
+
+fn roll_seen(dir: &Path) -> Option<(u64, Option<SystemTime>)> {
+    let m = fs::metadata(crate::books::layout::roll_path(dir)).ok()?;
+    Some((m.len(), m.modified().ok()))
 }
 
 /// As [`feed`], for a row that would scroll out of view before it is drawn: what it tells the

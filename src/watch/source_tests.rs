@@ -173,3 +173,18 @@ fn rows_that_scroll_out_of_view_unread_still_tell_the_rules_and_the_ballots() {
     let newest = |s: &WatchState| s.deliveries().map(|d| (d.file.clone(), d.line)).collect::<Vec<_>>();
     assert_eq!(newest(&hushed), newest(&every));
 }
+
+/// `parliament admit` seats a place while the watch looks on: the source says the roll grew, so
+/// the view is built again with his lifeline; an unchanged roll costs one `stat` and says nothing.
+#[test]
+fn a_place_seated_while_the_watch_looks_on_grows_the_roll() {
+    let (dir, roll) = chamber();
+    let mut source = Source::open(dir.path(), &roll);
+    assert!(source.grown_roll().is_none(), "nothing was seated");
+    let (seated, new) = Roll::seat(dir.path(), "Strong").unwrap();
+    assert!(new);
+    let grown = source.grown_roll().expect("the roll grew");
+    assert_eq!(grown.names(), seated.names());
+    assert_eq!(grown.len(), roll.len() + 1);
+    assert!(source.grown_roll().is_none(), "told once");
+}

@@ -124,7 +124,8 @@ pub fn live(
     log: &Path,
 ) -> anyhow::Result<Stats> {
     let label = format!("{}{}", dir.display(), if hands.is_god() { " (convened by this watch)" } else { "" });
-    let mut state = WatchState::new(roll.clone(), label);
+    let alpha = crate::books::settings::Settings::read(dir).unwrap_or_default().alpha;
+    let mut state = WatchState::new(roll.clone(), label.clone()).with_alpha(alpha);
     let mut source = Source::open(dir, roll);
     let mut watcher = FolderWatcher::new()?;
     for folder in source.folders() {
@@ -151,6 +152,19 @@ pub fn live(
         let since = refreshed.elapsed();
         if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
             let began = Instant::now();
+            if let Some(grown) = source.grown_roll() {
+                // A place seated (`parliament admit`): the view is read again with his lifeline.
+                let (refreshes, rows) = (source.refreshes, source.rows);
+                hands.grow(&grown);
+                state = WatchState::new(grown.clone(), label.clone()).with_alpha(alpha);
+                source = Source::open(dir, &grown);
+                (source.refreshes, source.rows) = (refreshes, rows);
+                for folder in source.folders() {
+                    if !watcher.folders().contains(&folder) {
+                        let _ = watcher.watch_folder(folder);
+                    }
+                }
+            }
             source.refresh_within(&mut state, Some(FEED_BUDGET));
             hands.tend(stop);
             // Another watch, or a person with an editor, may pause or pace the messengers.

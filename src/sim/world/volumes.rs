@@ -69,7 +69,7 @@ impl Volumes {
     pub fn roll_changes(
         &self,
         p: PriestId,
-    ) -> std::collections::BTreeMap<DecreeNo, crate::priest::RollChange> {
+    ) -> std::collections::BTreeMap<DecreeNo, (crate::priest::RollChange, crate::priest::PetitionId)> {
         let mut first = std::collections::BTreeSet::new();
         let mut changes = std::collections::BTreeMap::new();
         for (no, decree) in &self.law_books[p.index()] {
@@ -77,7 +77,7 @@ impl Volumes {
             if first.insert(petition.id.clone())
                 && let Some(change) = petition.change
             {
-                changes.insert(*no, change);
+                changes.insert(*no, (change, petition.id.clone()));
             }
         }
         changes

@@ -1,0 +1,183 @@
+//! What a newcomer trying the tool found, each kept fixed: the binary driven as a person would,
+//! in a fresh folder, and what it says checked for what went wrong and what to do.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn parliament(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Two `convene` started at once in an empty folder: the one that came second read the folder
+/// while the first was laying it out, found ledgers and no roll, and was told to lay out a new
+/// Chamber (exit 2). The layout is one step under the roll's lock: the second either finds the
+/// first sitting (exit 4, naming its process and what to do) or, the first done, resumes.
+#[test]
+fn two_convenes_at_once_in_an_empty_folder_lay_out_one_chamber_and_the_second_is_told_who_sits() {
+    for _ in 0..4 {
+        let dir = tempfile::tempdir().unwrap();
+        let start = || {
+            Command::new(env!("CARGO_BIN_EXE_parliament"))
+                .args(["convene", "--quiet"])
+                .current_dir(dir.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start(), start());
+        let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let shown: Vec<String> =
+            outs.iter().map(|o| format!("exit {:?}: {}", o.status.code(), text(&o.stderr))).collect();
+        assert!(outs.iter().any(|o| o.status.code() == Some(0)), "one sitting passes: {shown:#?}");
+        for o in &outs {
+            match o.status.code() {
+                Some(0) => {}
+                Some(4) => {
+                    let err = text(&o.stderr);
+                    assert!(err.contains("already sits") && err.contains("pid"), "names the other: {err}");
+                    assert!(err.contains("petition") || err.contains("stop"), "says what to do: {err}");
+                }
+                _ => panic!("neither a raw error nor a misleading one: {shown:#?}"),
+            }
+        }
+    }
+}
+
+fn convened() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--quiet"]);
+    assert!(out.status.success(), "convene: {}", text(&out.stderr));
+    dir
+}
+
+/// A Chamber whose roll.csv is gone (its ledgers still there) was told to "lay out a new Chamber":
+/// it says the roll is missing, that the ledgers show a Chamber was laid out here, and how to
+/// write the roll again from their names, not to lay out another over them.
+#[test]
+fn a_chamber_without_its_roll_is_told_to_restore_it_from_its_ledgers_not_to_lay_out_a_new_one() {
+    let dir = convened();
+    std::fs::remove_file(dir.path().join("roll.csv")).unwrap();
+    for args in [&["status"][..], &["convene", "--quiet"][..]] {
+        let out = parliament(dir.path(), args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("roll.csv: missing") && err.contains("was laid out here"), "{args:?}: {err}");
+        assert!(err.contains("Dwork, Fischer, Lynch, Oki, Toueg"), "names the ledgers found: {err}");
+        assert!(err.contains("priest,weight\\nDwork,1\\n"), "how to write it again: {err}");
+        assert!(!err.contains("Lay out a new Chamber in an empty folder"), "{err}");
+    }
+    assert!(!dir.path().join("roll.csv").exists(), "nothing laid out over the ledgers");
+}
+
+/// `status --dir typo` beside a Chamber suggested convening one in `typo`: it says `typo` is not a
+/// Chamber (no ledgers/, no roll.csv) and names the Chamber nearby, and nothing more.
+#[test]
+fn a_folder_that_is_not_a_chamber_is_named_so_with_the_chamber_nearby() {
+    let dir = convened();
+    let out = parliament(dir.path(), &["status", "--dir", "typo"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("typo is not a Chamber") && err.contains("no ledgers/ or roll.csv"), "{err}");
+    assert!(err.contains("the Chamber nearby is .: give --dir ."), "{err}");
+    assert!(!err.contains("convene"), "no advice to lay out a Chamber where none is wanted: {err}");
+    assert!(!dir.path().join("typo").exists());
+}
+
+/// `--help` listed exit codes 0 to 4; `priest` exits 5 when the Chamber's folder cannot be
+/// reached. Every code in `parliament::exit` is told.
+#[test]
+fn every_exit_code_is_listed_in_help() {
+    use parliament::exit::*;
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&parliament(dir.path(), &["--help"]).stdout);
+    let listed = help.split("Exit status:").nth(1).expect("--help lists exit codes").replace('\n', " ");
+    for code in [DONE, NOT_DONE, CANNOT_RUN, REFUSES, ALREADY_SITTING, UNREACHABLE] {
+        let told = if code == DONE { format!("{code} done") } else { format!("; {code} ") };
+        assert!(listed.contains(&told), "exit {code} is not listed: {listed}");
+    }
+    assert!(listed.contains("could not be reached"), "{listed}");
+}
+
+/// `laws --fresh` with nobody sitting waited out its 10 s timeout before asking whether the
+/// Chamber sat: it says at once that no priest sits and what to do, and hands no one a petition.
+#[test]
+fn laws_fresh_with_nobody_sitting_says_so_at_once() {
+    let dir = convened();
+    let started = std::time::Instant::now();
+    let out = parliament(dir.path(), &["laws", "--fresh"]);
+    let err = text(&out.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "took {:?}: {err}", started.elapsed());
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no priest sits"), "{err}");
+    assert!(err.contains("parliament convene --stay"), "says what to do: {err}");
+    let pages = std::fs::read_dir(dir.path().join("messagebooks/Toueg")).unwrap();
+    let names: Vec<String> = pages.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.starts_with("laws")), "a read petition was left behind: {names:?}");
+}
+
+/// A lone `parliament priest Oki` tried ballots and never said that nothing could pass without a
+/// majority set: he says so at once, and whom to start.
+#[test]
+fn a_lone_priest_says_he_needs_a_majority_set_and_whom_to_start() {
+    let dir = convened();
+    let mut oki = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["priest", "Oki"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(oki.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut stderr, &mut line).is_ok_and(|n| n > 0) {
+            if tx.send(std::mem::take(&mut line)).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut told = String::new();
+    while !told.contains("majority set") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => told.push_str(&line),
+            Err(_) => break,
+        }
+    }
+    oki.kill().unwrap();
+    oki.wait().unwrap();
+    assert!(told.contains("Oki sits alone") && told.contains("majority set"), "{told}");
+    assert!(told.contains("parliament priest Dwork") && !told.contains("parliament priest Oki"), "{told}");
+}
+
+/// After `rm ledgers/Lynch.csv`, `convene` announced "5 petitions to pass", sat, and passed
+/// nothing without a word: they were law already in every ledger left. It says so, and which
+/// ledger is missing; a new petition still passes into the four ledgers there are.
+#[test]
+fn convene_after_a_ledger_is_removed_says_the_petitions_are_law_already_and_which_ledger_is_missing() {
+    let dir = convened();
+    std::fs::remove_file(dir.path().join("ledgers/Lynch.csv")).unwrap();
+    let out = parliament(dir.path(), &["convene"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}{}", text(&out.stderr));
+    assert!(!said.contains("5 petitions to pass"), "{said}");
+    assert!(said.contains("Every petition is law in every ledger there is"), "{said}");
+    assert!(said.contains("ledgers/Lynch.csv is missing"), "{said}");
+    assert!(!said.contains("[every ledger]"), "{said}");
+    let out = parliament(dir.path(), &["convene", "--petition", "Wine may not be watered"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}{}", text(&out.stderr));
+    assert!(said.contains("1 petition to pass") && said.contains("ledgers/Lynch.csv is missing"), "{said}");
+    assert!(said.contains("Wine may not be watered  [Dwork, Fischer, Oki, Toueg]"), "{said}");
+}
