@@ -170,3 +170,37 @@ fn the_svg_has_a_lifeline_per_priest_and_an_arrow_per_message_row() {
         assert_eq!(refused, usize::from(chamber == "provenance"), "{chamber}");
     }
 }
+
+/// Fat priests (§2.2): in a Chamber laid out with Ann of weight 3 beside Bob, Cy and Dan, Ann's
+/// and Bob's votes (4 of 6) are a majority set, though two of four priests are not; the chronicle
+/// once counted heads and marked the majority a vote too late (or, with dismissed priests, early).
+#[test]
+fn the_majority_set_is_marked_by_the_weights_of_the_roll_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("roll.csv"), "priest,weight\nAnn,3\nBob,1\nCy,1\nDan,1\n").unwrap();
+    std::fs::write(d.join("chamber.csv"), "setting,value\nalpha,3\n").unwrap();
+    std::fs::create_dir_all(d.join("ledgers")).unwrap();
+    std::fs::create_dir_all(d.join("messagebooks")).unwrap();
+    let header = "at,entry,ballot,decree_no,decree,petition\n";
+    for (name, ms) in [("Ann", 1), ("Bob", 2), ("Cy", 3), ("Dan", 0)] {
+        let rows = if ms == 0 {
+            String::new()
+        } else {
+            format!("2026-12-02T00:00:00.00{ms}Z,Voted,1.Ann,1,Lamps must use only olive oil,p1\n")
+        };
+        std::fs::write(d.join("ledgers").join(format!("{name}.csv")), format!("{header}{rows}")).unwrap();
+    }
+    let c = read(d);
+    let majorities: Vec<Vec<String>> = c
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Majority { voters, .. } => {
+                Some(voters.iter().map(|p| c.roll.name(*p).to_string()).collect())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(majorities, [["Ann", "Bob"]], "marked once, when Bob's vote made 4 of 6");
+}

@@ -9,7 +9,7 @@
 //! whole ledger does not back ([`LedgerIndex::backs`]) is kept, marked refused, as the audit's
 //! provenance rule does.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -21,7 +21,9 @@ use crate::books::backing::LedgerIndex;
 use crate::books::book_rows::{BOOK_HEADER, BookEntry, parse_book_row, petition_from};
 use crate::books::layout::{ledger_file, page_files};
 use crate::books::ledger_read::{LedgerLine, read_ledger_line};
-use crate::priest::{BallotNumber, DecreeNo, Message, Petition, PriestId, Record};
+use crate::priest::{
+    BallotNumber, DecreeNo, Message, Petition, PetitionId, PriestId, Quorum, Record, RollLaw, Weights,
+};
 
 /// What happened, as one row of the Chamber's files says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,7 +162,8 @@ impl Chronicle {
             }
         }
         events.sort_by_key(|e| (e.at, e.rank()));
-        let events = with_majorities(roll, events);
+        let alpha = crate::books::settings::Settings::read(dir)?.alpha;
+        let events = with_majorities(roll, alpha, events);
         Ok(Chronicle { roll: roll.clone(), events, skipped })
     }
 }
@@ -188,15 +191,41 @@ fn refusal(
 }
 
 /// Inserts, right after the Voted row that completes it, the moment a majority set has voted in
-/// a ballot on a decree number (counted from the ledgers, which are what a vote is).
-fn with_majorities(roll: &Roll, events: Vec<Event>) -> Vec<Event> {
-    let mut voters: BTreeMap<(BallotNumber, DecreeNo), BTreeSet<PriestId>> = BTreeMap::new();
+/// a ballot on a decree number (counted from the ledgers, which are what a vote is), by the
+/// weights of the roll in force for that number (§2.2, §3.3.6): the Chamber's layout, its α, and
+/// the membership decrees the ledgers hold.
+fn with_majorities(roll: &Roll, alpha: u64, events: Vec<Event>) -> Vec<Event> {
+    let mut law = RollLaw::new(Weights(roll.weights().to_vec()), alpha.max(1));
+    let mut first: BTreeMap<&PetitionId, DecreeNo> = BTreeMap::new();
+    for event in &events {
+        if let What::Ledger { record: Record::Decree { decree_no, decree }, .. } = &event.what
+            && let Some(p) = decree.petition()
+            && p.change.is_some()
+        {
+            let at = first.entry(&p.id).or_insert(*decree_no);
+            *at = (*at).min(*decree_no);
+        }
+    }
+    for event in &events {
+        if let What::Ledger { record: Record::Decree { decree_no, decree }, .. } = &event.what
+            && let Some(p) = decree.petition()
+            && let Some(change) = p.change
+            && first.get(&p.id) == Some(decree_no)
+        {
+            law.note(*decree_no, change);
+        }
+    }
+    drop(first);
+    let mut voters: BTreeMap<(BallotNumber, DecreeNo), Quorum> = BTreeMap::new();
     let mut out = Vec::with_capacity(events.len());
     for event in events {
         let mut majority = None;
         if let What::Ledger { priest, record: Record::Voted(v) } = &event.what {
             let set = voters.entry((v.ballot, v.decree_no)).or_default();
-            if set.insert(*priest) && set.len() * 2 > roll.len() && (set.len() - 1) * 2 <= roll.len() {
+            let before = *set;
+            set.insert(*priest);
+            let weights = law.in_force(v.decree_no);
+            if *set != before && weights.is_majority(*set) && !weights.is_majority(before) {
                 majority = Some(Event {
                     at: event.at,
                     file: event.file.clone(),
@@ -204,7 +233,7 @@ fn with_majorities(roll: &Roll, events: Vec<Event>) -> Vec<Event> {
                     what: What::Majority {
                         ballot: v.ballot,
                         decree_no: v.decree_no,
-                        voters: set.iter().copied().collect(),
+                        voters: law.priests().filter(|p| set.contains(*p)).collect(),
                     },
                 });
             }
