@@ -133,7 +133,11 @@ impl Stage {
 
     /// [`Stage::new`], for a scene that will seat the priests `later` by decree (§3.3.6): the
     /// rules know their places from the start.
+    /// A scene plays the paper's basic protocol (§2.3, §3.1: Voted to the president, Success from
+    /// him), which its story tells step by step; the light-load path
+    /// (`Config::votes_to_all`) is the Chamber's, and is off on the stage.
     pub fn growing(dir: &Path, names: &[&str], later: &[&str], config: Config) -> anyhow::Result<Stage> {
+        let config = Config { votes_to_all: 0, ..config };
         let roll = Roll::new(names.iter().map(|n| n.to_string()).collect()).map_err(anyhow::Error::msg)?;
         let mut everyone = roll.names().to_vec();
         everyone.extend(later.iter().map(|n| n.to_string()));
