@@ -145,7 +145,17 @@ fn a_simulated_run_is_written_as_a_chamber_that_laws_and_status_read() {
     let laws = parliament(&run, &["laws", "--json"]);
     let laws: serde_json::Value = serde_json::from_slice(&laws.stdout).unwrap();
     let laws = laws["laws"].as_array().unwrap();
-    assert_eq!(laws.len(), 20, "20 petitions, 20 decrees");
+    // Each of the 20 petitions passed once; beside them may stand olive days (§2.2) and void
+    // repeats of a petition read again after a crash, which change nothing.
+    let mut passed: Vec<&str> = laws
+        .iter()
+        .filter(|l| l["olive_day"] == false && l["void_repeat_of"].is_null())
+        .map(|l| l["petition"].as_str().unwrap())
+        .collect();
+    assert_eq!(passed.len(), 20, "20 petitions, 20 decrees that count: {laws:?}");
+    passed.sort();
+    passed.dedup();
+    assert_eq!(passed.len(), 20, "no petition passed twice: {laws:?}");
     assert!(laws.iter().all(|l| l["held_by"].as_array().unwrap().len() == 5));
     let book: String = fs::read_dir(run.join("messagebooks/Toueg"))
         .unwrap()

@@ -216,7 +216,9 @@ fn petitions_on_the_slip_of_a_priest_who_left_are_read_again_on_his_return() {
     let outcome = sim::run(&config, None);
     assert!(outcome.failure.is_none(), "{}", explain(&outcome));
     assert!(outcome.stats.crashes > 0 && outcome.stats.petitions_read_again > 0, "{:?}", outcome.stats);
-    assert_eq!(outcome.stats.decrees, 20);
+    // The run ends only once every petition has passed (else a liveness failure above); olive
+    // days a new president passes to fill gaps (§2.2) may add decrees beside them.
+    assert!(outcome.stats.decrees >= 20, "{:?}", outcome.stats);
 }
 
 /// §3.3.6 and §2.2: membership decrees at random (admit a priest of weight 0 with weight 1 or 2,
