@@ -181,3 +181,26 @@ fn convene_after_a_ledger_is_removed_says_the_petitions_are_law_already_and_whic
     assert!(said.contains("1 petition to pass") && said.contains("ledgers/Lynch.csv is missing"), "{said}");
     assert!(said.contains("Wine may not be watered  [Dwork, Fischer, Oki, Toueg]"), "{said}");
 }
+
+/// `admit lynch` beside Lynch gave a second priest a place whose ledger, on a case-insensitive
+/// file system, is Lynch's own; `admit Zed --to Bad` seated Zed and then failed on the typo; and
+/// admitting a legislator again changed his weight without a word. Each is now said, and the
+/// first two leave the roll and the files as they were.
+#[test]
+fn admit_refuses_a_name_differing_only_in_case_and_a_bad_to_before_seating_anyone() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let roll = std::fs::read_to_string(dir.path().join("roll.csv")).unwrap();
+    let out = parliament(dir.path(), &["admit", "lynch"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("Did you mean Lynch?"), "{err}");
+    let out = parliament(dir.path(), &["admit", "Zed", "--to", "Bad"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("Bad is not a priest of this Chamber"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("roll.csv")).unwrap(), roll, "nobody was seated");
+    assert!(!dir.path().join("ledgers/lynch.csv").exists() && !dir.path().join("ledgers/Zed.csv").exists());
+    let out = parliament(dir.path(), &["admit", "Lynch", "--weight", "2"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success() && said.contains("Lynch is a legislator of weight 1"), "{said}");
+    assert!(said.contains("makes his weight 2"), "{said}");
+}

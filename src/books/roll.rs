@@ -294,6 +294,12 @@ impl Roll {
         if roll.id(name).is_some() {
             return Ok((roll, false));
         }
+        if let Some(like) = roll.names().iter().find(|n| n.to_lowercase() == name.to_lowercase()) {
+            let why = format!(
+                "{like} is on the roll already, and {name} differs from him only in case: on a case-insensitive file system (macOS, Windows) the two would share one ledger. Did you mean {like}?"
+            );
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         if roll.len() >= MAX_PLACES {
             let why = format!("the roll is full: a Chamber holds at most {MAX_PLACES} places, ever");
             return Err(io::Error::new(io::ErrorKind::InvalidInput, why));

@@ -591,8 +591,26 @@ fn latest_roll(dir: &std::path::Path, roll: &Roll) -> anyhow::Result<Weights> {
 pub fn admit(args: AdmitArgs) -> anyhow::Result<i32> {
     parliament::names::check_name(&args.name).map_err(anyhow::Error::msg)?;
     let roll = chamber_roll(&args.dir)?;
+    if let Some(to) = args.to.as_deref().filter(|&to| roll.id(to).is_none()) {
+        // Checked before he is seated: a typo in --to must not leave a place laid out for nothing.
+        bail!("{to} is not a priest of this Chamber ({})", roll.names().join(", "));
+    }
     let roll = match roll.id(&args.name) {
-        Some(_) => roll,
+        Some(p) => {
+            let latest = latest_roll(&args.dir, &roll)?;
+            match latest.weight(p) {
+                0 => {}
+                w if w == args.weight => println!(
+                    "{} is a legislator of weight {w} already in the latest roll the ledgers show; the decree changes nothing if so",
+                    args.name
+                ),
+                w => println!(
+                    "{} is a legislator of weight {w} in the latest roll the ledgers show; the decree makes his weight {}",
+                    args.name, args.weight
+                ),
+            }
+            roll
+        }
         None => {
             let (roll, new) = Roll::seat(&args.dir, &args.name).with_context(|| {
                 format!("giving {} a place on {}", args.name, args.dir.join("roll.csv").display())
