@@ -306,6 +306,20 @@ fn a_president_short_of_promises_for_a_new_roll_asks_again_past_the_law_books() 
     assert!(totals.decrees >= 1_000 * 26);
 }
 
+/// Found by the simulator once a president's BeginBallots left ahead of his sync (`Step::ahead`)
+/// and runs took other courses (§3.3.2 with §3.3.6): a president not yet in office asked with
+/// NextBallot(b, n) while Lynch, whose weight the roll needed, was away; back, Lynch's law book
+/// ran past n and he answered only with how far it ran, and the president, who had learned the
+/// decrees past n meanwhile, re-sent the same NextBallot for a thousand ticks. He now asks anew.
+#[test]
+fn a_president_not_yet_in_office_asks_again_from_what_he_has_learned() {
+    let mut config = SimConfig::new(70_411, 3, 20);
+    (config.spares, config.alpha, config.membership) = (2, 3, sim::Membership::Random(6));
+    (config.lose, config.duplicate, config.crash, config.volume_decrees) = (0.3, 0.3, 0.03, 4);
+    let outcome = sim::run(&config, None);
+    assert!(outcome.failure.is_none(), "{}", explain(&outcome));
+}
+
 /// A run with membership decrees written out as a Chamber (§3.3.6): `roll.csv` carries the
 /// weights laid out, `chamber.csv` the run's α, and the audit finds every promise kept, over a
 /// Chamber that grew from 3 legislators to 5 and back under loss and crashes.

@@ -29,6 +29,9 @@ pub struct Priest {
     pub(super) slip: Slip,
     /// The step being built; swapped with the caller's on every input.
     out: Step,
+    /// BeginBallots of this input that tell none of the step's rows, put at the front of its
+    /// messages when the input is answered ([`Step::ahead`]). Empty between inputs.
+    ahead: Vec<Envelope>,
 }
 
 /// The law of the roll from the Chamber's layout and the membership decrees his ledger holds.
@@ -170,7 +173,7 @@ impl Priest {
         assert_eq!(config.weights.len(), config.priests, "a weight for every place laid out");
         let slip = Slip { heard: vec![Heard::default(); MAX_PLACES], ..Slip::default() };
         let roll_law = roll_law(&config, &durable);
-        Priest { id, config, durable, roll_law, slip, out: Step::default() }
+        Priest { id, config, durable, roll_law, slip, out: Step::default(), ahead: Vec::new() }
     }
 
     /// Answers one input. The rows and messages are appended to `step` (which the caller has
@@ -193,6 +196,10 @@ impl Priest {
             if !self.advance() {
                 break;
             }
+        }
+        if !self.ahead.is_empty() {
+            self.out.ahead += self.ahead.len();
+            self.out.messages.splice(0..0, self.ahead.drain(..));
         }
         std::mem::swap(&mut self.out, step);
     }
@@ -249,6 +256,17 @@ impl Priest {
             self.slip.inbox.push_back(message);
         } else {
             self.out.messages.push(Envelope { from: self.id, to, message });
+        }
+    }
+
+    /// Sends BeginBallot to every other priest ahead of the step's sync ([`Step::ahead`]) if the
+    /// ballot's `Tried` row was synced by an earlier step, else with the step's other messages.
+    pub(super) fn send_begin_ballot(&mut self, message: Message) {
+        let Message::BeginBallot { ballot, .. } = message else { return };
+        let fresh = self.out.records.contains(&Record::Tried { ballot });
+        for q in self.priests().filter(|&q| q != self.id) {
+            let envelope = Envelope { from: self.id, to: q, message: message.clone() };
+            if fresh { self.out.messages.push(envelope) } else { self.ahead.push(envelope) }
         }
     }
 

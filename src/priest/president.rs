@@ -119,7 +119,10 @@ impl Priest {
         p.in_flight.insert(decree_no, proposal);
         p.next_decree_no = p.next_decree_no.max(decree_no + 1);
         let ballot = p.ballot;
-        self.send_all(Message::BeginBallot { ballot, decree_no, decree }, true);
+        // His own vote first (his inbox is read before the step ends); the others' may go ahead
+        // of its sync (`Step::ahead`).
+        self.send(self.id, Message::BeginBallot { ballot, decree_no, decree: decree.clone() });
+        self.send_begin_ballot(Message::BeginBallot { ballot, decree_no, decree });
     }
 
     /// Step 5: a Voted. When the priests who voted in his ballot are a majority set of the roll in
@@ -174,6 +177,14 @@ impl Priest {
             // A new roll needs promises he lacks, and a priest whose law book ran past n answers
             // NextBallot(b, n) only with how far his book runs (`lawbook.rs`): ask again with a
             // new ballot from what he knows now (found by the simulator, issue 14).
+            self.begin_presidency();
+            return;
+        }
+        if !p.prepared && now - p.asked_at >= retry && self.durable.known > p.decree_no {
+            // Not yet in office, he has learned decrees past his NextBallot's n since he asked: a
+            // priest whose law book ran past n answers only with how far it runs, so asking
+            // again with the same n might never win his promise (found by the simulator, seed
+            // 70411 of the membership sweep): he asks anew from what he knows now.
             self.begin_presidency();
             return;
         }

@@ -25,6 +25,16 @@ pub(super) struct Relay<'a> {
 }
 
 impl Messenger for Relay<'_> {
+    /// A president's BeginBallots leave before his rows are synced (`Step::ahead`): a priest who
+    /// leaves "before his messenger sets out" has sent these already. His rows are kept, as a
+    /// killed process's written rows are (the rules cannot unlearn a vote; a machine's crash
+    /// losing the president's own unsynced vote is argued safe at `Step::ahead`).
+    fn relay_ahead(&mut self, envelopes: &mut Vec<Envelope>) {
+        let gone = std::mem::replace(&mut self.gone, false);
+        self.relay(envelopes);
+        self.gone = gone;
+    }
+
     fn relay(&mut self, envelopes: &mut Vec<Envelope>) {
         for envelope in envelopes.drain(..) {
             self.stats.sent += 1;

@@ -3,7 +3,7 @@
 //! Chamber lays out four places: priests 0, 1 and 2 are legislators of weight 1, priest 3 is laid
 //! out with weight 0 (he learns every decree; his vote counts for nothing and he never presides).
 
-use parliament::priest::{Config, Decree, DecreeNo, Message, Petition, RollChange};
+use parliament::priest::{Config, Decree, DecreeNo, Message, Petition, Record, RollChange};
 
 use crate::harness::{Parliament, id, kind_to, law, petition};
 
@@ -107,15 +107,15 @@ fn a_membership_decree_reported_by_an_older_ballot_holds_back_decree_m_plus_alph
     laws.iter().for_each(|l| parl.petition(1, l));
     parl.elect(1);
     parl.run_until(|p| p.present(1) && p.priest(1).durable().known >= 5, 50);
-    let begun_4 = parl
-        .sent
-        .iter()
-        .position(|e| e.from == id(1) && matches!(e.message, Message::BeginBallot { decree_no: 4, .. }));
-    let passed_1 = parl
-        .sent
-        .iter()
-        .position(|e| e.from == id(1) && matches!(e.message, Message::Success { decree_no: 1, .. }));
-    assert!(begun_4 > passed_1, "decree 4 begun at {begun_4:?}, decree 1 passed at {passed_1:?}");
+    // His ledger tells the order (the messages of one step leave in another: `Step::ahead`):
+    // he learned decree 1 before he began decree 4's ballot and voted in it.
+    let row = |pick: &dyn Fn(&Record) -> bool| parl.ledgers[1].iter().position(pick);
+    let passed_1 = row(&|r| matches!(r, Record::Decree { decree_no: 1, .. }));
+    let begun_4 = row(&|r| matches!(r, Record::Voted(v) if v.decree_no == 4 && v.ballot.priest == id(1)));
+    assert!(
+        passed_1.is_some() && begun_4 > passed_1,
+        "decree 4 voted at row {begun_4:?}, decree 1 at {passed_1:?}"
+    );
     let book = parl.statute_book(1);
     assert_eq!(book[0], (1, Decree::Law(seat(3, 1))), "B3: the vote reported is proposed again");
     assert_eq!(
