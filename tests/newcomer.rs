@@ -204,3 +204,39 @@ fn admit_refuses_a_name_differing_only_in_case_and_a_bad_to_before_seating_anyon
     assert!(out.status.success() && said.contains("Lynch is a legislator of weight 1"), "{said}");
     assert!(said.contains("makes his weight 2"), "{said}");
 }
+
+/// The paper's Greek names (`convene --names Λῐνχ∂,...`, `admit Στρωνγ`) were refused as holding
+/// a character that is not a letter, though Λ is one. A name is a file name: the refusal says
+/// which characters a name may hold and why, and gives the Latin spelling of the paper's names.
+#[test]
+fn a_greek_name_is_refused_with_the_characters_a_name_may_hold_and_its_latin_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--names", "Λῐνχ∂,Φισ∂ρ,Tωυγ"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ASCII letters A-Z and a-z, digits 0-9, '-' and '_'"), "{err}");
+    assert!(err.contains("file name") && err.contains("Give Lynch"), "{err}");
+    assert!(!dir.path().join("roll.csv").exists(), "nothing laid out");
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let out = parliament(dir.path(), &["admit", "Στρωνγ"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("Give Strong"), "{err}");
+    assert!(err.contains("ASCII letters"), "{err}");
+    let out = parliament(dir.path(), &["admit", "Zoë"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("holds 'ë'") && err.contains("ASCII letters"), "{err}");
+}
+
+/// `dismiss Oki` said nothing of when the dismissal is in force; like `admit`, it says the decree
+/// passed as n makes him no legislator from decree n + α on (§3.3.6).
+#[test]
+fn dismiss_says_from_which_decree_the_dismissal_is_in_force() {
+    let dir = convened();
+    let out = parliament(dir.path(), &["dismiss", "Oki"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("when \"Oki is no longer a legislator\" passes as decree n, Oki is no legislator from decree n + 3 on"),
+        "{said}"
+    );
+}
