@@ -394,3 +394,43 @@ fn a_decree_is_told_in_all_the_ledgers_of_the_places_on_the_roll_a_priest_admitt
     assert!(!told.contains("in all 5 ledgers"), "the roll had 6 places by then:\n{told}");
     assert_causal(&told, 5);
 }
+
+/// `parliament status` said a priest stopped with `kill -STOP` "sits" and nothing more: his lock
+/// is held, but he answers nothing. It says he sits but is stopped, and how to continue him; once
+/// continued, that he sits.
+#[test]
+fn status_says_a_stopped_priest_sits_but_is_stopped_and_how_to_continue_him() {
+    let dir = convened();
+    let mut oki = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["priest", "Oki"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = oki.id();
+    let status = || text(&parliament(dir.path(), &["status"]).stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let wait_until = |what: &dyn Fn(&str) -> bool| loop {
+        let said = status();
+        if what(&said) || std::time::Instant::now() > deadline {
+            break said;
+        }
+    };
+    let oki_sits = |s: &str| {
+        s.lines().any(|l| l.starts_with("Oki ") && l.contains(" sits ") && l.contains(&pid.to_string()))
+    };
+    let said = wait_until(&oki_sits);
+    assert!(oki_sits(&said) && !said.contains("stopped"), "{said}");
+    // SAFETY: kill(2) on the child we spawned and still own.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
+    let told = format!("Oki: sits but is stopped (SIGSTOP; kill -CONT {pid})");
+    let said = wait_until(&|s: &str| s.contains(&told));
+    assert!(said.contains(&told), "{said}");
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGCONT) }, 0);
+    let said = wait_until(&|s: &str| !s.contains("stopped"));
+    assert!(oki_sits(&said) && !said.contains("stopped"), "continued, he sits: {said}");
+    oki.kill().unwrap();
+    oki.wait().unwrap();
+}
