@@ -32,14 +32,30 @@ pub fn paper_spelling(name: &str) -> &str {
     PAPER.iter().find(|(a, _)| *a == name).map_or(name, |(_, greek)| greek)
 }
 
-/// Checks a priest's name: 1 to 64 letters, digits, `-` or `_`, so that `ledgers/<name>.csv`
-/// can never leave its folder. Returns what is wrong, if anything.
+/// The Latin spelling the files use for one of the paper's names written as the paper does
+/// (`Λῐνχ∂` → `Lynch`).
+pub fn latin_spelling(greek: &str) -> Option<&'static str> {
+    PAPER.iter().find(|(_, g)| *g == greek).map(|(a, _)| *a)
+}
+
+/// Checks a priest's name: 1 to 64 ASCII letters (A-Z, a-z), digits, `-` or `_`. A name is a file
+/// name (`ledgers/<name>.csv`, `messagebooks/<name>/`), so it must never leave its folder, and it
+/// must read the same on every file system the Chamber's folder may be shared over. Returns what
+/// is wrong, if anything, and for the paper's Greek spellings the Latin one to give instead.
 pub fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 64 {
+    const ALLOWED: &str = "a name is a file name (ledgers/<name>.csv, messagebooks/<name>/), so it may \
+                           hold only ASCII letters A-Z and a-z, digits 0-9, '-' and '_'";
+    if let Some(latin) = latin_spelling(name) {
+        return Err(format!(
+            "priest name {name:?} is the paper's spelling of {latin}: {ALLOWED}. Give {latin}; \
+             the story still calls him {name}"
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 64 {
         return Err(format!("priest name {name:?} must be 1 to 64 characters long"));
     }
     match name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        Some(c) => Err(format!("priest name {name:?} holds {c:?}; use only letters, digits, '-' and '_'")),
+        Some(c) => Err(format!("priest name {name:?} holds {c:?}: {ALLOWED}")),
         None => Ok(()),
     }
 }
@@ -66,5 +82,18 @@ mod tests {
         for good in ["Lynch", "priest-2", "P_3"] {
             assert!(check_name(good).is_ok());
         }
+    }
+
+    #[test]
+    fn a_greek_name_is_refused_saying_which_characters_a_name_may_hold_and_the_latin_spelling() {
+        for (latin, greek) in PAPER {
+            let why = check_name(greek).unwrap_err();
+            assert!(why.contains("ASCII letters A-Z and a-z, digits 0-9, '-' and '_'"), "{why}");
+            assert!(why.contains("file name") && why.contains(&format!("Give {latin}")), "{why}");
+            assert!(check_name(latin).is_ok());
+        }
+        let why = check_name("Σωκρατης").unwrap_err();
+        assert!(why.contains("holds 'Σ'") && why.contains("ASCII letters"), "{why}");
+        assert!(!why.contains("Give"), "no Latin spelling for a name the paper lacks: {why}");
     }
 }

@@ -119,6 +119,21 @@ fn the_command_line_exits_0_1_or_2_and_speaks_json() {
     assert_eq!(out.status.code(), Some(2), "a folder that is not there");
 }
 
+/// `audit -q` printed a blank line (and the verdict) when every promise held: quiet prints
+/// nothing on success, even beside a notice, and only the violations and the verdict otherwise.
+#[test]
+fn audit_quiet_prints_nothing_when_every_promise_held() {
+    for clean in ["clean", "clean-void-repeat"] {
+        let out = parliament(&["audit", "-q"], &golden(clean));
+        assert_eq!(out.status.code(), Some(0), "{clean}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{clean}: quiet says nothing on success");
+    }
+    let out = parliament(&["audit", "--quiet"], &golden("b3"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("B3") && said.contains("1 violation"), "the violation and the verdict: {said}");
+}
+
 fn append(path: &Path, text: &str) {
     OpenOptions::new().append(true).create(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
 }

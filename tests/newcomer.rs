@@ -204,3 +204,233 @@ fn admit_refuses_a_name_differing_only_in_case_and_a_bad_to_before_seating_anyon
     assert!(out.status.success() && said.contains("Lynch is a legislator of weight 1"), "{said}");
     assert!(said.contains("makes his weight 2"), "{said}");
 }
+
+/// The paper's Greek names (`convene --names Λῐνχ∂,...`, `admit Στρωνγ`) were refused as holding
+/// a character that is not a letter, though Λ is one. A name is a file name: the refusal says
+/// which characters a name may hold and why, and gives the Latin spelling of the paper's names.
+#[test]
+fn a_greek_name_is_refused_with_the_characters_a_name_may_hold_and_its_latin_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["convene", "--names", "Λῐνχ∂,Φισ∂ρ,Tωυγ"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ASCII letters A-Z and a-z, digits 0-9, '-' and '_'"), "{err}");
+    assert!(err.contains("file name") && err.contains("Give Lynch"), "{err}");
+    assert!(!dir.path().join("roll.csv").exists(), "nothing laid out");
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let out = parliament(dir.path(), &["admit", "Στρωνγ"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("Give Strong"), "{err}");
+    assert!(err.contains("ASCII letters"), "{err}");
+    let out = parliament(dir.path(), &["admit", "Zoë"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("holds 'ë'") && err.contains("ASCII letters"), "{err}");
+}
+
+/// `dismiss Oki` said nothing of when the dismissal is in force; like `admit`, it says the decree
+/// passed as n makes him no legislator from decree n + α on (§3.3.6).
+#[test]
+fn dismiss_says_from_which_decree_the_dismissal_is_in_force() {
+    let dir = convened();
+    let out = parliament(dir.path(), &["dismiss", "Oki"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("when \"Oki is no longer a legislator\" passes as decree n, Oki is no legislator from decree n + 3 on"),
+        "{said}"
+    );
+}
+
+/// The decree numbers a story's line names: "decree 4", "decrees 1 to 3", "decrees 2, 5 and 7".
+fn numbers_named(line: &str) -> Vec<u64> {
+    let line = line.to_lowercase();
+    let named = line.split("decree").nth(1).unwrap_or("").trim_start_matches('s');
+    let named = named.split([':', '"']).next().unwrap();
+    let named =
+        named.split(" in ").next().unwrap().split(" is ").next().unwrap().split(" are ").next().unwrap();
+    let nums: Vec<u64> = named.split([' ', ',']).filter_map(|w| w.parse().ok()).collect();
+    match (named.contains(" to "), nums.as_slice()) {
+        (true, [a, b]) => (*a..=*b).collect(),
+        _ => nums,
+    }
+}
+
+/// Checks that a story of `convene` tells a ballot begun before any vote in it or a majority
+/// voting in it, and a decree passed before any ledger is told to hold it; decrees through
+/// `earlier` passed in an earlier sitting.
+fn assert_causal(story: &str, earlier: u64) {
+    let (mut begun, mut passed) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+    let ballot_of =
+        |line: &str| line.split("ballot ").nth(1).unwrap().split([' ', ':']).next().unwrap().to_string();
+    for line in story.lines().filter(|l| l.starts_with('[')) {
+        let at = &line[line.find(']').unwrap() + 2..];
+        if at.contains(" begins ballot ") {
+            begun.insert((ballot_of(at), numbers_named(at)[0]));
+        } else if at.contains(" votes in ballot ") || at.starts_with("A majority voted in ballot ") {
+            let (b, n) = (ballot_of(at), numbers_named(at)[0]);
+            assert!(
+                begun.contains(&(b.clone(), n)),
+                "told before ballot {b} for decree {n} was begun: {line}\n{story}"
+            );
+            if at.starts_with("A majority") {
+                passed.insert(n);
+            }
+        } else if at.contains("in his ledger") || at.contains(" ledger") && at.starts_with("Decree") {
+            for n in numbers_named(at).into_iter().filter(|&n| n > earlier) {
+                assert!(
+                    passed.contains(&n),
+                    "a ledger holds decree {n} before it was told passed: {line}\n{story}"
+                );
+            }
+        }
+    }
+    assert!(!passed.is_empty(), "the story tells decrees passing:\n{story}");
+}
+
+/// The story told "A majority voted" and "Decrees 11 to 12 are in all 5 ledgers" before, and a
+/// president's vote before, the ballot's "begins ballot" line, and a Chamber of one priest told
+/// neither ballot nor majority. A ballot is told begun before any vote in it, and a decree
+/// passed before any ledger holds it, at the default level and with `-v`, for 5 priests and 1.
+#[test]
+fn the_story_tells_a_ballot_begun_before_any_vote_in_it_and_a_decree_passed_before_any_ledger_holds_it() {
+    for args in [
+        &["convene", "-v"][..],
+        &["convene"],
+        &["convene", "--priests", "1", "-v"],
+        &["convene", "--priests", "1"],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = parliament(dir.path(), args);
+        let story = text(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {story}{}", text(&out.stderr));
+        assert_causal(&story, 0);
+        assert_eq!(
+            story.matches("A majority voted in ballot").count(),
+            5,
+            "{args:?}: each decree once:\n{story}"
+        );
+    }
+    assert_eq!(numbers_named("[ 1 s] Decrees 1 to 3 are in all 5 ledgers"), [1, 2, 3]);
+    assert_eq!(numbers_named("[ 1 s] Lynch writes decrees 2, 4 and 6 in his ledger"), [2, 4, 6]);
+}
+
+/// Reads a sitting's story line by line, as a person watching the terminal.
+struct Sitting {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    told: String,
+}
+
+impl Sitting {
+    fn convene(dir: &Path) -> Sitting {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_parliament"))
+            .args(["convene", "--stay"])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(out).map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Sitting { child, lines, told: String::new() }
+    }
+
+    /// Waits up to 20 s for a line holding `what`; whether it came.
+    fn wait_for(&mut self, what: &str) -> bool {
+        self.wait_until(|line| line.contains(what))
+    }
+
+    /// Waits up to 20 s for a line that `told` holds true of; whether it came.
+    fn wait_until(&mut self, told: impl Fn(&str) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.told.push_str(&line);
+                    self.told.push('\n');
+                    if told(&line) {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+    }
+}
+
+impl Drop for Sitting {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// "Decree 9 is in all 5 ledgers" was told in a Chamber of 6 places once `admit Strong` had
+/// given Strong his place and God had seated him: a decree is told in all the ledgers of the
+/// places on the roll at that time, his among them.
+#[test]
+fn a_decree_is_told_in_all_the_ledgers_of_the_places_on_the_roll_a_priest_admitted_too() {
+    let dir = convened();
+    let mut sitting = Sitting::convene(dir.path());
+    assert!(sitting.wait_for("acts as president"), "the Chamber sits:\n{}", sitting.told);
+    let out = parliament(dir.path(), &["admit", "Strong"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(sitting.wait_for("From decree 9 on, Strong is a legislator"), "{}", sitting.told);
+    let out = parliament(dir.path(), &["petition", "Wine may not be watered"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let in_all = |line: &str| line.contains(" in all ") && numbers_named(line).contains(&9);
+    assert!(sitting.wait_until(in_all), "{}", sitting.told);
+    let told = sitting.told.clone();
+    let line = told.lines().find(|l| in_all(l)).unwrap();
+    assert!(line.ends_with("in all 6 ledgers"), "Strong's ledger counts: {line}\n{told}");
+    assert!(!told.contains("in all 5 ledgers"), "the roll had 6 places by then:\n{told}");
+    assert_causal(&told, 5);
+}
+
+/// `parliament status` said a priest stopped with `kill -STOP` "sits" and nothing more: his lock
+/// is held, but he answers nothing. It says he sits but is stopped, and how to continue him; once
+/// continued, that he sits.
+#[test]
+fn status_says_a_stopped_priest_sits_but_is_stopped_and_how_to_continue_him() {
+    let dir = convened();
+    let mut oki = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["priest", "Oki"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = oki.id();
+    let status = || text(&parliament(dir.path(), &["status"]).stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let wait_until = |what: &dyn Fn(&str) -> bool| loop {
+        let said = status();
+        if what(&said) || std::time::Instant::now() > deadline {
+            break said;
+        }
+    };
+    let oki_sits = |s: &str| {
+        s.lines().any(|l| l.starts_with("Oki ") && l.contains(" sits ") && l.contains(&pid.to_string()))
+    };
+    let said = wait_until(&oki_sits);
+    assert!(oki_sits(&said) && !said.contains("stopped"), "{said}");
+    // SAFETY: kill(2) on the child we spawned and still own.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
+    let told = format!("Oki: sits but is stopped (SIGSTOP; kill -CONT {pid})");
+    let said = wait_until(&|s: &str| s.contains(&told));
+    assert!(said.contains(&told), "{said}");
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGCONT) }, 0);
+    let said = wait_until(&|s: &str| !s.contains("stopped"));
+    assert!(oki_sits(&said) && !said.contains("stopped"), "continued, he sits: {said}");
+    oki.kill().unwrap();
+    oki.wait().unwrap();
+}

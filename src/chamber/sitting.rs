@@ -159,6 +159,22 @@ pub fn held_by(dir: &Path, name: &str) -> Option<String> {
     }
 }
 
+/// The pid of the process sitting as a priest, `holder` as [`held_by`] tells it, if it runs on
+/// this computer and the kernel shows it stopped (`kill -STOP`: state `T` in `/proc/PID/stat`).
+/// Such a priest holds his lock, so he sits, yet answers nothing until `kill -CONT PID`. A holder
+/// on another computer is never looked up here: his pid is not this computer's.
+pub fn stopped(holder: &str) -> Option<u32> {
+    let (pid, rest) = holder.strip_prefix("pid ")?.split_once(", on host ")?;
+    if rest.split(',').next()? != lease::host_name() {
+        return None;
+    }
+    let pid: u32 = pid.parse().ok()?;
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so read after the last ')'.
+    let state = stat[stat.rfind(')')? + 1..].trim_start().chars().next()?;
+    (state == 'T').then_some(pid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +191,25 @@ mod tests {
         assert!(claim(dir.path(), "Lynch").is_ok(), "another priest is another lock");
         drop(first);
         assert!(claim(dir.path(), "Oki").is_ok(), "the sitting ended with its lock");
+    }
+
+    #[test]
+    fn a_stopped_holder_on_this_computer_is_told_stopped_and_one_elsewhere_is_not_looked_up() {
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id();
+        let holder = |host: &str| format!("pid {pid}, on host {host}, sitting since 2026-12-02T00:00:00Z");
+        let here = holder(&lease::host_name());
+        assert_eq!(stopped(&here), None, "a running process is not stopped");
+        // SAFETY: kill(2) on the child we spawned and still own.
+        assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while stopped(&here).is_none() && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        assert_eq!(stopped(&here), Some(pid), "SIGSTOP shows as state T");
+        assert_eq!(stopped(&holder("another-host")), None, "another computer's pid is not ours");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(stopped(&here), None, "a process gone is not stopped");
     }
 }

@@ -18,7 +18,8 @@ pub struct AuditArgs {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
-    /// Print only the findings that are violations, and the verdict.
+    /// Print nothing when every promise held (the exit status says so); else only the violations
+    /// and the verdict.
     #[arg(long, short)]
     quiet: bool,
 }
@@ -78,15 +79,20 @@ fn print_json(args: &AuditArgs, report: &Report, seconds: f64) {
 }
 
 fn print_text(args: &AuditArgs, report: &Report, seconds: f64) {
+    if args.quiet && report.holds() {
+        return;
+    }
+    let mut printed = 0;
     for f in report.findings.iter().filter(|f| !args.quiet || f.severity == Severity::Violation) {
         println!("{f}");
+        printed += 1;
     }
     let (violations, warnings, notices) = (
         severity_count(report, Severity::Violation),
         severity_count(report, Severity::Warning),
         severity_count(report, Severity::Notice),
     );
-    if !report.findings.is_empty() {
+    if printed > 0 {
         println!();
     }
     println!(

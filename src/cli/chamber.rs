@@ -88,7 +88,8 @@ pub struct ConveneArgs {
     /// How many priests a new Chamber holds, 1 to 64; they take the paper's names [default: 5].
     #[arg(long, conflicts_with = "names", value_parser = clap::value_parser!(u16).range(1..=64))]
     priests: Option<u16>,
-    /// The priests' names for a new Chamber (letters, digits, '-', '_'), comma-separated; a
+    /// The priests' names for a new Chamber (ASCII letters, digits, '-', '_': Lynch, not Λῐνχ∂; a
+    /// name is a file name), comma-separated; a
     /// weight after a colon makes a fat priest (Ann:2 counts as two in a majority set, §2.2), and
     /// a '+' before a name lays him out with weight 0: he learns every decree but is no
     /// legislator until a decree says so (parliament admit).
@@ -534,8 +535,8 @@ fn hand_in(
 /// Options of `parliament admit`.
 #[derive(Args, Debug)]
 pub struct AdmitArgs {
-    /// The priest to make a legislator: a name on the roll, or a new one (letters, digits, '-',
-    /// '_'), who is given the next place.
+    /// The priest to make a legislator: a name on the roll, or a new one (ASCII letters, digits,
+    /// '-', '_': Strong, not Στρωνγ; a name is a file name), who is given the next place.
     name: String,
     /// His weight in majority sets, 1 to 1000 (§2.2: Ann of weight 2 counts as two priests).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -672,8 +673,10 @@ pub fn dismiss(args: DismissArgs) -> anyhow::Result<i32> {
             args.name
         );
     }
+    let alpha = parliament::books::settings::Settings::read(&args.dir)?.alpha;
     println!(
-        "he keeps his place and his files, and goes on learning the decrees; his vote counts for nothing once the decree is in force"
+        "when \"{text}\" passes as decree n, {} is no legislator from decree n + {alpha} on (§3.3.6): his vote counts for nothing there; he keeps his place and his files, and goes on learning the decrees",
+        args.name
     );
     Ok(exit::DONE)
 }

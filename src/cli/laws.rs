@@ -390,7 +390,8 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Whether a priest sits now, is away, or must refuse to vote, and why.
+/// Whether a priest sits now, is away, or must refuse to vote, and why; one who sits but is
+/// stopped (`kill -STOP`) is said to be, with the command that continues him.
 fn state(
     dir: &std::path::Path,
     roll: &parliament::books::Roll,
@@ -407,9 +408,15 @@ fn state(
     if let Some((line, why)) = follower.bad().first() {
         return ("refuses", Some(format!("{ledger} line {line}: {why}; he refuses to vote")));
     }
-    match parliament::chamber::sitting::held_by(dir, name) {
-        Some(_) => ("sits", None),
-        None => ("away", None),
+    let Some(holder) = parliament::chamber::sitting::held_by(dir, name) else { return ("away", None) };
+    match parliament::chamber::sitting::stopped(&holder) {
+        Some(pid) => (
+            "sits",
+            Some(format!(
+                "sits but is stopped (SIGSTOP; kill -CONT {pid}): he holds his sitting lock and answers nothing until then"
+            )),
+        ),
+        None => ("sits", None),
     }
 }
 

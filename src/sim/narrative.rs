@@ -70,21 +70,36 @@ pub fn membership_told(decree_no: DecreeNo, alpha: u64, name: &str, change: Roll
 struct Group {
     out: Box<dyn Write + Send>,
     started: Instant,
+    /// The places on the roll as far as the group knows (a membership decree, `parliament admit`,
+    /// adds one while the Chamber sits): the ledgers a decree must be in to be in all of them.
     priests: usize,
     /// The priests told by narrators of this group (all of them in the simulator and in a Chamber
     /// of threads; one in a priest process).
     members: BTreeSet<PriestId>,
     /// Priests whose earlier decrees are tallied.
     seen: BTreeSet<PriestId>,
-    begun: HashSet<(BallotNumber, DecreeNo)>,
+    /// The latest ballot told begun for each number, with its decree.
+    begun: HashMap<DecreeNo, (BallotNumber, Decree)>,
+    /// The numbers whose passing has been told.
+    passed: HashSet<DecreeNo>,
     held: HashMap<DecreeNo, BTreeSet<PriestId>>,
     petitions: HashSet<PetitionId>,
 }
 
 impl Group {
     fn new(out: Box<dyn Write + Send>, priests: usize, started: Instant) -> Self {
-        let (members, seen, begun, held, petitions) = Default::default();
-        Group { out, started, priests, members, seen, begun, held, petitions }
+        let (members, seen, begun, passed, held, petitions) = Default::default();
+        Group { out, started, priests, members, seen, begun, passed, held, petitions }
+    }
+
+    /// Notes ballot `ballot` begun for `decree_no`; whether it is news (a later ballot than any
+    /// told for that number).
+    fn begin(&mut self, ballot: BallotNumber, decree_no: DecreeNo, decree: &Decree) -> bool {
+        if self.begun.get(&decree_no).is_some_and(|(b, _)| *b >= ballot) {
+            return false;
+        }
+        self.begun.insert(decree_no, (ballot, decree.clone()));
+        true
     }
 
     fn say(&mut self, at: At, lines: &[String]) {
@@ -134,7 +149,12 @@ impl Narrator {
         let level = s.level.max(Level::Told);
         let alpha = crate::priest::DEFAULT_ALPHA;
         let mut n = Narrator { names: names.to_vec(), level, alpha, group: group.clone() };
-        n.lock().members.insert(me);
+        {
+            let mut g = n.lock();
+            g.members.insert(me);
+            // The roll grew while the Chamber sat (a priest admitted): his ledger counts too.
+            g.priests = g.priests.max(names.len());
+        }
         if durable.next_bal.is_some() || !durable.decrees.is_empty() || durable.last_tried.is_some() {
             n.come_back(At::Now, me, durable);
         }
@@ -170,12 +190,34 @@ impl Narrator {
             }
         }
         let alone = g.members.len() < g.priests;
+        // A ballot is told begun before anything of the step: before the president's own vote in
+        // it (the ledger row that begins it, and that a Chamber of one sends no message for), and
+        // before any vote or decree that can only follow it.
+        let own_votes = step.records.iter().filter_map(|r| match r {
+            Record::Voted(v) if v.ballot.priest == p => Some((v.ballot, v.decree_no, &v.decree)),
+            _ => None,
+        });
+        let begun = step.messages.iter().filter_map(|e| match &e.message {
+            Message::BeginBallot { ballot, decree_no, decree } => Some((*ballot, *decree_no, decree)),
+            _ => None,
+        });
+        for (ballot, decree_no, decree) in own_votes.chain(begun) {
+            if g.begin(ballot, decree_no, decree) {
+                lines.push(format!(
+                    "{who} begins ballot {} for decree {decree_no}: {decree}",
+                    self.ballot(ballot)
+                ));
+            }
+        }
         let mut complete = Vec::new();
         let mut mine = Vec::new();
         for record in &step.records {
             match record {
                 Record::Tried { ballot } => {
-                    lines.push(format!("{who} acts as president and tries ballot {}", self.ballot(*ballot)));
+                    lines.insert(
+                        0,
+                        format!("{who} acts as president and tries ballot {}", self.ballot(*ballot)),
+                    );
                 }
                 Record::Promised { ballot } if verbose => {
                     let last = after.prev_votes.values().max_by_key(|v| v.ballot);
@@ -200,23 +242,28 @@ impl Narrator {
                         Some(first) => format!(" (void: repeats decree {first})"),
                         None => String::new(),
                     };
-                    let passes = step.messages.iter().any(
-                        |e| matches!(&e.message, Message::Success { decree_no: n, .. } if n == decree_no),
-                    );
-                    if passes {
-                        let b = after
-                            .last_tried
-                            .map_or(String::new(), |b| format!(" in ballot {}", self.ballot(b)));
-                        lines.push(format!("A majority voted{b}: decree {decree_no} passes, {decree}{void}"));
+                    // The first ledger to hold a decree of a ballot told begun tells that a
+                    // majority voted in it: no ledger holds a decree before a majority set voted
+                    // for it, so the story tells it before any "in all ledgers", whoever writes
+                    // first (on the light-load path the voters learn it before the president).
+                    let ballot = g.begun.get(decree_no).filter(|(_, d)| d == decree).map(|(b, _)| *b);
+                    if let Some(b) = ballot.filter(|_| !g.passed.contains(decree_no)) {
+                        g.passed.insert(*decree_no);
+                        let b = self.ballot(b);
+                        lines.push(format!(
+                            "A majority voted in ballot {b}: decree {decree_no} passes, {decree}{void}"
+                        ));
                         if let Some(change) = decree.roll_change().filter(|_| void.is_empty()) {
                             let name = self.name(change.priest).to_string();
                             lines.push(membership_told(*decree_no, self.alpha, &name, change));
                         }
+                    } else if !verbose && !g.passed.contains(decree_no) {
+                        // A decree of a ballot this story never told (an earlier sitting's, or
+                        // in a Chamber of processes another's): told as written.
+                        mine.push(*decree_no);
                     }
                     if verbose {
                         lines.push(format!("{who} writes decree {decree_no} in his ledger: {decree}{void}"));
-                    } else if alone && !passes {
-                        mine.push(*decree_no);
                     }
                     let held = g.held.entry(*decree_no).or_default();
                     if held.insert(p) && held.len() == g.priests && !alone {
@@ -231,30 +278,22 @@ impl Narrator {
         }
         if !complete.is_empty() {
             let (numbers, verb) = (decree_numbers(&complete), if complete.len() == 1 { "is" } else { "are" });
-            lines.push(format!(
-                "{}{} {verb} in all {} ledgers",
-                numbers[..1].to_uppercase(),
-                &numbers[1..],
-                g.priests
-            ));
+            let all = match g.priests {
+                1 => "the one ledger".to_string(),
+                n => format!("all {n} ledgers"),
+            };
+            lines.push(format!("{}{} {verb} in {all}", numbers[..1].to_uppercase(), &numbers[1..]));
         }
         for e in &step.messages {
-            match &e.message {
-                Message::BeginBallot { ballot, decree_no, decree }
-                    if g.begun.insert((*ballot, *decree_no)) =>
-                {
-                    lines.push(format!(
-                        "{who} begins ballot {} for decree {decree_no}: {decree}",
-                        self.ballot(*ballot)
-                    ));
-                }
-                Message::Rejected { ballot, next_bal } if !verbose => lines.push(format!(
+            if let Message::Rejected { ballot, next_bal } = &e.message
+                && !verbose
+            {
+                lines.push(format!(
                     "{who} refuses ballot {} of {}: he has promised {}",
                     self.ballot(*ballot),
                     self.name(e.to),
                     self.ballot(*next_bal)
-                )),
-                _ => {}
+                ));
             }
         }
         if verbose {
