@@ -1,10 +1,12 @@
 //! A step: what a priest's answer to one input asks of the world, and the one function that
 //! carries it out in the only safe order (§2.3, "written in his ledger before he sends").
 //!
-//! The ledger rows are appended and synced first; only then do the messages leave. A priest who
-//! leaves the Chamber between the two has lost nothing he promised, because every message is a
-//! pure function of his ledger and may be sent again. The Chamber on files and the simulator both
-//! call [`carry_out`]; the simulator crashes priests between its two halves.
+//! The ledger rows are appended and synced first; only then do the messages that tell them leave.
+//! A priest who leaves the Chamber between the two has lost nothing he promised, because every
+//! message is a pure function of his ledger and may be sent again. A president's BeginBallots
+//! tell none of the step's rows and leave between the append and the sync ([`Step::ahead`]). The
+//! Chamber on files and the simulator both call [`carry_out`]; the simulator crashes priests
+//! before the messages that wait for the sync.
 
 use super::ballot::PriestId;
 use super::decree::Petition;
