@@ -203,6 +203,21 @@ fn admit_refuses_a_name_differing_only_in_case_and_a_bad_to_before_seating_anyon
     let said = text(&out.stdout);
     assert!(out.status.success() && said.contains("Lynch is a legislator of weight 1"), "{said}");
     assert!(said.contains("makes his weight 2"), "{said}");
+    // Admitting a legislator again at his weight petitioned a decree and two olive days for nothing.
+    let out = parliament(dir.path(), &["admit", "Oki"]);
+    let said = text(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("nothing to petition") && !said.contains("petition "),
+        "{said}"
+    );
+    // A priest whose ledger is lost refuses to vote: a roll needing him could pass nothing again.
+    std::fs::remove_file(dir.path().join("ledgers/Oki.csv")).unwrap();
+    let out = parliament(dir.path(), &["admit", "Oki"]);
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("Oki lost his ledger") && err.contains("admit Oki2"),
+        "{err}"
+    );
 }
 
 /// The paper's Greek names (`convene --names Λῐνχ∂,...`, `admit Στρωνγ`) were refused as holding
@@ -433,4 +448,34 @@ fn status_says_a_stopped_priest_sits_but_is_stopped_and_how_to_continue_him() {
     assert!(oki_sits(&said) && !said.contains("stopped"), "continued, he sits: {said}");
     oki.kill().unwrap();
     oki.wait().unwrap();
+}
+
+/// Ctrl-C in a plain `convene` before its petitions passed said "The statute book is empty." and
+/// exited 0, which `--help` keeps for "every petition passed". It is exit 1 now, saying the
+/// petitions wait in the messagebooks for the next sitting.
+#[test]
+fn ctrl_c_before_the_petitions_pass_is_not_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--pace", "2s"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let sits = || dir.path().join("ledgers/.Toueg.sitting").exists();
+    while !sits() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(sits(), "Toueg never sat");
+    // SAFETY: kill(2) on the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stopped before the petitions passed") && err.contains("wait in the messagebooks"),
+        "{err}"
+    );
 }

@@ -323,6 +323,16 @@ pub fn convene(opts: &ConveneOptions, stop: Arc<AtomicBool>) -> anyhow::Result<C
     let mut reach = Reach::default();
     let result = loop {
         if stop.load(Ordering::Relaxed) {
+            if !opts.stay && !chamber.holds_all(&ids, &present) {
+                // Ctrl-C before the petitions passed: not done (exit 1), and nothing is lost.
+                break Err(Exit::new(
+                    NOT_DONE,
+                    format!(
+                        "stopped before the petitions passed into every ledger; they wait in the messagebooks, and the next sitting passes them (parliament convene --dir {})",
+                        opts.dir.display()
+                    ),
+                ));
+            }
             break Ok(());
         }
         let _ = sitting.wakes.recv_timeout(Duration::from_millis(100));

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use parliament::books::Roll;
-use parliament::books::layout::book_dir;
+use parliament::books::layout::{book_dir, ledger_path};
 use parliament::books::membership::{membership_text, membership_words, roll_change};
 use parliament::books::statute::{Chamber, discover_roll};
 use parliament::chamber::god::{self, ConveneOptions};
@@ -598,13 +598,27 @@ pub fn admit(args: AdmitArgs) -> anyhow::Result<i32> {
     }
     let roll = match roll.id(&args.name) {
         Some(p) => {
+            let ledger = ledger_path(&args.dir, &args.name);
+            if !ledger.exists() {
+                // He refuses to vote without it: a roll that needs him could pass nothing again.
+                bail!(
+                    "{} is missing: {} lost his ledger and refuses to vote, so a roll whose majority sets need him could never pass a decree again. Admit a new name instead (parliament admit {}2 --dir {})",
+                    ledger.display(),
+                    args.name,
+                    args.name,
+                    args.dir.display()
+                );
+            }
             let latest = latest_roll(&args.dir, &roll)?;
             match latest.weight(p) {
                 0 => {}
-                w if w == args.weight => println!(
-                    "{} is a legislator of weight {w} already in the latest roll the ledgers show; the decree changes nothing if so",
-                    args.name
-                ),
+                w if w == args.weight => {
+                    println!(
+                        "{} is a legislator of weight {w} already in the latest roll the ledgers show: nothing to petition",
+                        args.name
+                    );
+                    return Ok(exit::DONE);
+                }
                 w => println!(
                     "{} is a legislator of weight {w} in the latest roll the ledgers show; the decree makes his weight {}",
                     args.name, args.weight
