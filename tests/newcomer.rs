@@ -479,3 +479,40 @@ fn ctrl_c_before_the_petitions_pass_is_not_done() {
         "{err}"
     );
 }
+
+/// `laws --fresh` on a Chamber whose sitting was stopped (SIGSTOP) said "is the Chamber sitting?
+/// (parliament convene --stay)", and convening again is refused while the stopped process holds
+/// the sitting locks. It names the stopped priests and how to continue them.
+#[test]
+fn laws_fresh_on_a_stopped_chamber_says_it_is_stopped_and_how_to_continue_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let mut god = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--stay", "--quiet"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let leases = || {
+        ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"]
+            .iter()
+            .all(|n| dir.path().join(format!("ledgers/.{n}.lease")).exists())
+    };
+    let all_sit =
+        || leases() && text(&parliament(dir.path(), &["status"]).stdout).matches(" sits ").count() == 5;
+    while !all_sit() && std::time::Instant::now() < deadline {}
+    assert!(all_sit(), "the Chamber never sat");
+    let pid = god.id();
+    // SAFETY: kill(2) on the child we spawned and still own.
+    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGSTOP) }, 0);
+    let out = parliament(dir.path(), &["laws", "--fresh"]);
+    let err = text(&out.stderr);
+    // SAFETY: as above.
+    unsafe { libc::kill(pid as i32, libc::SIGCONT) };
+    god.kill().unwrap();
+    god.wait().unwrap();
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("sit but stopped (SIGSTOP)") && err.contains(&format!("kill -CONT {pid}")), "{err}");
+}

@@ -79,6 +79,27 @@ pub fn pass_read_decree(
         }
         let left = timeout.saturating_sub(started.elapsed());
         if left.is_zero() {
+            let stopped: Vec<(&String, u32)> = roll
+                .names()
+                .iter()
+                .filter_map(|n| {
+                    super::sitting::held_by(dir, n).and_then(|h| super::sitting::stopped(&h)).map(|p| (n, p))
+                })
+                .collect();
+            if !stopped.is_empty() {
+                // A stopped process holds its priests' sitting locks: convening again is refused.
+                let names: Vec<&str> = stopped.iter().map(|(n, _)| n.as_str()).collect();
+                let mut pids: Vec<u32> = stopped.iter().map(|&(_, p)| p).collect();
+                pids.sort();
+                pids.dedup();
+                let pids: Vec<String> = pids.iter().map(|p| p.to_string()).collect();
+                bail!(
+                    "the read decree ({id}, handed to {to}) did not pass within {} s: {} sit but stopped (SIGSTOP) and answer nothing; continue them: kill -CONT {}",
+                    timeout.as_secs_f64(),
+                    names.join(", "),
+                    pids.join(" ")
+                );
+            }
             bail!(
                 "the read decree ({id}, handed to {to}) did not pass within {} s: is the Chamber sitting? (parliament convene --stay)",
                 timeout.as_secs_f64()
