@@ -343,6 +343,13 @@ fn a_second_writer_in_his_ledger_stops_the_priest_before_he_relays_and_he_refuse
     std::io::Read::read_to_string(ann.0.stderr.as_mut().unwrap(), &mut said).unwrap();
     assert_eq!(status.code(), Some(3), "she refuses to vote (exit 3): {said}");
     assert!(said.contains("ledgers/Ann.csv") && said.contains("another process writes in it too"), "{said}");
+    // The foreign row repeats her last row read above: its second copy (she may have written a
+    // row of her own between that read and the append, and one unchecked before it).
+    let now = fs::read_to_string(&ledger).unwrap();
+    let copies: Vec<usize> =
+        now.lines().enumerate().filter(|(_, l)| *l == last).map(|(i, _)| i + 1).collect();
+    let from = (copies[1] - 1..=copies[1]).find(|l| said.contains(&format!("rows from line {l} on")));
+    assert!(from.is_some(), "{copies:?}: {said}");
 
     // Everything her messenger carried rests on rows written before the foreign one.
     let mut index = parliament::books::backing::LedgerIndex::default();

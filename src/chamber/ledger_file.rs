@@ -37,6 +37,8 @@ pub struct LedgerFile {
     identity: (u64, u64),
     /// The length the file has if he is its only writer.
     written: u64,
+    /// The length it had when he last found it his alone: bytes another wrote come after it.
+    verified: u64,
     /// Where the `at` column's time comes from (the wall clock, or the simulator's virtual time).
     pub clock: Box<dyn FnMut() -> DateTime<Utc> + Send>,
 }
@@ -73,6 +75,7 @@ impl LedgerFile {
             buffer: String::new(),
             identity: (held.dev(), held.ino()),
             written: held.len(),
+            verified: held.len(),
             clock: Box::new(Utc::now),
         })
     }
@@ -83,14 +86,18 @@ impl LedgerFile {
     }
 
     /// Whether the path still names the file this ledger writes.
-    fn in_place(&self) -> io::Result<()> {
+    fn in_place(&mut self) -> io::Result<()> {
         let path = self.file.path();
         match std::fs::symlink_metadata(path) {
-            Ok(m) if (m.dev(), m.ino()) == self.identity && m.len() == self.written => Ok(()),
+            Ok(m) if (m.dev(), m.ino()) == self.identity && m.len() == self.written => {
+                self.verified = self.written;
+                Ok(())
+            }
             Ok(m) if (m.dev(), m.ino()) == self.identity => Err(io::Error::other(LedgerNotHis {
                 path: path.to_path_buf(),
                 written: self.written,
                 found: m.len(),
+                from_line: line_after(path, self.verified),
             })),
             Ok(_) => Err(io::Error::other(LedgerVanished(path.to_path_buf()))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -107,19 +114,32 @@ pub struct LedgerNotHis {
     path: PathBuf,
     written: u64,
     found: u64,
+    /// The line his ledger was last found his alone through (the rows after it are his last
+    /// step's, which nothing was relayed for but a BeginBallot, and another's), if readable.
+    from_line: Option<u64>,
+}
+
+/// The line of `path` that begins at byte `offset` (1 for the first).
+fn line_after(path: &Path, offset: u64) -> Option<u64> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path).ok()?.take(offset).read_to_end(&mut head).ok()?;
+    Some(head.iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
 
 impl std::fmt::Display for LedgerNotHis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (p, w, n) = (self.path.display(), self.written, self.found);
-        let who = if n > w {
-            "another process writes in it too (a second sitting as him on another computer, or a hand)"
-        } else {
-            "rows he wrote are gone from it"
-        };
+        if n > w {
+            let from = self.from_line.map_or(String::new(), |l| format!(" from line {l} on"));
+            return write!(
+                f,
+                "{p} is {n} bytes long, but its priest wrote {w}: another process writes in it too (a second sitting as him on another computer, or a hand); a ledger that is not his alone cannot be trusted, so he relays nothing more, leaves the Chamber and refuses to vote. Run parliament audit before he sits again: among the rows{from}, those a hand wrote are not his memory and must go (by hand: the Chamber never rewrites a ledger), and those a second sitting wrote are promises he made and must stay"
+            );
+        }
         write!(
             f,
-            "{p} is {n} bytes long, but its priest wrote {w}: {who}; a ledger that is not his alone cannot be trusted, so he relays nothing more, leaves the Chamber and refuses to vote (run parliament audit, then start him again on one computer)"
+            "{p} is {n} bytes long, but its priest wrote {w}: rows he wrote are gone from it; a ledger that is not his alone cannot be trusted, so he relays nothing more, leaves the Chamber and refuses to vote (run parliament audit, then start him again on one computer)"
         )
     }
 }
@@ -252,6 +272,7 @@ mod tests {
         let e = carry_out(&mut step(2), &mut ledger, &mut relayed).unwrap_err();
         assert!(is_not_his(&e) && e.to_string().contains("another process writes in it too"), "{e}");
         assert!(e.to_string().contains("Oki.csv"), "names the file: {e}");
+        assert!(e.to_string().contains("rows from line 3 on"), "names where the rows not his begin: {e}");
         assert_eq!(relayed.0, 1, "nothing the second step allows leaves");
     }
 
