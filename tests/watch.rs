@@ -15,7 +15,7 @@ use parliament::watch::WatchState;
 use parliament::watch::replay::Timeline;
 use parliament::watch::source::Source;
 
-use common::{assert_no_torn_rows, parliament, running, wait_until};
+use common::{assert_no_torn_rows, parliament, running, stay, wait_until};
 
 /// The statute book as `laws --json` prints it: (decree_no, petition id, holders).
 fn laws_json(dir: &Path) -> Vec<(u64, Option<String>, Vec<String>)> {
@@ -256,4 +256,29 @@ fn without_a_terminal_the_watch_says_so_and_leaves_no_priest_behind() {
     assert!(stderr.contains("needs a terminal"), "{stderr}");
     assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
     assert!(!dir.path().join("roll.csv").exists(), "nothing was convened");
+}
+
+/// A newcomer watched a Chamber convened in another terminal and pressed `k 1`: its priests were
+/// threads of that one `convene`, so the SIGKILL ended every priest and God too. On such a
+/// Chamber `k` kills nobody and says why; with `convene --processes` it kills the one priest.
+#[test]
+fn k_on_a_chamber_whose_priests_share_one_process_kills_nobody_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut god = stay(dir.path(), &[]);
+    wait_until(20, "every priest sits", || {
+        discover_roll(dir.path()).ok().flatten().is_some_and(|roll| {
+            parliament::watch::source::sitting_now(dir.path(), &roll)
+                .is_some_and(|s| s.iter().all(|p| p.is_some()))
+        })
+    });
+    let roll = discover_roll(dir.path()).unwrap().unwrap();
+    let pid = god.0.id();
+    let mut hands = parliament::watch::hands::Hands::new(dir.path(), &roll, None);
+    let said = hands.kill(1);
+    assert!(
+        said.contains("not available") && said.contains(&format!("kill -9 {pid} would end them all")),
+        "{said}"
+    );
+    assert!(god.0.try_wait().unwrap().is_none(), "the sitting goes on");
+    common::sigterm(&mut god);
 }

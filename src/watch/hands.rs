@@ -90,10 +90,18 @@ impl Hands {
             return "k: not available here: the priests are threads of this process (watch --processes)"
                 .into();
         }
-        let pid = sitting_now(&self.dir, &self.roll).and_then(|s| s[i]);
+        let sitting = sitting_now(&self.dir, &self.roll);
+        let pid = sitting.as_ref().and_then(|s| s[i]);
+        let shared = sitting.as_ref().map_or(0, |s| s.iter().filter(|&&p| p.is_some() && p == pid).count());
         match pid {
             Some(pid) if pid == std::process::id() => {
                 "k: not available: that priest is a thread of this process".into()
+            }
+            Some(pid) if shared > 1 => {
+                // One process seats them all (convene without --processes): SIGKILL ends every one.
+                format!(
+                    "k: not available: {name} is one of {shared} priests in process {pid} (convened without --processes); kill -9 {pid} would end them all"
+                )
             }
             Some(pid) => {
                 // SAFETY: kill(2) on the pid holding the priest's sitting lock; no memory involved.
