@@ -516,3 +516,18 @@ fn laws_fresh_on_a_stopped_chamber_says_it_is_stopped_and_how_to_continue_it() {
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("sit but stopped (SIGSTOP)") && err.contains(&format!("kill -CONT {pid}")), "{err}");
 }
+
+/// `parliament watch --dir` with a typo in the folder laid out and convened five new priests
+/// there, told only by "(convened by this watch)" in the title bar; like `convene`, it now asks
+/// for the folder to be made first.
+#[test]
+fn watch_with_a_folder_that_does_not_exist_convenes_nothing_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = parliament(dir.path(), &["watch", "--dir", "nope"]);
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("nope does not exist") && err.contains("mkdir -p nope"),
+        "{err}"
+    );
+    assert!(!dir.path().join("nope").exists(), "nothing was laid out");
+}

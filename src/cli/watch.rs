@@ -60,6 +60,14 @@ fn need_a_terminal() -> anyhow::Result<()> {
 
 /// Runs `parliament watch`.
 pub fn run(args: WatchArgs) -> anyhow::Result<i32> {
+    if args.replay.is_none() && !args.dir.exists() {
+        // A typo in --dir laid out and convened a new Chamber, told only in the title bar.
+        bail!(
+            "{} does not exist; to convene a new Chamber there and watch it, make the folder first (mkdir -p {})",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
     need_a_terminal()?;
     if let Some(dir) = &args.replay {
         let Some(roll) = discover_roll(dir)? else {
