@@ -42,6 +42,23 @@ pub fn latin_spelling(greek: &str) -> Option<&'static str> {
 /// name (`ledgers/<name>.csv`, `messagebooks/<name>/`), so it must never leave its folder, and it
 /// must read the same on every file system the Chamber's folder may be shared over. Returns what
 /// is wrong, if anything, and for the paper's Greek spellings the Latin one to give instead.
+/// The choice a person most likely meant by `typed` (a typo of one or two letters, or another
+/// case), if any: for "did you mean" in errors.
+pub fn nearest<'a>(typed: &str, choices: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typed = typed.to_lowercase();
+    choices
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&typed, &c.to_lowercase()), c))
+        .filter(|&(d, c)| d <= 2 && d < c.chars().count().max(2))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// ", did you mean X?" for `nearest`, or nothing.
+pub fn did_you_mean<'a>(typed: &str, choices: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(typed, choices).map_or(String::new(), |c| format!("; did you mean {c}?"))
+}
+
 pub fn check_name(name: &str) -> Result<(), String> {
     const ALLOWED: &str = "a name is a file name (ledgers/<name>.csv, messagebooks/<name>/), so it may \
                            hold only ASCII letters A-Z and a-z, digits 0-9, '-' and '_'";
@@ -63,6 +80,19 @@ pub fn check_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A newcomer's `--to Lync` and `Petiton` were answered with no hint.
+    #[test]
+    fn a_typo_of_one_or_two_letters_is_guessed_and_a_stranger_is_not() {
+        let names = chamber_names(5);
+        let names = || names.iter().map(String::as_str);
+        assert_eq!(nearest("Lync", names()), Some("Lynch"));
+        assert_eq!(nearest("fsicher", names()), Some("Fischer"));
+        assert_eq!(nearest("Zeno", names()), None);
+        assert_eq!(nearest("Ok", ["Oki"]), Some("Oki"));
+        assert_eq!(nearest("X", ["Oki"]), None);
+        assert_eq!(did_you_mean("Petiton", ["Petition", "Voted"]), "; did you mean Petition?");
+    }
 
     #[test]
     fn the_default_chamber_is_the_papers_five_in_name_order() {

@@ -197,6 +197,10 @@ fn admit_refuses_a_name_differing_only_in_case_and_a_bad_to_before_seating_anyon
     let out = parliament(dir.path(), &["admit", "Zed", "--to", "Bad"]);
     let err = text(&out.stderr);
     assert!(!out.status.success() && err.contains("Bad is not a priest of this Chamber"), "{err}");
+    let out = parliament(dir.path(), &["petition", "Wine", "--to", "Lync"]);
+    assert!(text(&out.stderr).contains("did you mean Lynch?"), "{}", text(&out.stderr));
+    let out = parliament(dir.path(), &["dismiss", "Lync"]);
+    assert!(text(&out.stderr).contains("did you mean Lynch?"), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(dir.path().join("roll.csv")).unwrap(), roll, "nobody was seated");
     assert!(!dir.path().join("ledgers/lynch.csv").exists() && !dir.path().join("ledgers/Zed.csv").exists());
     let out = parliament(dir.path(), &["admit", "Lynch", "--weight", "2"]);

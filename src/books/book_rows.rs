@@ -171,7 +171,15 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
         return Ok(BookEntry::Continued { from, closed: unguard(field(3)).to_string() });
     }
     if !KINDS.split(", ").any(|k| k == kind) {
-        return Err(format!("unknown message {kind:?}; expected one of {KINDS}"));
+        if KINDS.split(", ").any(|k| k == from) {
+            // "Ann,Petition,Lamps": the kind stands in 'from', so the first column is missing.
+            let start: String = text_row.chars().take(40).collect();
+            return Err(format!(
+                "unknown message {kind:?}, and {from:?} stands in the 'from' column (the 2nd): the row lacks its first column, 'at' (begin it with a comma: ,{start})"
+            ));
+        }
+        let guess = crate::names::did_you_mean(kind, KINDS.split(", "));
+        return Err(format!("unknown message {kind:?}{guess}; expected one of {KINDS}"));
     }
     let from = roll.id(from).ok_or_else(|| {
         format!("{kind} from {from:?}, who is not a priest of this Chamber ({})", roll.names().join(", "))
@@ -284,6 +292,20 @@ mod tests {
             let back = parse_book_row(&roll, row.trim_end_matches('\n')).unwrap();
             assert_eq!(back, BookEntry::Message { from: PriestId(2), message: m }, "{row}");
         }
+    }
+
+    /// A newcomer typed `Ann,Petition,No at column` and was told only "unknown message".
+    #[test]
+    fn a_row_without_its_at_column_is_told_so() {
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let e = parse_book_row(&roll, "Ann,Petition,No at column").unwrap_err();
+        assert!(
+            e.contains("lacks its first column, 'at'") && e.contains(",Ann,Petition,No at column"),
+            "{e}"
+        );
+        let e = parse_book_row(&roll, "Ann,Λῐνχ∂,Petiton,Wine and more words than forty characters here")
+            .unwrap_err();
+        assert!(e.starts_with("unknown message \"Petiton\"; did you mean Petition?; expected one of"), "{e}");
     }
 
     #[test]

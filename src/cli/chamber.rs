@@ -511,7 +511,8 @@ fn hand_in(
 ) -> anyhow::Result<String> {
     let to = match to {
         Some(to) if roll.id(&to).is_none() => {
-            bail!("{to} is not a priest of this Chamber ({})", roll.names().join(", "))
+            let guess = parliament::names::did_you_mean(&to, roll.names().iter().map(String::as_str));
+            bail!("{to} is not a priest of this Chamber ({}){guess}", roll.names().join(", "))
         }
         Some(to) => to,
         None => {
@@ -594,7 +595,8 @@ pub fn admit(args: AdmitArgs) -> anyhow::Result<i32> {
     let roll = chamber_roll(&args.dir)?;
     if let Some(to) = args.to.as_deref().filter(|&to| roll.id(to).is_none()) {
         // Checked before he is seated: a typo in --to must not leave a place laid out for nothing.
-        bail!("{to} is not a priest of this Chamber ({})", roll.names().join(", "));
+        let guess = parliament::names::did_you_mean(to, roll.names().iter().map(String::as_str));
+        bail!("{to} is not a priest of this Chamber ({}){guess}", roll.names().join(", "));
     }
     let roll = match roll.id(&args.name) {
         Some(p) => {
@@ -665,10 +667,11 @@ pub fn dismiss(args: DismissArgs) -> anyhow::Result<i32> {
     let roll = chamber_roll(&args.dir)?;
     let Some(p) = roll.id(&args.name) else {
         bail!(
-            "{} is not on the roll of {} ({}); only a priest on the roll can be dismissed",
+            "{} is not on the roll of {} ({}){}; only a priest on the roll can be dismissed",
             args.name,
             args.dir.display(),
-            roll.names().join(", ")
+            roll.names().join(", "),
+            parliament::names::did_you_mean(&args.name, roll.names().iter().map(String::as_str))
         );
     };
     let latest = latest_roll(&args.dir, &roll)?;
