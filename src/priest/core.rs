@@ -198,8 +198,10 @@ impl Priest {
             }
         }
         if !self.ahead.is_empty() {
+            // After those an earlier input of the same step put ahead: in the order begun.
+            let at = self.out.ahead;
             self.out.ahead += self.ahead.len();
-            self.out.messages.splice(0..0, self.ahead.drain(..));
+            self.out.messages.splice(at..at, self.ahead.drain(..));
         }
         std::mem::swap(&mut self.out, step);
     }

@@ -255,6 +255,18 @@ mod tests {
         lone.handle(Input::Petition(Petition::new("q", "Wine")), &mut s);
         assert_eq!((begun(&s), s.ahead), (1, 1), "tried before: the BeginBallot goes ahead: {s:?}");
         assert!(matches!(s.messages[0].message, Message::BeginBallot { .. }), "ahead ones come first");
+        // A Chamber answers several inputs in one step (one sync for all): the ballots begun by
+        // the later input go after the earlier one's, as begun (Dwork voted 5 before 4 otherwise).
+        lone.handle(Input::Petition(Petition::new("r", "Bread")), &mut s);
+        let numbers: Vec<u64> = s.messages[..s.ahead]
+            .iter()
+            .filter_map(|e| match e.message {
+                Message::BeginBallot { decree_no, .. } => Some(decree_no),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(numbers.len(), 2, "{s:?}");
+        assert!(numbers[0] < numbers[1], "in the order begun: {numbers:?}");
     }
 
     #[test]
