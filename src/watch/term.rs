@@ -2,7 +2,8 @@
 //! left as it was found on `q`, on Ctrl-C, on SIGTERM and on a panic; and the live loop. The
 //! Chamber's files are read again whenever the one [`FolderWatcher`] says a folder changed (at
 //! most every 40 ms) and at least every 100 ms, reading only new bytes ([`Source`]); keys act
-//! through [`Hands`].
+//! through [`Hands`]. A Chamber writing faster than the view shows (a thousand rows or more in one
+//! refresh) is read on a clock instead, every 80 ms, its folders unwatched until it quietens.
 //!
 //! While the screen is up, this process's stderr (and its priest processes', who inherit it) goes
 //! to a log file, so a priest's complaint cannot scribble over the screen; it comes back before
@@ -32,6 +33,13 @@ const MIN_REFRESH: Duration = Duration::from_millis(40);
 const FEED_BUDGET: Duration = Duration::from_millis(30);
 /// The longest: presence is judged by time passing, not only by files changing.
 const MAX_REFRESH: Duration = Duration::from_millis(100);
+/// A refresh that feeds this many rows finds a Chamber writing faster than the view shows (over
+/// ten thousand rows a second): the folders are no longer watched, and the files are read on a
+/// clock instead, every [`BUSY_REFRESH`] from the start of one refresh to the next. A quieter
+/// refresh watches them again.
+const BUSY_ROWS: usize = 1_000;
+/// How often a busy Chamber's files are read: over ten times a second, however long a refresh.
+const BUSY_REFRESH: Duration = Duration::from_millis(80);
 
 /// How the view kept up: for the README's figures and the person leaving.
 #[derive(Clone, Copy, Debug, Default)]
@@ -144,14 +152,20 @@ pub fn live(
     let started = Instant::now();
     let cpu_before = thread_cpu();
     let mut refreshed = Instant::now() - MAX_REFRESH;
+    let mut began = refreshed;
     let mut woke = true;
     let mut busy = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) {
         let wakes = watcher.drain();
         woke |= wakes.rescan || !wakes.paths.is_empty() || source.behind() > 0;
         let since = refreshed.elapsed();
-        if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
-            let began = Instant::now();
+        let due = if watcher.is_deaf() {
+            began.elapsed() >= BUSY_REFRESH || (source.behind() > 0 && since >= MIN_REFRESH)
+        } else {
+            (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH
+        };
+        if due {
+            began = Instant::now();
             if let Some(grown) = source.grown_roll() {
                 // A place seated (`parliament admit`): the view is read again with his lifeline.
                 let (refreshes, rows) = (source.refreshes, source.rows);
@@ -165,7 +179,16 @@ pub fn live(
                     }
                 }
             }
-            source.refresh_within(&mut state, Some(FEED_BUDGET));
+            let fed = source.refresh_within(&mut state, Some(FEED_BUDGET));
+            // A busy Chamber is read on a clock: watching its folders would only cost each of
+            // its writes a kernel event to say what the clock says anyway. What changed while
+            // deaf woke nobody: after hearing again, the next refresh comes soon, as if woken.
+            let heard_again = fed < BUSY_ROWS && watcher.is_deaf();
+            if fed >= BUSY_ROWS {
+                watcher.go_deaf();
+            } else if heard_again {
+                watcher.hear();
+            }
             hands.tend(stop);
             // Another watch, or a person with an editor, may pause or pace the messengers.
             if let Some(c) = std::fs::read_to_string(control_path(dir)).ok().and_then(|t| Settings::parse(&t))
@@ -176,7 +199,7 @@ pub fn live(
             screen.terminal.draw(|f| render(f, &state, &ui))?;
             refreshed = Instant::now();
             busy += refreshed - began;
-            woke = false;
+            woke = heard_again;
         }
         if event::poll(Duration::from_millis(10))?
             && let Event::Key(key) = event::read()?
