@@ -27,8 +27,8 @@ use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence
 use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
 use crate::chamber::lease;
-use crate::files::{Line, TailEvent, TailReader};
-use crate::priest::{Message, PriestId};
+use crate::files::{TailItem, TailReader};
+use crate::priest::{BallotNumber, DecreeNo, Message, PriestId};
 
 /// A presence file unchanged for longer than this is a priest who left (heartbeats go about
 /// every 200 ms at the default tick).
@@ -169,8 +169,17 @@ impl Source {
                     // before any screen showed it: only what it tells the rules and the ballots
                     // in flight (a petition made, a ballot begun) is taken, and a row that tells
                     // them nothing is not even parsed. Under load this is most rows.
+                    // A BeginBallot to each acceptor tells the ballots in flight the same thing:
+                    // once its ballot (or a later one) is in flight, another says nothing new.
                     let hushed = self.pages_behind >= DELIVERIES_KEPT;
-                    if hushed && book_row_kind(&text).is_some_and(|k| k != "BeginBallot" && k != "Petition") {
+                    let told = |kind: &str| match kind {
+                        "Petition" => false,
+                        "BeginBallot" => begun_ballot(&self.roll, &text).is_some_and(|(no, ballot)| {
+                            state.flight().ballot(no).is_some_and(|b| b.ballot >= ballot)
+                        }),
+                        _ => true,
+                    };
+                    if hushed && book_row_kind(&text).is_some_and(told) {
                     } else if let Some(row) = self.pages[page].row(&self.roll, line, &text) {
                         if hushed { feed_hushed(state, &row) } else { feed(state, &row) }
                     }
@@ -225,13 +234,14 @@ impl Source {
             }
         }
         for (i, page) in self.pages.iter_mut().enumerate() {
-            let Ok(events) = page.tail.read_new_lines() else { continue };
-            for event in events {
-                let TailEvent::Line(Line { number, text, .. }) = event else { continue };
-                if number != 1 && !text.contains('\0') {
-                    lines.push((i, number, text));
+            let _ = page.tail.read_new_each(|item| {
+                if let TailItem::Line { number, text, .. } = item
+                    && number != 1
+                    && !text.contains('\0')
+                {
+                    lines.push((i, number, text.to_string()));
                 }
-            }
+            });
         }
         lines
     }
@@ -298,6 +308,20 @@ impl Page {
             entry,
         })
     }
+}
+
+/// The decree number and ballot of a BeginBallot row, read without parsing the rest; None when
+/// the row holds a quote anywhere (its decree's text may hold commas: only [`parse_book_row`]
+/// can read it) or they do not read.
+pub(super) fn begun_ballot(roll: &Roll, text: &str) -> Option<(DecreeNo, BallotNumber)> {
+    if text.contains('"') {
+        return None;
+    }
+    // at,from,message,decree,decree_no,ballot,...
+    let mut fields = text.split(',').skip(4);
+    let decree_no = fields.next()?.parse().ok()?;
+    let ballot = roll.parse_ballot(fields.next()?).ok()?;
+    Some((decree_no, ballot))
 }
 
 /// Feeds one messagebook row to the state: a priest's message, or a petition (heartbeats live in
