@@ -44,7 +44,13 @@ const SITTING_EVERY: Duration = Duration::from_millis(250);
 /// only if the view needs it (see [`Source::refresh_within`]).
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
-    Page { page: usize, line: u64, text: String },
+    /// `seq`: how many messagebook rows had been read when this one was (itself included).
+    Page {
+        page: usize,
+        line: u64,
+        seq: u64,
+        text: String,
+    },
 }
 
 /// One page of one messagebook, followed.
@@ -67,8 +73,12 @@ pub struct Source {
     presence: Vec<Seen>,
     /// Rows read from the files, waiting to be fed to the view, in the order read.
     backlog: VecDeque<Row>,
-    /// How many of the backlog's rows are messagebook rows.
-    pages_behind: usize,
+    /// How many messagebook rows have been read, all pages together.
+    pages_read: u64,
+    /// This refresh's new messagebook lines, end to end, and where each lies in it: kept from one
+    /// refresh to the next so reading them allocates nothing.
+    page_text: String,
+    page_spans: Vec<(usize, u64, usize, usize)>,
     /// `roll.csv`'s length and modification time when last looked.
     roll_seen: Option<(u64, Option<SystemTime>)>,
     /// Who sat when last looked, and when that was.
@@ -107,7 +117,9 @@ impl Source {
             pages: Vec::new(),
             page_index: BTreeMap::new(),
             backlog: VecDeque::new(),
-            pages_behind: 0,
+            pages_read: 0,
+            page_text: String::new(),
+            page_spans: Vec::new(),
             roll_seen: roll_seen(dir),
             sitting: (None, None),
             rows: 0,
@@ -155,28 +167,25 @@ impl Source {
         }
         // The books after the ledgers: a petition's row was written before any decree carrying it,
         // so every decree read so far has its petition among the rows read so far.
-        let lines = self.read_page_lines();
-        self.pages_behind += lines.len();
-        self.backlog.extend(lines.into_iter().map(|(page, line, text)| Row::Page { page, line, text }));
+        let skipped = self.read_page_rows();
         let deadline = budget.map(|b| Instant::now() + b);
         let mut fed = 0;
         while let Some(row) = self.backlog.pop_front() {
             match row {
                 Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
-                Row::Page { page, line, text } => {
-                    self.pages_behind -= 1;
+                Row::Page { page, line, seq, text } => {
                     // A delivery with DELIVERIES_KEPT more behind it would scroll out of view
                     // before any screen showed it: only what it tells the rules and the ballots
                     // in flight (a petition made, a ballot begun) is taken, and a row that tells
                     // them nothing is not even parsed. Under load this is most rows.
                     // A BeginBallot to each acceptor tells the ballots in flight the same thing:
-                    // once its ballot (or a later one) is in flight, another says nothing new.
-                    let hushed = self.pages_behind >= DELIVERIES_KEPT;
+                    // once its ballot (or a later one) is in flight, another says nothing new,
+                    // nor does one on a number below all the panel keeps.
+                    let hushed = self.pages_read - seq >= DELIVERIES_KEPT as u64;
                     let told = |kind: &str| match kind {
                         "Petition" => false,
-                        "BeginBallot" => begun_ballot(&self.roll, &text).is_some_and(|(no, ballot)| {
-                            state.flight().ballot(no).is_some_and(|b| b.ballot >= ballot)
-                        }),
+                        "BeginBallot" => begun_ballot(&self.roll, &text)
+                            .is_some_and(|(no, ballot)| state.flight().knows_begun(no, ballot)),
                         _ => true,
                     };
                     if hushed && book_row_kind(&text).is_some_and(told) {
@@ -194,9 +203,41 @@ impl Source {
             state.books_read();
         }
         self.presence(state);
-        self.rows += fed as u64;
+        self.rows += (skipped + fed) as u64;
         self.refreshes += 1;
-        fed
+        skipped + fed
+    }
+
+    /// Reads every page's new rows into the backlog, but for those that would be hushed whatever
+    /// comes after them (DELIVERIES_KEPT rows of this very read behind them) and that tell the
+    /// rules and the ballots nothing by their kind: those are only counted, never copied. Under
+    /// load that is most of them. Returns how many were skipped so.
+    fn read_page_rows(&mut self) -> usize {
+        let (mut text, mut spans) =
+            (std::mem::take(&mut self.page_text), std::mem::take(&mut self.page_spans));
+        text.clear();
+        spans.clear();
+        self.each_page_line(|page, line, row| {
+            let start = text.len();
+            text.push_str(row);
+            spans.push((page, line, start, text.len()));
+        });
+        let mut skipped = 0;
+        for (i, &(page, line, start, end)) in spans.iter().enumerate() {
+            let row = &text[start..end];
+            self.pages_read += 1;
+            let behind = spans.len() - i - 1;
+            if behind >= DELIVERIES_KEPT
+                && book_row_kind(row).is_some_and(|k| k != "Petition" && k != "BeginBallot")
+            {
+                skipped += 1;
+                continue;
+            }
+            let seq = self.pages_read;
+            self.backlog.push_back(Row::Page { page, line, seq, text: row.to_string() });
+        }
+        (self.page_text, self.page_spans) = (text, spans);
+        skipped
     }
 
     /// How many rows have been read from the files but not yet fed to the view.
@@ -216,6 +257,12 @@ impl Source {
     /// row voided by the page's next writer.
     fn read_page_lines(&mut self) -> Vec<(usize, u64, String)> {
         let mut lines = Vec::new();
+        self.each_page_line(|page, line, text| lines.push((page, line, text.to_string())));
+        lines
+    }
+
+    /// Hands every new complete line of every page to `each` as (page, line, text), borrowed.
+    fn each_page_line(&mut self, mut each: impl FnMut(usize, u64, &str)) {
         for (i, to) in self.roll.names().iter().enumerate() {
             let Ok(entries) = fs::read_dir(book_dir(&self.dir, to)) else { continue };
             for entry in entries.flatten() {
@@ -239,11 +286,10 @@ impl Source {
                     && number != 1
                     && !text.contains('\0')
                 {
-                    lines.push((i, number, text.to_string()));
+                    each(i, number, text);
                 }
             });
         }
-        lines
     }
 
     /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
