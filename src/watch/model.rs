@@ -326,6 +326,12 @@ impl WatchState {
         Flight::majority(self.rules.roll_law().latest())
     }
 
+    /// Whether the latest roll the ledgers tell of gives any legislator more than one vote:
+    /// a majority set is then counted by weight, not by heads.
+    pub fn weighted(&self) -> bool {
+        self.rules.roll_law().latest().0.iter().any(|&w| w > 1)
+    }
+
     /// How the title names the Chamber.
     pub fn dir_label(&self) -> &str {
         &self.dir_label
