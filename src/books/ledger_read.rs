@@ -81,7 +81,7 @@ pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut R
     if text.contains('\u{fffd}') {
         return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
     }
-    let mut columns = text.split(',');
+    let mut columns = super::csvrow::split_commas(text);
     match columns.nth(1) {
         Some(TORN) => return LedgerLine::TornNote,
         Some(RESTATED) => {
@@ -196,8 +196,22 @@ impl LedgerFollower {
 
     /// Calls `each` with every row appended since the last call, with its line. A ledger that
     /// was replaced under its path is read again from its start (its rows come again).
-    pub fn read(&mut self, roll: &Roll, mut each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
-        let (cache, bad) = (&mut self.cache, &mut self.bad);
+    pub fn read(&mut self, roll: &Roll, each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
+        let mut cache = std::mem::take(&mut self.cache);
+        let read = self.read_with(roll, &mut cache, each);
+        self.cache = cache;
+        read
+    }
+
+    /// As [`LedgerFollower::read`], remembering what it reads in `cache`, which a reader of every
+    /// ledger shares between them: a decree read in one ledger is then the same value in all.
+    pub fn read_with(
+        &mut self,
+        roll: &Roll,
+        cache: &mut RowCache,
+        mut each: impl FnMut(u64, LedgerRow),
+    ) -> io::Result<()> {
+        let bad = &mut self.bad;
         self.tail.read_new_each(|item| {
             let TailItem::Line { number, text, .. } = item else { return };
             match read_ledger_line_with(roll, number, text, cache) {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::csvrow::{read_row, unguard, write_row};
+use super::csvrow::{read_row, split_commas, unguard, write_row};
 use super::roll::Roll;
 use crate::priest::{BallotNumber, Decree, DecreeNo, Record, Vote};
 
@@ -174,7 +174,7 @@ pub fn parse_ledger_row_with(roll: &Roll, text: &str, cache: &mut RowCache) -> R
         read.len()
     } else {
         let mut count = 0;
-        for field in text.split(',') {
+        for field in split_commas(text) {
             if let Some(column) = columns.get_mut(count) {
                 *column = field;
             }

@@ -26,6 +26,7 @@ use crate::books::book_rows::{BookEntry, book_row_kind, parse_book_row, petition
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
 use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
+use crate::books::ledger_rows::RowCache;
 use crate::chamber::lease;
 use crate::files::{TailItem, TailReader};
 use crate::priest::{BallotNumber, DecreeNo, Message, PriestId};
@@ -66,6 +67,9 @@ pub struct Source {
     dir: PathBuf,
     roll: Roll,
     ledgers: Vec<LedgerFollower>,
+    /// What the ledgers' rows read lately, shared by them all: each decree is read once and is
+    /// then one value in every ledger (the rules compare it by pointer, not by text).
+    row_cache: RowCache,
     pages: Vec<Page>,
     /// Where each page is in `pages`, by owner and name.
     page_index: BTreeMap<(PriestId, String), usize>,
@@ -113,6 +117,7 @@ impl Source {
             dir: dir.to_path_buf(),
             ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
             presence: vec![(None, None); roll.len()],
+            row_cache: RowCache::default(),
             roll: roll.clone(),
             pages: Vec::new(),
             page_index: BTreeMap::new(),
@@ -159,11 +164,12 @@ impl Source {
     /// up for long by a Chamber writing faster than the view can follow. The files are still read
     /// to their ends, only once each byte.
     pub fn refresh_within(&mut self, state: &mut WatchState, budget: Option<std::time::Duration>) -> usize {
-        let roll = &self.roll;
+        let (roll, cache) = (&self.roll, &mut self.row_cache);
         for (i, ledger) in self.ledgers.iter_mut().enumerate() {
             let backlog = &mut self.backlog;
-            let _ =
-                ledger.read(roll, |line, row| backlog.push_back(Row::Ledger(PriestId(i as u16), line, row)));
+            let _ = ledger.read_with(roll, cache, |line, row| {
+                backlog.push_back(Row::Ledger(PriestId(i as u16), line, row))
+            });
         }
         // The books after the ledgers: a petition's row was written before any decree carrying it,
         // so every decree read so far has its petition among the rows read so far.
@@ -364,7 +370,7 @@ pub(super) fn begun_ballot(roll: &Roll, text: &str) -> Option<(DecreeNo, BallotN
         return None;
     }
     // at,from,message,decree,decree_no,ballot,...
-    let mut fields = text.split(',').skip(4);
+    let mut fields = crate::books::csvrow::split_commas(text).skip(4);
     let decree_no = fields.next()?.parse().ok()?;
     let ballot = roll.parse_ballot(fields.next()?).ok()?;
     Some((decree_no, ballot))
