@@ -145,6 +145,7 @@ pub fn live(
         pace: control.map(|c| c.pace).filter(|p| !p.is_zero()),
         ..Ui::default()
     };
+    let gone = TerminalGone::new();
     let mut screen = Screen::open(log)?;
     if !hands.is_god() {
         yield_to_the_chamber();
@@ -156,7 +157,7 @@ pub fn live(
     let mut began = refreshed;
     let mut woke = true;
     let mut busy = Duration::ZERO;
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) && !gone.now() {
         let wakes = watcher.drain();
         woke |= wakes.rescan || !wakes.paths.is_empty() || source.behind() > 0;
         let since = refreshed.elapsed();
@@ -247,6 +248,43 @@ fn keep_freed_memory() {
     }
 }
 
+/// Whether the terminal on `fd` has hung up: its window closed, or its tmux session killed. A
+/// watch whose terminal went away without a SIGHUP reaching it (not its session's leader) span
+/// for ever, crossterm reading nothing from the dead terminal in a loop, half a core taken from
+/// the Chamber it watched. False for anything that was not a terminal to begin with.
+pub fn hung_up(fd: libc::c_int) -> bool {
+    let mut poll = libc::pollfd { fd, events: 0, revents: 0 };
+    // SAFETY: poll on one pollfd we own, without waiting.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready > 0 && poll.revents & libc::POLLHUP != 0
+}
+
+/// A watch on the terminal it was started on: [`hung_up`] once that terminal is gone.
+#[derive(Clone, Copy, Debug)]
+pub struct TerminalGone {
+    on_a_terminal: bool,
+}
+
+impl TerminalGone {
+    /// Looks at stdin now: a watch whose stdin is no terminal (crossterm reads /dev/tty then)
+    /// never says gone.
+    pub fn new() -> TerminalGone {
+        // SAFETY: isatty only asks about fd 0.
+        TerminalGone { on_a_terminal: unsafe { libc::isatty(0) } == 1 }
+    }
+
+    /// Whether the terminal stdin was has hung up since.
+    pub fn now(&self) -> bool {
+        self.on_a_terminal && hung_up(0)
+    }
+}
+
+impl Default for TerminalGone {
+    fn default() -> Self {
+        TerminalGone::new()
+    }
+}
+
 /// The CPU time used by the calling thread, in seconds.
 fn thread_cpu() -> f64 {
     let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -323,4 +361,29 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
         (None, _) => {}
     }
     Asked::Nothing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hung_up;
+
+    /// Two watches left behind by killed tmux sessions were found spinning at half a core each,
+    /// their terminals gone: a terminal whose other end closed must read as hung up, and one
+    /// still open must not.
+    #[test]
+    fn a_terminal_whose_other_end_closed_has_hung_up() {
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty writes two fds we own; the null pointers ask for no name or settings.
+        let opened = unsafe {
+            libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        assert!(!hung_up(slave), "both ends open");
+        // SAFETY: closing the master fd openpty gave us, once.
+        unsafe { libc::close(master) };
+        assert!(hung_up(slave), "the terminal's other end closed");
+        // SAFETY: closing the slave fd openpty gave us, once.
+        unsafe { libc::close(slave) };
+        assert!(!hung_up(-1), "no terminal at all is not a hung-up one");
+    }
 }
