@@ -127,7 +127,7 @@ pub fn continued_row(at: DateTime<Utc>, from: &str, closed: &str) -> String {
 /// reader that wants only some kinds. None when the row's first columns hold a quote (a person's
 /// row, which only [`parse_book_row`] can read) or are fewer than three.
 pub fn book_row_kind(text: &str) -> Option<&str> {
-    let mut fields = text.splitn(4, ',');
+    let mut fields = super::csvrow::split_commas(text);
     let (at, from, kind) = (fields.next()?, fields.next()?, fields.next()?);
     (!at.contains('"') && !from.contains('"') && !kind.contains('"')).then_some(kind)
 }

@@ -93,6 +93,26 @@ pub fn write_row(fields: &[&str], guarded: &[bool]) -> String {
     row
 }
 
+/// The parts of `text` between its commas, as `text.split(',')` gives them, found by a byte
+/// search: `str::split` with a char compares each comma it finds through a call to memcmp, a
+/// cost paid on every column of every row a busy reader reads.
+pub fn split_commas(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(b',', t.as_bytes()) {
+            Some(i) => {
+                rest = Some(&t[i + 1..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
+}
+
 /// Splits one line into its fields, unescaped (the guard is left for [`unguard`]). Fewer fields
 /// than the header names are allowed: the missing ones are empty. The error says what was wrong.
 pub fn read_row(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
@@ -153,6 +173,17 @@ pub fn unguard(field: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_commas_splits_as_str_split_does() {
+        for text in
+            ["", ",", "a", "a,b", ",a,,b,", "Λῐνχ,∂'s,tax", "2026-11-23T21:40:00.120Z,Voted,1.Toueg,1,x,p-1"]
+        {
+            let ours: Vec<&str> = split_commas(text).collect();
+            let std: Vec<&str> = text.split(',').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
 
     #[test]
     fn any_text_survives_a_round_trip_through_one_line() {

@@ -20,9 +20,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::ledger_rows::{LEDGER_HEADER, LedgerRow, parse_ledger_row};
+use super::ledger_rows::{LEDGER_HEADER, LedgerRow, RowCache, parse_ledger_row_with};
 use super::roll::Roll;
-use crate::files::{Line, TailEvent, TailReader};
+use crate::files::{TailItem, TailReader};
 
 /// The `entry` of the row that says the row above it was torn by a crash and is void.
 pub const TORN: &str = "Torn";
@@ -63,6 +63,11 @@ pub enum LedgerLine {
 
 /// Reads one complete ledger line (without its newline), numbered from 1.
 pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
+    read_ledger_line_with(roll, number, text, &mut RowCache::default())
+}
+
+/// [`read_ledger_line`] for a reader of many lines, remembering what it read in `cache`.
+pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut RowCache) -> LedgerLine {
     if text.contains('\0') {
         return LedgerLine::Void;
     }
@@ -76,7 +81,7 @@ pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
     if text.contains('\u{fffd}') {
         return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
     }
-    let mut columns = text.split(',');
+    let mut columns = super::csvrow::split_commas(text);
     match columns.nth(1) {
         Some(TORN) => return LedgerLine::TornNote,
         Some(RESTATED) => {
@@ -87,7 +92,7 @@ pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
         }
         _ => {}
     }
-    match parse_ledger_row(roll, text) {
+    match parse_ledger_row_with(roll, text, cache) {
         Ok(row) => LedgerLine::Row(row),
         Err(why) => LedgerLine::Bad(why),
     }
@@ -173,6 +178,7 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
 /// One ledger followed as it grows, a complete line at a time, through the same rule.
 pub struct LedgerFollower {
     tail: TailReader,
+    cache: RowCache,
     /// Lines that are not rows, with their number and why (a healthy ledger has none).
     pub bad: Vec<(u64, String)>,
 }
@@ -180,7 +186,7 @@ pub struct LedgerFollower {
 impl LedgerFollower {
     /// Follows the ledger at `path` from its start.
     pub fn new(path: PathBuf) -> LedgerFollower {
-        LedgerFollower { tail: TailReader::new(path), bad: Vec::new() }
+        LedgerFollower { tail: TailReader::new(path), cache: RowCache::default(), bad: Vec::new() }
     }
 
     /// The ledger's path.
@@ -190,16 +196,30 @@ impl LedgerFollower {
 
     /// Calls `each` with every row appended since the last call, with its line. A ledger that
     /// was replaced under its path is read again from its start (its rows come again).
-    pub fn read(&mut self, roll: &Roll, mut each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
-        for event in self.tail.read_new_lines()? {
-            let TailEvent::Line(Line { number, text, .. }) = event else { continue };
-            match read_ledger_line(roll, number, &text) {
+    pub fn read(&mut self, roll: &Roll, each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
+        let mut cache = std::mem::take(&mut self.cache);
+        let read = self.read_with(roll, &mut cache, each);
+        self.cache = cache;
+        read
+    }
+
+    /// As [`LedgerFollower::read`], remembering what it reads in `cache`, which a reader of every
+    /// ledger shares between them: a decree read in one ledger is then the same value in all.
+    pub fn read_with(
+        &mut self,
+        roll: &Roll,
+        cache: &mut RowCache,
+        mut each: impl FnMut(u64, LedgerRow),
+    ) -> io::Result<()> {
+        let bad = &mut self.bad;
+        self.tail.read_new_each(|item| {
+            let TailItem::Line { number, text, .. } = item else { return };
+            match read_ledger_line_with(roll, number, text, cache) {
                 LedgerLine::Row(row) => each(number, row),
-                LedgerLine::Bad(why) => self.bad.push((number, why)),
+                LedgerLine::Bad(why) => bad.push((number, why)),
                 _ => {}
             }
-        }
-        Ok(())
+        })
     }
 }
 

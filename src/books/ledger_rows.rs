@@ -13,9 +13,12 @@
 //! `Decree` (a decree passed). An empty `petition` marks an olive-day decree. Ballots are written
 //! `round.Priest`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
-use super::csvrow::{read_row, unguard, write_row};
+use super::csvrow::{read_row, split_commas, unguard, write_row};
 use super::roll::Roll;
 use crate::priest::{BallotNumber, Decree, DecreeNo, Record, Vote};
 
@@ -95,20 +98,97 @@ pub struct LedgerRow {
 
 /// Reads one ledger row; the error says what was wrong and what was expected.
 pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
-    let f = read_row(text)?;
-    if f.len() > 6 {
-        return Err(format!("the row has {} columns; a ledger row has 6 ({LEDGER_HEADER})", f.len()));
+    parse_ledger_row_with(roll, text, &mut RowCache::default())
+}
+
+/// What a reader of many ledger rows remembers between them, so the same text is not read into
+/// a new value again and again: each decree is written in every ledger, once as a vote and once
+/// as a decree (ten rows for five priests), and rows written in the same millisecond share their
+/// `at`. A decree read again is the same value (its petition's id and text shared, not copied),
+/// so comparing it with itself later costs a pointer, not a string.
+#[derive(Debug, Default)]
+pub struct RowCache {
+    /// The last `at` column read, and its time.
+    at: Option<(String, DateTime<Utc>)>,
+    /// Decrees read lately, by petition id; with how many places the roll had when they were
+    /// read (a membership text is read through the roll, so a grown roll reads them afresh).
+    decrees: HashMap<Arc<str>, Decree>,
+    roll_len: usize,
+}
+
+/// How many decrees a [`RowCache`] keeps before it forgets them all and starts again.
+const DECREES_CACHED: usize = 8_192;
+
+impl RowCache {
+    /// The `at` column as a time, the last one's again if it is the same text.
+    fn at(&mut self, s: &str) -> Result<DateTime<Utc>, String> {
+        if let Some((text, at)) = &self.at
+            && text == s
+        {
+            return Ok(*at);
+        }
+        let at = DateTime::parse_from_rfc3339(s)
+            .map_err(|_| format!("'at' is {s:?}; expected an RFC 3339 time like 2026-11-23T21:40:00.120Z"))?
+            .with_timezone(&Utc);
+        self.at = Some((s.to_string(), at));
+        Ok(at)
     }
-    let field = |i: usize| f.get(i).map_or("", |c| c.as_ref());
+
+    /// [`parse_decree`], the value read before for the same petition id and text if there is one.
+    fn decree(&mut self, roll: &Roll, text: &str, petition: &str) -> Decree {
+        if petition.is_empty() {
+            return Decree::OliveDay;
+        }
+        if self.roll_len != roll.len() {
+            self.decrees.clear();
+            self.roll_len = roll.len();
+        }
+        if let Some(known @ Decree::Law(p)) = self.decrees.get(petition)
+            && *p.text == *text
+        {
+            return known.clone();
+        }
+        let decree = parse_decree(roll, text, petition);
+        if self.decrees.len() >= DECREES_CACHED {
+            self.decrees.clear();
+        }
+        if let Decree::Law(p) = &decree {
+            self.decrees.insert(Arc::clone(&p.id.0), decree.clone());
+        }
+        decree
+    }
+}
+
+/// [`parse_ledger_row`], remembering what it read in `cache` for the rows after it: the same
+/// row reads as the same value either way.
+pub fn parse_ledger_row_with(roll: &Roll, text: &str, cache: &mut RowCache) -> Result<LedgerRow, String> {
+    // Most rows hold no quote and no escape: their columns are what lies between the commas,
+    // which [`read_row`] would find too, only after copying them into a list of its own.
+    let read;
+    let mut columns = [""; 6];
+    let count = if text.bytes().any(|b| matches!(b, b'"' | b'\\' | b'\n' | 0)) {
+        read = read_row(text)?;
+        for (column, field) in columns.iter_mut().zip(&read) {
+            *column = field.as_ref();
+        }
+        read.len()
+    } else {
+        let mut count = 0;
+        for field in split_commas(text) {
+            if let Some(column) = columns.get_mut(count) {
+                *column = field;
+            }
+            count += 1;
+        }
+        count
+    };
+    if count > 6 {
+        return Err(format!("the row has {count} columns; a ledger row has 6 ({LEDGER_HEADER})"));
+    }
+    let field = |i: usize| columns[i];
     let at = match field(0) {
         "" => None,
-        s => Some(
-            DateTime::parse_from_rfc3339(s)
-                .map_err(|_| {
-                    format!("'at' is {s:?}; expected an RFC 3339 time like 2026-11-23T21:40:00.120Z")
-                })?
-                .with_timezone(&Utc),
-        ),
+        s => Some(cache.at(s)?),
     };
     let ballot = || roll.parse_ballot(field(2));
     let decree_no = || {
@@ -116,7 +196,7 @@ pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
             .parse::<u64>()
             .map_err(|_| format!("'decree_no' is {:?}; expected a decree number (1, 2, 3...)", field(3)))
     };
-    let decree = || parse_decree(roll, unguard(field(4)), unguard(field(5)));
+    let mut decree = || cache.decree(roll, unguard(field(4)), unguard(field(5)));
     let record = match field(1) {
         "Tried" => Record::Tried { ballot: ballot()? },
         "Promised" => Record::Promised { ballot: ballot()? },
@@ -160,6 +240,47 @@ mod tests {
         assert!(ledger_row(&roll, at, &Record::Tried { ballot: b }).contains(",Tried,3.Lynch,"));
     }
 
+    /// A reader of many rows remembers decrees and times between them; what it reads must be
+    /// what a reader of one row reads: the same decree shared, a changed text under the same
+    /// petition id read as written, and a membership text read again through a grown roll.
+    #[test]
+    fn rows_read_through_a_cache_read_as_rows_read_alone() {
+        use super::super::membership::membership_text;
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        let newcomer = "Strong";
+        let grown = Roll::new([roll.names(), &[newcomer.to_string()]].concat()).unwrap();
+        let b = BallotNumber::new(1, PriestId(0));
+        let row = |no: u64, id: &str, text: &str, ms: i64| {
+            let decree = Decree::Law(Petition::new(id, text));
+            let at = chrono::DateTime::from_timestamp_millis(1_800_000_000_000 + ms).unwrap();
+            ledger_row(&roll, at, &Record::Voted(Vote { ballot: b, decree_no: no, decree }))
+        };
+        let admit = membership_text(newcomer, 1);
+        let rows = [
+            (&roll, row(1, "p1", "Lamps use olive oil", 0)),
+            (&roll, row(1, "p1", "Lamps use olive oil", 0)),
+            (&roll, row(2, "p1", "Lamps use whale oil", 1)),
+            (&roll, row(3, "p2", &admit, 1)),
+            (&grown, row(3, "p2", &admit, 2)),
+            (&roll, row(4, "p3", "olive day", 2)),
+        ];
+        let mut cache = RowCache::default();
+        let mut read = Vec::new();
+        for (roll, text) in &rows {
+            let alone = parse_ledger_row(roll, text.trim_end()).unwrap();
+            let cached = parse_ledger_row_with(roll, text.trim_end(), &mut cache).unwrap();
+            assert_eq!(cached, alone, "{text}");
+            read.push(cached);
+        }
+        let petition = |r: &LedgerRow| match &r.record {
+            Record::Voted(v) => v.decree.petition().cloned().unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert!(std::sync::Arc::ptr_eq(&petition(&read[0]).text, &petition(&read[1]).text), "shared");
+        assert_eq!(petition(&read[3]).change, None, "a newcomer this roll does not hold: a plain law");
+        assert!(petition(&read[4]).change.is_some(), "read again through the grown roll: {:?}", read[4]);
+    }
+
     #[test]
     fn bad_rows_say_what_was_expected() {
         let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
@@ -169,5 +290,12 @@ mod tests {
         assert!(e.contains("Plato"), "{e}");
         let e = parse_ledger_row(&roll, ",Decree,,seven,x,y").unwrap_err();
         assert!(e.contains("decree number"), "{e}");
+        // A comma too many, outside quotes or inside a row that has them, is counted alike.
+        for row in [",Decree,,7,Lamps, and wicks,p-1", ",Decree,,7,\"Lamps\", and wicks,p-1"] {
+            let e = parse_ledger_row(&roll, row).unwrap_err();
+            assert!(e.contains("the row has 7 columns"), "{row}: {e}");
+        }
+        let e = parse_ledger_row(&roll, ",Decree,,7,\"Lamps, and wicks,p-1").unwrap_err();
+        assert!(e.contains("never closes"), "{e}");
     }
 }

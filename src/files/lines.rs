@@ -50,29 +50,50 @@ impl LineBuffer {
     /// `bytes` for newlines, so a long incomplete line is not scanned again on every push.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Line> {
         let mut lines = Vec::new();
-        let mut search_from = self.partial.len();
-        self.partial.extend_from_slice(bytes);
-        let mut start = 0;
-        while let Some(i) = self.partial[search_from..].iter().position(|&b| b == b'\n') {
-            let end = search_from + i;
-            let offset = self.position.offset + start as u64;
-            let mut text = &self.partial[start..end];
-            if offset == 0 {
-                text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
-            }
-            text = text.strip_suffix(b"\r").unwrap_or(text);
-            self.position.lines_read += 1;
-            lines.push(Line {
-                number: self.position.lines_read,
-                offset,
-                text: String::from_utf8_lossy(text).into_owned(),
-            });
-            start = end + 1;
-            search_from = start;
-        }
-        self.position.offset += start as u64;
-        self.partial.drain(..start);
+        self.push_each(bytes, |number, offset, text| {
+            lines.push(Line { number, offset, text: text.to_string() })
+        });
         lines
+    }
+
+    /// As [`LineBuffer::push`], handing each complete line to `each` as (number, offset, text)
+    /// the moment it is cut, borrowed from `bytes`: a line is copied only when it arrived in
+    /// pieces (the piece held waits here) or holds bytes that are not UTF-8.
+    pub fn push_each(&mut self, bytes: &[u8], mut each: impl FnMut(u64, u64, &str)) {
+        let mut rest = bytes;
+        if !self.partial.is_empty() {
+            let Some(i) = memchr::memchr(b'\n', rest) else {
+                self.partial.extend_from_slice(rest);
+                return;
+            };
+            let mut held = std::mem::take(&mut self.partial);
+            held.extend_from_slice(&rest[..i]);
+            self.cut(&held, &mut each);
+            held.clear();
+            self.partial = held;
+            rest = &rest[i + 1..];
+        }
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            self.cut(&rest[..i], &mut each);
+            rest = &rest[i + 1..];
+        }
+        self.partial.extend_from_slice(rest);
+    }
+
+    /// One complete line, without its newline: numbered, stripped, and handed on.
+    fn cut(&mut self, line: &[u8], each: &mut impl FnMut(u64, u64, &str)) {
+        let offset = self.position.offset;
+        let mut text = line;
+        if offset == 0 {
+            text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        }
+        text = text.strip_suffix(b"\r").unwrap_or(text);
+        self.position.lines_read += 1;
+        self.position.offset += line.len() as u64 + 1;
+        match std::str::from_utf8(text) {
+            Ok(text) => each(self.position.lines_read, offset, text),
+            Err(_) => each(self.position.lines_read, offset, &String::from_utf8_lossy(text)),
+        }
     }
 
     /// How far complete lines have been taken.

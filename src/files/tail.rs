@@ -54,6 +54,37 @@ pub enum TailEvent {
     Truncated,
 }
 
+/// A [`TailEvent`] handed to [`TailReader::read_new_each`], its line borrowed, not copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TailItem<'a> {
+    /// A complete line: its 1-based number, byte offset and text (as [`Line`]).
+    Line {
+        /// 1-based line number in the file.
+        number: u64,
+        /// Byte offset of the line's first byte.
+        offset: u64,
+        /// The line without its `\n`, trailing `\r` or byte-order mark.
+        text: &'a str,
+    },
+    /// As [`TailEvent::Replaced`].
+    Replaced,
+    /// As [`TailEvent::Truncated`].
+    Truncated,
+}
+
+impl TailItem<'_> {
+    /// The event, its line copied.
+    pub fn to_event(self) -> TailEvent {
+        match self {
+            TailItem::Line { number, offset, text } => {
+                TailEvent::Line(Line { number, offset, text: text.to_string() })
+            }
+            TailItem::Replaced => TailEvent::Replaced,
+            TailItem::Truncated => TailEvent::Truncated,
+        }
+    }
+}
+
 /// The open file, with the identity it had when opened.
 #[derive(Debug)]
 struct OpenFile {
@@ -114,16 +145,23 @@ impl TailReader {
     /// the file does not exist.
     pub fn read_new_lines(&mut self) -> io::Result<Vec<TailEvent>> {
         let mut events = Vec::new();
+        self.read_new_each(|item| events.push(item.to_event()))?;
+        Ok(events)
+    }
+
+    /// As [`TailReader::read_new_lines`], handing each event to `each` as it is read, its line
+    /// borrowed: for a reader that keeps few of the lines it reads.
+    pub fn read_new_each(&mut self, mut each: impl FnMut(TailItem<'_>)) -> io::Result<()> {
         let on_disk = match fs::metadata(&self.path) {
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
         let replaced = match (&self.open, &on_disk) {
-            (None, None) => return Ok(events),
+            (None, None) => return Ok(()),
             (None, Some(_)) => {
                 if !self.open_path()? {
-                    return Ok(events);
+                    return Ok(());
                 }
                 None
             }
@@ -138,22 +176,21 @@ impl TailReader {
         };
         if let Some(fresh) = replaced {
             // Finish the old file first: rows appended just before the replacement count.
-            self.read_to_end(&mut events)?;
-            events.push(TailEvent::Replaced);
+            self.read_to_end(&mut each)?;
+            each(TailItem::Replaced);
             self.restart();
             self.open = None;
             match fresh {
                 Some(open) => self.open = Some(open),
-                None if !self.open_path()? => return Ok(events),
+                None if !self.open_path()? => return Ok(()),
                 None => {}
             }
         }
         if self.was_truncated_or_rewritten()? {
-            events.push(TailEvent::Truncated);
+            each(TailItem::Truncated);
             self.restart();
         }
-        self.read_to_end(&mut events)?;
-        Ok(events)
+        self.read_to_end(&mut each)
     }
 
     /// The file at the path, opened afresh, when it is not the one the held handle reads though
@@ -225,13 +262,14 @@ impl TailReader {
         }
     }
 
-    /// Reads from the read offset to the end of the open file, pushing each complete line.
-    fn read_to_end(&mut self, events: &mut Vec<TailEvent>) -> io::Result<()> {
+    /// Reads from the read offset to the end of the open file, handing on each complete line.
+    fn read_to_end(&mut self, each: &mut impl FnMut(TailItem<'_>)) -> io::Result<()> {
         let Some(open) = &self.open else {
             return Ok(());
         };
-        // On the stack: zeroing 16 KiB per call is cheaper than keeping a heap buffer around.
-        let mut chunk = [0u8; 16 * 1024];
+        // On the stack: zeroing 64 KiB per call is cheaper than keeping a heap buffer around, and
+        // a busy file's new bytes come in fewer reads.
+        let mut chunk = [0u8; 64 * 1024];
         loop {
             let n = match open.file.read_at(&mut chunk, self.lines.stream_offset()) {
                 Ok(0) => return Ok(()),
@@ -240,7 +278,8 @@ impl TailReader {
                 Err(e) => return Err(e),
             };
             remember_recent(&mut self.recent, &chunk[..n]);
-            events.extend(self.lines.push(&chunk[..n]).into_iter().map(TailEvent::Line));
+            self.lines
+                .push_each(&chunk[..n], |number, offset, text| each(TailItem::Line { number, offset, text }));
         }
     }
 }

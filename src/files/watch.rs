@@ -76,6 +76,8 @@ pub struct FolderWatcher {
     wakes: Receiver<Wake>,
     overflowed: Arc<AtomicBool>,
     folders: Vec<PathBuf>,
+    /// The folders are not watched for now ([`FolderWatcher::go_deaf`]); they stay listed.
+    deaf: bool,
 }
 
 impl std::fmt::Debug for FolderWatcher {
@@ -91,15 +93,52 @@ impl FolderWatcher {
         let overflowed = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&overflowed);
         let watcher = notify::recommended_watcher(move |event| forward(&sender, &flag, event))?;
-        Ok(Self { watcher, wakes, overflowed, folders: Vec::new() })
+        Ok(Self { watcher, wakes, overflowed, folders: Vec::new(), deaf: false })
     }
 
-    /// Starts watching the files directly inside `folder`, which must exist.
+    /// Starts watching the files directly inside `folder`, which must exist (while deaf, from
+    /// the next [`FolderWatcher::hear`]).
     pub fn watch_folder(&mut self, folder: impl AsRef<Path>) -> notify::Result<()> {
         let folder = folder.as_ref();
-        self.watcher.watch(folder, RecursiveMode::NonRecursive)?;
+        if !self.deaf {
+            self.watcher.watch(folder, RecursiveMode::NonRecursive)?;
+        }
         self.folders.push(folder.to_path_buf());
         Ok(())
+    }
+
+    /// Stops watching every folder until [`FolderWatcher::hear`], for a caller that reads the
+    /// files on a clock anyway while they change faster than it looks at them. Every write into
+    /// a watched folder costs its writer a kernel event and often wakes notify's thread; a
+    /// Chamber writing thousands of rows a second pays that for wake-ups that only repeat "look
+    /// again". Wake-ups already waiting are dropped.
+    pub fn go_deaf(&mut self) {
+        if self.deaf {
+            return;
+        }
+        for folder in &self.folders {
+            let _ = self.watcher.unwatch(folder);
+        }
+        self.deaf = true;
+        let _ = self.drain();
+    }
+
+    /// Watches every listed folder again after [`FolderWatcher::go_deaf`]. What changed while
+    /// deaf woke nobody: the caller should look at every file once more. A folder that cannot be
+    /// watched (removed meanwhile) is skipped, as [`FolderWatcher::watch_folder`] would refuse it.
+    pub fn hear(&mut self) {
+        if !self.deaf {
+            return;
+        }
+        for folder in &self.folders {
+            let _ = self.watcher.watch(folder, RecursiveMode::NonRecursive);
+        }
+        self.deaf = false;
+    }
+
+    /// Whether the folders are unwatched for now ([`FolderWatcher::go_deaf`]).
+    pub fn is_deaf(&self) -> bool {
+        self.deaf
     }
 
     /// The folders being watched, as given to [`FolderWatcher::watch_folder`].
@@ -243,6 +282,26 @@ mod tests {
             latencies[ROUNDS * 9 / 10],
             latencies[ROUNDS - 1]
         );
+    }
+
+    #[test]
+    fn a_deaf_watcher_hears_nothing_and_hears_again_after_hear() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = dir.path().join("lynch.csv");
+        let mut watcher = FolderWatcher::new().unwrap();
+        watcher.watch_folder(dir.path()).unwrap();
+        settle(&watcher, &dir.path().join("start.marker"));
+        watcher.go_deaf();
+        assert!(watcher.is_deaf());
+        append(&book, b"Voted,7\n");
+        // inotify delivers in order: once the watcher hears again, a marker's wake-up comes after
+        // any wake-up the deaf append could have made, so none in between means none was made.
+        watcher.hear();
+        let before = settle(&watcher, &dir.path().join("after.marker"));
+        assert!(!before.contains(&Wake::Path(book.clone())), "a deaf watcher heard {before:?}");
+        append(&book, b"Voted,8\n");
+        wait_for_path(&watcher, &book);
+        assert_eq!(watcher.folders(), [dir.path()], "deaf or not, the folders stay listed");
     }
 
     #[test]

@@ -112,6 +112,14 @@ impl Flight {
         self.ballots.get(&decree_no)
     }
 
+    /// Whether a ballot begun on `decree_no` would change nothing shown: a ballot as late is in
+    /// flight on it already, or the panel is full of higher numbers and would let it go at once.
+    pub fn knows_begun(&self, decree_no: DecreeNo, ballot: BallotNumber) -> bool {
+        let full_above = self.ballots.len() >= BALLOTS_KEPT
+            && self.ballots.first_key_value().is_some_and(|(&k, _)| decree_no < k);
+        full_above || self.ballots.get(&decree_no).is_some_and(|b| b.ballot >= ballot)
+    }
+
     /// The statute book, newest decree first.
     pub fn statute(&self) -> impl Iterator<Item = (DecreeNo, &Statute)> {
         self.statute.iter().rev().map(|(no, s)| (*no, s))
@@ -180,6 +188,25 @@ mod tests {
         );
         f.vote(PriestId(2), &vote(3, 1, 0, "a"), None, &five);
         assert_eq!(f.ballot(3).unwrap().voters.len(), 1, "a vote in the older ballot does not count here");
+    }
+
+    /// Under load a hushed BeginBallot is skipped when [`Flight::knows_begun`] says so: that must
+    /// be exactly when [`Flight::begun`] would change nothing.
+    #[test]
+    fn knows_begun_is_true_exactly_when_begun_changes_nothing() {
+        let mut f = Flight::new();
+        let b = |round: u64| BallotNumber::new(round, PriestId(1));
+        for no in 10..10 + BALLOTS_KEPT as u64 {
+            f.begun(no, b(2), &Decree::OliveDay);
+        }
+        for (no, round) in [(3, 1), (9, 9), (10, 1), (10, 2), (10, 3), (40, 2), (500, 1)] {
+            let before = format!("{f:?}");
+            let knows = f.knows_begun(no, b(round));
+            let mut after = f.clone();
+            after.begun(no, b(round), &Decree::OliveDay);
+            assert_eq!(knows, format!("{after:?}") == before, "decree {no}, ballot {round}");
+        }
+        assert!(!Flight::new().knows_begun(3, b(1)), "a panel not yet full keeps a low number");
     }
 
     #[test]

@@ -33,5 +33,5 @@ mod source_tests;
 mod tests;
 
 pub use flight::{Flight, InFlight, Statute};
-pub use model::{Broken, Delivery, Fate, Presence, PriestView, WatchState};
+pub use model::{Broken, Delivery, DurableView, Fate, Presence, PriestView, WatchState};
 pub use render::{KEYS, Prompt, Ui, render};

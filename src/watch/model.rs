@@ -9,7 +9,7 @@
 //! also goes through [`Rules`], the same rules the simulator and the audit check (agreement, B1,
 //! promises kept, B3, validity), so a broken one shows the moment its row is read.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -17,9 +17,7 @@ use super::flight::Flight;
 use super::words;
 use crate::audit::ledger_file;
 use crate::books::Roll;
-use crate::priest::{
-    BallotNumber, Decree, DecreeNo, Durable, Message, Petition, PetitionId, PriestId, Record, Vote,
-};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Message, Petition, PetitionId, PriestId, Record, Vote};
 use crate::rules::{Rule, Rules};
 
 /// How many deliveries the watch remembers, newest first.
@@ -48,11 +46,53 @@ impl Presence {
     }
 }
 
+/// What the priests panel shows of a priest's durable state (§2.3), folded from his ledger rows
+/// as [`crate::priest::Durable::apply`] folds them, keeping only what is shown: lastTried, nextBal
+/// and how far his statute book runs. The whole statute book, prevVotes and the petitions passed
+/// are the rules' to keep ([`Rules`]); a copy of them for each priest cost the watch a tenth of
+/// its time under load.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DurableView {
+    /// lastTried: the latest ballot he tried.
+    pub last_tried: Option<BallotNumber>,
+    /// nextBal: the highest ballot he promised.
+    pub next_bal: Option<BallotNumber>,
+    /// Every decree number up to this one is in his statute book.
+    pub known: DecreeNo,
+    /// The decree numbers above `known` his statute book holds (holes allowed below them, §3.3.2).
+    beyond: BTreeSet<DecreeNo>,
+}
+
+impl DurableView {
+    /// Folds one ledger row in.
+    pub fn apply(&mut self, record: &Record) {
+        match record {
+            Record::Tried { ballot } => self.last_tried = self.last_tried.max(Some(*ballot)),
+            Record::Promised { ballot } => self.next_bal = self.next_bal.max(Some(*ballot)),
+            Record::Voted(_) => {}
+            Record::Decree { decree_no, .. } => {
+                if *decree_no > self.known {
+                    self.beyond.insert(*decree_no);
+                }
+                while self.beyond.first() == Some(&(self.known + 1)) {
+                    self.beyond.pop_first();
+                    self.known += 1;
+                }
+            }
+        }
+    }
+
+    /// The highest decree number his statute book holds.
+    pub fn last_decree(&self) -> DecreeNo {
+        self.beyond.last().copied().unwrap_or(self.known)
+    }
+}
+
 /// One priest as his ledger and his presence show him.
 #[derive(Clone, Debug, Default)]
 pub struct PriestView {
-    /// lastTried, nextBal, prevVote and the statute book, as the fold of his ledger's rows.
-    pub durable: Durable,
+    /// lastTried, nextBal and how far his statute book runs, as the fold of his ledger's rows.
+    pub durable: DurableView,
     /// His latest Voted row, even once its decree is known.
     pub latest_vote: Option<Vote>,
     /// Present, away or refusing.
@@ -66,7 +106,7 @@ pub struct PriestView {
 impl PriestView {
     /// The highest decree number his statute book holds (it may have gaps below, §3.3.2).
     pub fn last_decree(&self) -> DecreeNo {
-        self.durable.decrees.keys().next_back().copied().unwrap_or(0)
+        self.durable.last_decree()
     }
 }
 
@@ -125,7 +165,9 @@ pub struct WatchState {
     deliveries: VecDeque<Delivery>,
     flight: Flight,
     broken: Vec<Broken>,
-    petitions: BTreeMap<PetitionId, String>,
+    /// Every petition made, by id: a hash set, as every Decree row of every ledger looks here
+    /// (a tree of tens of thousands of ids cost a dozen string comparisons a row).
+    petitions: HashSet<PetitionId>,
     /// Decrees carrying petitions not yet seen in any messagebook: where, and the text they carry.
     unseen: BTreeMap<PetitionId, (Broken, String)>,
     latest_at: Option<DateTime<Utc>>,
@@ -144,7 +186,7 @@ impl WatchState {
             dir_label: dir_label.into(),
             deliveries: VecDeque::with_capacity(DELIVERIES_KEPT),
             broken: Vec::new(),
-            petitions: BTreeMap::new(),
+            petitions: HashSet::new(),
             unseen: BTreeMap::new(),
             latest_at: None,
         }
@@ -163,7 +205,7 @@ impl WatchState {
     pub fn ledger_row(&mut self, priest: PriestId, line: u64, record: &Record, at: Option<DateTime<Utc>>) {
         self.seen_at(at);
         if let Record::Decree { decree: Decree::Law(p), .. } = record
-            && !self.petitions.contains_key(&p.id)
+            && !self.petitions.contains(&p.id)
             && !self.unseen.contains_key(&p.id)
         {
             // The petition's row may simply not have been read yet: hold judgement (validity) until
@@ -284,6 +326,12 @@ impl WatchState {
         Flight::majority(self.rules.roll_law().latest())
     }
 
+    /// Whether the latest roll the ledgers tell of gives any legislator more than one vote:
+    /// a majority set is then counted by weight, not by heads.
+    pub fn weighted(&self) -> bool {
+        self.rules.roll_law().latest().0.iter().any(|&w| w > 1)
+    }
+
     /// How the title names the Chamber.
     pub fn dir_label(&self) -> &str {
         &self.dir_label
@@ -334,7 +382,9 @@ impl WatchState {
 
     fn petition_made(&mut self, petition: &Petition) {
         self.rules.petition_made(petition);
-        self.petitions.entry(petition.id.clone()).or_insert_with(|| petition.text.to_string());
+        if !self.petitions.contains(&petition.id) {
+            self.petitions.insert(petition.id.clone());
+        }
         if let Some((mut broken, text)) = self.unseen.remove(&petition.id)
             && *text != *petition.text
         {

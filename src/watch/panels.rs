@@ -156,7 +156,13 @@ pub fn ballots(frame: &mut Frame, area: Rect, state: &WatchState) {
         .take(area.height.saturating_sub(2) as usize)
         .map(|b| ballot_line(state, b))
         .collect();
-    let title = format!(" ballots · a majority set is {} ", state.majority());
+    // Heads where every legislator has one vote; weight where the roll gives weights (§2.2),
+    // as the ballots' "N more" counts. Short enough for an 80-column terminal's panel.
+    let title = if state.weighted() {
+        format!(" ballots · majority: weight {} ", state.majority())
+    } else {
+        format!(" ballots · majority: {} priests ", state.majority())
+    };
     frame.render_widget(Paragraph::new(lines).block(panel(title)), area);
 }
 

@@ -104,7 +104,7 @@ fn the_ballots_panel_counts_votes_to_a_majority_set_and_shows_the_passing() {
         20,
     );
     let text = screen(&draw(100, 30, &f.state, &Ui::default()));
-    assert!(text.contains("ballots · a majority set is 3"), "{text}");
+    assert!(text.contains("ballots · majority: 3 priests"), "{text}");
     let two = text.lines().find(|l| l.contains("  2 1.Toueg")).expect("decree 2 in flight");
     assert!(two.contains("····T 2 more"), "{two}");
     let one = text.lines().find(|l| l.contains("  1 1.Toueg")).expect("decree 1 in flight");
@@ -232,4 +232,16 @@ fn a_duplicated_message_says_twice() {
     );
     let text = screen(&draw(100, 30, &f.state, &Ui::default()));
     assert!(text.contains("Lynch → Toueg  twice Voted(1.Toueg, 1)"), "{text}");
+}
+
+/// In a weighted Chamber (§2.2) the title said "a majority set is 4" where 4 was a weight, not a
+/// number of priests: it says the weight as a weight ("majority: weight 4"), and heads as heads.
+#[test]
+fn a_weighted_chambers_ballots_panel_says_the_majority_as_a_weight() {
+    let seats = [("Dwork", 1), ("Fischer", 1), ("Lynch", 1), ("Toueg", 3)];
+    let roll = crate::books::Roll::laid_out(seats.map(|(n, w)| (n.to_string(), w)).to_vec()).unwrap();
+    let state = WatchState::new(roll, "/tmp/fat").with_alpha(3);
+    let text = screen(&draw(100, 30, &state, &Ui::default()));
+    assert!(text.contains("ballots · majority: weight 4 "), "{text}");
+    assert!(!text.contains("4 priests"), "no count of heads: {text}");
 }

@@ -88,10 +88,11 @@ pub fn run(timeline: &Timeline, stop: &AtomicBool, log: &Path) -> anyhow::Result
     let mut state = timeline.state_at(0);
     let mut playing = false;
     let mut ui = Ui { replay: true, ..Ui::default() };
+    let gone = super::term::TerminalGone::new();
     let mut screen = Screen::open(log)?;
     let mut last_play = Instant::now();
     let mut dirty = true;
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) && !gone.now() {
         let mut to = at;
         if playing && last_play.elapsed() >= Duration::from_millis(100) {
             to = (at + 1).min(total);

@@ -26,9 +26,10 @@ use crate::books::book_rows::{BookEntry, book_row_kind, parse_book_row, petition
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
 use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
+use crate::books::ledger_rows::RowCache;
 use crate::chamber::lease;
-use crate::files::{Line, TailEvent, TailReader};
-use crate::priest::{Message, PriestId};
+use crate::files::{TailItem, TailReader};
+use crate::priest::{BallotNumber, DecreeNo, Message, PriestId};
 
 /// A presence file unchanged for longer than this is a priest who left (heartbeats go about
 /// every 200 ms at the default tick).
@@ -44,7 +45,13 @@ const SITTING_EVERY: Duration = Duration::from_millis(250);
 /// only if the view needs it (see [`Source::refresh_within`]).
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
-    Page { page: usize, line: u64, text: String },
+    /// `seq`: how many messagebook rows had been read when this one was (itself included).
+    Page {
+        page: usize,
+        line: u64,
+        seq: u64,
+        text: String,
+    },
 }
 
 /// One page of one messagebook, followed.
@@ -60,6 +67,9 @@ pub struct Source {
     dir: PathBuf,
     roll: Roll,
     ledgers: Vec<LedgerFollower>,
+    /// What the ledgers' rows read lately, shared by them all: each decree is read once and is
+    /// then one value in every ledger (the rules compare it by pointer, not by text).
+    row_cache: RowCache,
     pages: Vec<Page>,
     /// Where each page is in `pages`, by owner and name.
     page_index: BTreeMap<(PriestId, String), usize>,
@@ -67,8 +77,12 @@ pub struct Source {
     presence: Vec<Seen>,
     /// Rows read from the files, waiting to be fed to the view, in the order read.
     backlog: VecDeque<Row>,
-    /// How many of the backlog's rows are messagebook rows.
-    pages_behind: usize,
+    /// How many messagebook rows have been read, all pages together.
+    pages_read: u64,
+    /// This refresh's new messagebook lines, end to end, and where each lies in it: kept from one
+    /// refresh to the next so reading them allocates nothing.
+    page_text: String,
+    page_spans: Vec<(usize, u64, usize, usize)>,
     /// `roll.csv`'s length and modification time when last looked.
     roll_seen: Option<(u64, Option<SystemTime>)>,
     /// Who sat when last looked, and when that was.
@@ -103,11 +117,14 @@ impl Source {
             dir: dir.to_path_buf(),
             ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
             presence: vec![(None, None); roll.len()],
+            row_cache: RowCache::default(),
             roll: roll.clone(),
             pages: Vec::new(),
             page_index: BTreeMap::new(),
             backlog: VecDeque::new(),
-            pages_behind: 0,
+            pages_read: 0,
+            page_text: String::new(),
+            page_spans: Vec::new(),
             roll_seen: roll_seen(dir),
             sitting: (None, None),
             rows: 0,
@@ -147,30 +164,37 @@ impl Source {
     /// up for long by a Chamber writing faster than the view can follow. The files are still read
     /// to their ends, only once each byte.
     pub fn refresh_within(&mut self, state: &mut WatchState, budget: Option<std::time::Duration>) -> usize {
-        let roll = &self.roll;
+        let (roll, cache) = (&self.roll, &mut self.row_cache);
         for (i, ledger) in self.ledgers.iter_mut().enumerate() {
             let backlog = &mut self.backlog;
-            let _ =
-                ledger.read(roll, |line, row| backlog.push_back(Row::Ledger(PriestId(i as u16), line, row)));
+            let _ = ledger.read_with(roll, cache, |line, row| {
+                backlog.push_back(Row::Ledger(PriestId(i as u16), line, row))
+            });
         }
         // The books after the ledgers: a petition's row was written before any decree carrying it,
         // so every decree read so far has its petition among the rows read so far.
-        let lines = self.read_page_lines();
-        self.pages_behind += lines.len();
-        self.backlog.extend(lines.into_iter().map(|(page, line, text)| Row::Page { page, line, text }));
+        let skipped = self.read_page_rows();
         let deadline = budget.map(|b| Instant::now() + b);
         let mut fed = 0;
         while let Some(row) = self.backlog.pop_front() {
             match row {
                 Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
-                Row::Page { page, line, text } => {
-                    self.pages_behind -= 1;
+                Row::Page { page, line, seq, text } => {
                     // A delivery with DELIVERIES_KEPT more behind it would scroll out of view
                     // before any screen showed it: only what it tells the rules and the ballots
                     // in flight (a petition made, a ballot begun) is taken, and a row that tells
                     // them nothing is not even parsed. Under load this is most rows.
-                    let hushed = self.pages_behind >= DELIVERIES_KEPT;
-                    if hushed && book_row_kind(&text).is_some_and(|k| k != "BeginBallot" && k != "Petition") {
+                    // A BeginBallot to each acceptor tells the ballots in flight the same thing:
+                    // once its ballot (or a later one) is in flight, another says nothing new,
+                    // nor does one on a number below all the panel keeps.
+                    let hushed = self.pages_read - seq >= DELIVERIES_KEPT as u64;
+                    let told = |kind: &str| match kind {
+                        "Petition" => false,
+                        "BeginBallot" => begun_ballot(&self.roll, &text)
+                            .is_some_and(|(no, ballot)| state.flight().knows_begun(no, ballot)),
+                        _ => true,
+                    };
+                    if hushed && book_row_kind(&text).is_some_and(told) {
                     } else if let Some(row) = self.pages[page].row(&self.roll, line, &text) {
                         if hushed { feed_hushed(state, &row) } else { feed(state, &row) }
                     }
@@ -185,9 +209,41 @@ impl Source {
             state.books_read();
         }
         self.presence(state);
-        self.rows += fed as u64;
+        self.rows += (skipped + fed) as u64;
         self.refreshes += 1;
-        fed
+        skipped + fed
+    }
+
+    /// Reads every page's new rows into the backlog, but for those that would be hushed whatever
+    /// comes after them (DELIVERIES_KEPT rows of this very read behind them) and that tell the
+    /// rules and the ballots nothing by their kind: those are only counted, never copied. Under
+    /// load that is most of them. Returns how many were skipped so.
+    fn read_page_rows(&mut self) -> usize {
+        let (mut text, mut spans) =
+            (std::mem::take(&mut self.page_text), std::mem::take(&mut self.page_spans));
+        text.clear();
+        spans.clear();
+        self.each_page_line(|page, line, row| {
+            let start = text.len();
+            text.push_str(row);
+            spans.push((page, line, start, text.len()));
+        });
+        let mut skipped = 0;
+        for (i, &(page, line, start, end)) in spans.iter().enumerate() {
+            let row = &text[start..end];
+            self.pages_read += 1;
+            let behind = spans.len() - i - 1;
+            if behind >= DELIVERIES_KEPT
+                && book_row_kind(row).is_some_and(|k| k != "Petition" && k != "BeginBallot")
+            {
+                skipped += 1;
+                continue;
+            }
+            let seq = self.pages_read;
+            self.backlog.push_back(Row::Page { page, line, seq, text: row.to_string() });
+        }
+        (self.page_text, self.page_spans) = (text, spans);
+        skipped
     }
 
     /// How many rows have been read from the files but not yet fed to the view.
@@ -207,6 +263,12 @@ impl Source {
     /// row voided by the page's next writer.
     fn read_page_lines(&mut self) -> Vec<(usize, u64, String)> {
         let mut lines = Vec::new();
+        self.each_page_line(|page, line, text| lines.push((page, line, text.to_string())));
+        lines
+    }
+
+    /// Hands every new complete line of every page to `each` as (page, line, text), borrowed.
+    fn each_page_line(&mut self, mut each: impl FnMut(usize, u64, &str)) {
         for (i, to) in self.roll.names().iter().enumerate() {
             let Ok(entries) = fs::read_dir(book_dir(&self.dir, to)) else { continue };
             for entry in entries.flatten() {
@@ -225,15 +287,15 @@ impl Source {
             }
         }
         for (i, page) in self.pages.iter_mut().enumerate() {
-            let Ok(events) = page.tail.read_new_lines() else { continue };
-            for event in events {
-                let TailEvent::Line(Line { number, text, .. }) = event else { continue };
-                if number != 1 && !text.contains('\0') {
-                    lines.push((i, number, text));
+            let _ = page.tail.read_new_each(|item| {
+                if let TailItem::Line { number, text, .. } = item
+                    && number != 1
+                    && !text.contains('\0')
+                {
+                    each(i, number, text);
                 }
-            }
+            });
         }
-        lines
     }
 
     /// Who is in the Chamber: a priest whose ledger is gone refuses to vote; one who does not sit
@@ -298,6 +360,20 @@ impl Page {
             entry,
         })
     }
+}
+
+/// The decree number and ballot of a BeginBallot row, read without parsing the rest; None when
+/// the row holds a quote anywhere (its decree's text may hold commas: only [`parse_book_row`]
+/// can read it) or they do not read.
+pub(super) fn begun_ballot(roll: &Roll, text: &str) -> Option<(DecreeNo, BallotNumber)> {
+    if text.contains('"') {
+        return None;
+    }
+    // at,from,message,decree,decree_no,ballot,...
+    let mut fields = crate::books::csvrow::split_commas(text).skip(4);
+    let decree_no = fields.next()?.parse().ok()?;
+    let ballot = roll.parse_ballot(fields.next()?).ok()?;
+    Some((decree_no, ballot))
 }
 
 /// Feeds one messagebook row to the state: a priest's message, or a petition (heartbeats live in

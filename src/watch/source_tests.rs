@@ -188,3 +188,35 @@ fn a_place_seated_while_the_watch_looks_on_grows_the_roll() {
     assert_eq!(grown.len(), roll.len() + 1);
     assert!(source.grown_roll().is_none(), "told once");
 }
+
+/// A hushed BeginBallot is skipped unparsed when its ballot is already in flight, its decree
+/// number and ballot read by splitting at commas; a decree text holding a comma (quoted) would
+/// shift the columns, so such a row is never read that way: it is parsed whole.
+#[test]
+fn a_begin_ballot_is_read_by_its_commas_only_when_it_holds_no_quote() {
+    use super::source::begun_ballot;
+    use crate::books::book_rows::book_row;
+    use crate::priest::{BallotNumber, Decree, Message, Petition, PriestId};
+    let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+    let ballot = BallotNumber::new(4, PriestId(1));
+    let row = |text: &str| {
+        let decree = Decree::Law(Petition::new("p-1", text));
+        book_row(
+            &roll,
+            chrono::Utc::now(),
+            &roll.names()[1],
+            &Message::BeginBallot { ballot, decree_no: 12, decree },
+        )
+    };
+    assert_eq!(begun_ballot(&roll, row("Lamps use olive oil").trim_end()), Some((12, ballot)));
+    let comma = row("Lamps, and wicks");
+    assert!(comma.contains('"'), "{comma}");
+    assert_eq!(begun_ballot(&roll, comma.trim_end()), None, "{comma}");
+    let olive = book_row(
+        &roll,
+        chrono::Utc::now(),
+        &roll.names()[1],
+        &Message::BeginBallot { ballot, decree_no: 3, decree: Decree::OliveDay },
+    );
+    assert_eq!(begun_ballot(&roll, olive.trim_end()), Some((3, ballot)), "{olive}");
+}

@@ -2,7 +2,8 @@
 //! left as it was found on `q`, on Ctrl-C, on SIGTERM and on a panic; and the live loop. The
 //! Chamber's files are read again whenever the one [`FolderWatcher`] says a folder changed (at
 //! most every 40 ms) and at least every 100 ms, reading only new bytes ([`Source`]); keys act
-//! through [`Hands`].
+//! through [`Hands`]. A Chamber writing faster than the view shows (a thousand rows or more in one
+//! refresh) is read on a clock instead, every 80 ms, its folders unwatched until it quietens.
 //!
 //! While the screen is up, this process's stderr (and its priest processes', who inherit it) goes
 //! to a log file, so a priest's complaint cannot scribble over the screen; it comes back before
@@ -32,6 +33,13 @@ const MIN_REFRESH: Duration = Duration::from_millis(40);
 const FEED_BUDGET: Duration = Duration::from_millis(30);
 /// The longest: presence is judged by time passing, not only by files changing.
 const MAX_REFRESH: Duration = Duration::from_millis(100);
+/// A refresh that feeds this many rows finds a Chamber writing faster than the view shows (over
+/// ten thousand rows a second): the folders are no longer watched, and the files are read on a
+/// clock instead, every [`BUSY_REFRESH`] from the start of one refresh to the next. A quieter
+/// refresh watches them again.
+const BUSY_ROWS: usize = 1_000;
+/// How often a busy Chamber's files are read: over ten times a second, however long a refresh.
+const BUSY_REFRESH: Duration = Duration::from_millis(80);
 
 /// How the view kept up: for the README's figures and the person leaving.
 #[derive(Clone, Copy, Debug, Default)]
@@ -137,21 +145,29 @@ pub fn live(
         pace: control.map(|c| c.pace).filter(|p| !p.is_zero()),
         ..Ui::default()
     };
+    let gone = TerminalGone::new();
     let mut screen = Screen::open(log)?;
     if !hands.is_god() {
         yield_to_the_chamber();
     }
+    keep_freed_memory();
     let started = Instant::now();
     let cpu_before = thread_cpu();
     let mut refreshed = Instant::now() - MAX_REFRESH;
+    let mut began = refreshed;
     let mut woke = true;
     let mut busy = Duration::ZERO;
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) && !gone.now() {
         let wakes = watcher.drain();
         woke |= wakes.rescan || !wakes.paths.is_empty() || source.behind() > 0;
         let since = refreshed.elapsed();
-        if (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH {
-            let began = Instant::now();
+        let due = if watcher.is_deaf() {
+            began.elapsed() >= BUSY_REFRESH || (source.behind() > 0 && since >= MIN_REFRESH)
+        } else {
+            (woke && since >= MIN_REFRESH) || since >= MAX_REFRESH
+        };
+        if due {
+            began = Instant::now();
             if let Some(grown) = source.grown_roll() {
                 // A place seated (`parliament admit`): the view is read again with his lifeline.
                 let (refreshes, rows) = (source.refreshes, source.rows);
@@ -165,7 +181,16 @@ pub fn live(
                     }
                 }
             }
-            source.refresh_within(&mut state, Some(FEED_BUDGET));
+            let fed = source.refresh_within(&mut state, Some(FEED_BUDGET));
+            // A busy Chamber is read on a clock: watching its folders would only cost each of
+            // its writes a kernel event to say what the clock says anyway. What changed while
+            // deaf woke nobody: after hearing again, the next refresh comes soon, as if woken.
+            let heard_again = fed < BUSY_ROWS && watcher.is_deaf();
+            if fed >= BUSY_ROWS {
+                watcher.go_deaf();
+            } else if heard_again {
+                watcher.hear();
+            }
             hands.tend(stop);
             // Another watch, or a person with an editor, may pause or pace the messengers.
             if let Some(c) = std::fs::read_to_string(control_path(dir)).ok().and_then(|t| Settings::parse(&t))
@@ -176,7 +201,7 @@ pub fn live(
             screen.terminal.draw(|f| render(f, &state, &ui))?;
             refreshed = Instant::now();
             busy += refreshed - began;
-            woke = false;
+            woke = heard_again;
         }
         if event::poll(Duration::from_millis(10))?
             && let Event::Key(key) = event::read()?
@@ -207,6 +232,56 @@ fn yield_to_the_chamber() {
     // SAFETY: setpriority on the calling thread's id; no memory is touched.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, WATCH_NICENESS);
+    }
+}
+
+/// Under load each refresh reads megabytes of rows and frees them once they are fed. glibc gave
+/// that memory back to the kernel at every free and the next refresh had it faulted in and
+/// zeroed again, page by page: an eighth of the watch's CPU went to clearing pages. The process
+/// keeps what it freed, up to 256 MiB, and large blocks come from the heap like small ones.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes glibc's malloc settings; no memory is touched.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+    }
+}
+
+/// Whether the terminal on `fd` has hung up: its window closed, or its tmux session killed. A
+/// watch whose terminal went away without a SIGHUP reaching it (not its session's leader) span
+/// for ever, crossterm reading nothing from the dead terminal in a loop, half a core taken from
+/// the Chamber it watched. False for anything that was not a terminal to begin with.
+pub fn hung_up(fd: libc::c_int) -> bool {
+    let mut poll = libc::pollfd { fd, events: 0, revents: 0 };
+    // SAFETY: poll on one pollfd we own, without waiting.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready > 0 && poll.revents & libc::POLLHUP != 0
+}
+
+/// A watch on the terminal it was started on: [`hung_up`] once that terminal is gone.
+#[derive(Clone, Copy, Debug)]
+pub struct TerminalGone {
+    on_a_terminal: bool,
+}
+
+impl TerminalGone {
+    /// Looks at stdin now: a watch whose stdin is no terminal (crossterm reads /dev/tty then)
+    /// never says gone.
+    pub fn new() -> TerminalGone {
+        // SAFETY: isatty only asks about fd 0.
+        TerminalGone { on_a_terminal: unsafe { libc::isatty(0) } == 1 }
+    }
+
+    /// Whether the terminal stdin was has hung up since.
+    pub fn now(&self) -> bool {
+        self.on_a_terminal && hung_up(0)
+    }
+}
+
+impl Default for TerminalGone {
+    fn default() -> Self {
+        TerminalGone::new()
     }
 }
 
@@ -286,4 +361,29 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
         (None, _) => {}
     }
     Asked::Nothing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hung_up;
+
+    /// Two watches left behind by killed tmux sessions were found spinning at half a core each,
+    /// their terminals gone: a terminal whose other end closed must read as hung up, and one
+    /// still open must not.
+    #[test]
+    fn a_terminal_whose_other_end_closed_has_hung_up() {
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty writes two fds we own; the null pointers ask for no name or settings.
+        let opened = unsafe {
+            libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        assert!(!hung_up(slave), "both ends open");
+        // SAFETY: closing the master fd openpty gave us, once.
+        unsafe { libc::close(master) };
+        assert!(hung_up(slave), "the terminal's other end closed");
+        // SAFETY: closing the slave fd openpty gave us, once.
+        unsafe { libc::close(slave) };
+        assert!(!hung_up(-1), "no terminal at all is not a hung-up one");
+    }
 }

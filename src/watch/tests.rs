@@ -133,6 +133,35 @@ fn each_priest_shows_last_tried_next_bal_latest_vote_and_his_statute_book() {
     assert_eq!(book, vec![(1, 2)], "Toueg and Lynch hold decree 1");
 }
 
+/// The priests panel's fold keeps only lastTried, nextBal and how far the statute book runs; it
+/// must say what the priest's whole durable state says of them, over holes, repeats, decrees out
+/// of order and ballots going down.
+#[test]
+fn the_priests_panel_fold_agrees_with_the_durable_state_it_stands_in_for() {
+    let law = |n: u64| Decree::Law(Petition::new(&format!("p{n}"), "text"));
+    let b = |round: u64| BallotNumber::new(round, TOUEG);
+    let mut records = vec![Record::Tried { ballot: b(3) }, Record::Promised { ballot: b(3) }];
+    records.push(Record::Tried { ballot: b(2) });
+    records.push(Record::Promised { ballot: b(1) });
+    for n in [2, 1, 5, 3, 3, 7, 4, 6, 9] {
+        records.push(Record::Voted(Vote { decree_no: n, ballot: b(3), decree: law(n) }));
+        records.push(Record::Decree { decree_no: n, decree: law(n) });
+    }
+    let mut whole = crate::priest::Durable::default();
+    let mut view = super::DurableView::default();
+    for (i, record) in records.iter().enumerate() {
+        whole.apply(record);
+        view.apply(record);
+        let last = whole.decrees.keys().next_back().copied().unwrap_or(0);
+        assert_eq!(
+            (view.last_tried, view.next_bal, view.known, view.last_decree()),
+            (whole.last_tried, whole.next_bal, whole.known, last),
+            "after row {i}: {record:?}"
+        );
+    }
+    assert_eq!((view.known, view.last_decree()), (7, 9), "decree 8 is a hole");
+}
+
 #[test]
 fn a_vote_against_a_chosen_decree_breaks_b3_and_names_the_file_and_line() {
     let mut f = one_ballot();
