@@ -261,11 +261,12 @@ impl Priest {
         }
     }
 
-    /// Sends BeginBallot to every other priest ahead of the step's sync ([`Step::ahead`]) if the
-    /// ballot's `Tried` row was synced by an earlier step, else with the step's other messages.
-    pub(super) fn send_begin_ballot(&mut self, message: Message) {
+    /// Sends BeginBallot to every other priest ahead of the step's sync ([`Step::ahead`]) if
+    /// `ahead` and the ballot's `Tried` row was synced by an earlier step, else with the step's
+    /// other messages.
+    pub(super) fn send_begin_ballot(&mut self, message: Message, ahead: bool) {
         let Message::BeginBallot { ballot, .. } = message else { return };
-        let fresh = self.out.records.contains(&Record::Tried { ballot });
+        let fresh = !ahead || self.out.records.contains(&Record::Tried { ballot });
         for q in self.priests().filter(|&q| q != self.id) {
             let envelope = Envelope { from: self.id, to: q, message: message.clone() };
             if fresh { self.out.messages.push(envelope) } else { self.ahead.push(envelope) }

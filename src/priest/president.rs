@@ -120,9 +120,20 @@ impl Priest {
         p.next_decree_no = p.next_decree_no.max(decree_no + 1);
         let ballot = p.ballot;
         // His own vote first (his inbox is read before the step ends); the others' may go ahead
-        // of its sync (`Step::ahead`).
-        self.send(self.id, Message::BeginBallot { ballot, decree_no, decree: decree.clone() });
-        self.send_begin_ballot(Message::BeginBallot { ballot, decree_no, decree });
+        // of its sync (`Step::ahead`), unless on the light-load path he and any one voter are a
+        // majority set: then a voter who finds his Voted beside the BeginBallot writes the decree
+        // with his own vote, one wake-up sooner than the sync ahead would save.
+        let me = self.id;
+        let roll = self.counting_roll(decree_no);
+        let pair = |q| {
+            let mut two = Quorum::default();
+            two.insert(me);
+            two.insert(q);
+            roll.is_majority(two)
+        };
+        let with_his_vote = to_all && roll.legislators().filter(|&q| q != me).all(pair);
+        self.send(me, Message::BeginBallot { ballot, decree_no, decree: decree.clone() });
+        self.send_begin_ballot(Message::BeginBallot { ballot, decree_no, decree }, !with_his_vote);
     }
 
     /// Step 5: a Voted. When the priests who voted in his ballot are a majority set of the roll in

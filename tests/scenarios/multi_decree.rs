@@ -271,3 +271,24 @@ fn a_voter_whose_voted_were_lost_learns_the_decree_by_inquiry() {
     let ticks = parl.run_until(|p| (0..3).all(|q| p.numbers_of(q, &a) == [1]), 20);
     assert!(ticks <= 4, "a heartbeat or two: {ticks} ticks");
 }
+
+/// §2.3 step 3 and the light-load path: a president's BeginBallots tell none of his rows, so they
+/// may leave before his own vote is synced (`Step::ahead`), and the voters' syncs run beside his.
+/// With 5 priests they do; with 3, where he and any one voter are a majority set, they leave with
+/// his Voted after the sync, so that a voter writes the decree with his own vote.
+#[test]
+fn begin_ballots_go_ahead_of_the_sync_unless_he_and_one_voter_are_a_majority_set() {
+    for (n, ahead) in [(3, 0), (5, 4)] {
+        let mut parl = Parliament::new(n);
+        parl.elect(n - 1);
+        parl.petition(n - 1, &petition("Lamps must use only olive oil"));
+        let step = parl.last_step(n - 1);
+        let begun = step.messages.iter().filter(|e| matches!(e.message, Message::BeginBallot { .. })).count();
+        assert_eq!((begun, step.ahead), (n - 1, ahead), "{n} priests: {step:?}");
+    }
+    // Under load (votes to the president alone) they go ahead with 3 priests too.
+    let mut parl = Parliament::basic(3);
+    parl.elect(2);
+    parl.petition(2, &petition("Wine may not be watered"));
+    assert_eq!(parl.last_step(2).ahead, 2);
+}
