@@ -313,7 +313,9 @@ impl Rules {
         ballot: BallotNumber,
         decree: &Decree,
     ) -> Result<(), Violation> {
-        let roll = self.roll_law.in_force(decree_no).clone();
+        // Borrowed, not cloned (a row of every vote passes here); cloned only when a majority set
+        // is first seen, for the check that then needs `self` whole.
+        let roll = self.roll_law.in_force(decree_no);
         let names = &self.names;
         let show = |b: BallotNumber| names.ballot(b);
         let number = self.numbers.entry(decree_no).or_default();
@@ -353,7 +355,10 @@ impl Rules {
             ));
         }
         match seen {
-            Some(q) => self.majority_seen(priest, row, &roll, q),
+            Some(q) => {
+                let roll = self.roll_law.in_force(decree_no).clone();
+                self.majority_seen(priest, row, &roll, q)
+            }
             None => Ok(()),
         }
     }
