@@ -510,11 +510,10 @@ fn hand_in(
     text: &str,
 ) -> anyhow::Result<String> {
     let to = match to {
-        Some(to) if roll.id(&to).is_none() => {
-            let guess = parliament::names::did_you_mean(&to, roll.names().iter().map(String::as_str));
-            bail!("{to} is not a priest of this Chamber ({}){guess}", roll.names().join(", "))
+        Some(to) => {
+            check_to(roll, &to)?;
+            to
         }
-        Some(to) => to,
         None => {
             let mut chamber = Chamber::open_live(dir, roll);
             chamber.refresh()?;
@@ -531,6 +530,15 @@ fn hand_in(
         );
     }
     Ok(id)
+}
+
+/// `--to`: a priest on the roll, or an error naming the roll and the nearest name.
+fn check_to(roll: &Roll, to: &str) -> anyhow::Result<()> {
+    if roll.id(to).is_none() {
+        let guess = parliament::names::did_you_mean(to, roll.names().iter().map(String::as_str));
+        bail!("{to} is not a priest of this Chamber ({}){guess}", roll.names().join(", "));
+    }
+    Ok(())
 }
 
 /// Options of `parliament admit`.
@@ -593,10 +601,9 @@ fn latest_roll(dir: &std::path::Path, roll: &Roll) -> anyhow::Result<Weights> {
 pub fn admit(args: AdmitArgs) -> anyhow::Result<i32> {
     parliament::names::check_name(&args.name).map_err(anyhow::Error::msg)?;
     let roll = chamber_roll(&args.dir)?;
-    if let Some(to) = args.to.as_deref().filter(|&to| roll.id(to).is_none()) {
+    if let Some(to) = &args.to {
         // Checked before he is seated: a typo in --to must not leave a place laid out for nothing.
-        let guess = parliament::names::did_you_mean(to, roll.names().iter().map(String::as_str));
-        bail!("{to} is not a priest of this Chamber ({}){guess}", roll.names().join(", "));
+        check_to(&roll, to)?;
     }
     let roll = match roll.id(&args.name) {
         Some(p) => {
