@@ -2,7 +2,7 @@
 //! in a fresh folder, and what it says checked for what went wrong and what to do.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 fn parliament(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_parliament"))
@@ -10,6 +10,17 @@ fn parliament(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("the binary runs")
+}
+
+/// The binary started in `dir`, its output where `out` and `err` say.
+fn spawn(dir: &Path, args: &[&str], out: Stdio, err: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -24,15 +35,7 @@ fn text(bytes: &[u8]) -> String {
 fn two_convenes_at_once_in_an_empty_folder_lay_out_one_chamber_and_the_second_is_told_who_sits() {
     for _ in 0..4 {
         let dir = tempfile::tempdir().unwrap();
-        let start = || {
-            Command::new(env!("CARGO_BIN_EXE_parliament"))
-                .args(["convene", "--quiet"])
-                .current_dir(dir.path())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        };
+        let start = || spawn(dir.path(), &["convene", "--quiet"], Stdio::piped(), Stdio::piped());
         let (a, b) = (start(), start());
         let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
         let shown: Vec<String> =
@@ -129,13 +132,7 @@ fn laws_fresh_with_nobody_sitting_says_so_at_once() {
 #[test]
 fn a_lone_priest_says_he_needs_a_majority_set_and_whom_to_start() {
     let dir = convened();
-    let mut oki = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["priest", "Oki"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut oki = spawn(dir.path(), &["priest", "Oki"], Stdio::null(), Stdio::piped());
     let mut stderr = std::io::BufReader::new(oki.stderr.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -342,13 +339,7 @@ struct Sitting {
 
 impl Sitting {
     fn convene(dir: &Path) -> Sitting {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_parliament"))
-            .args(["convene", "--stay"])
-            .current_dir(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(dir, &["convene", "--stay"], Stdio::piped(), Stdio::null());
         let out = std::io::BufReader::new(child.stdout.take().unwrap());
         let (tx, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -420,13 +411,7 @@ fn a_decree_is_told_in_all_the_ledgers_of_the_places_on_the_roll_a_priest_admitt
 #[test]
 fn status_says_a_stopped_priest_sits_but_is_stopped_and_how_to_continue_him() {
     let dir = convened();
-    let mut oki = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["priest", "Oki"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut oki = spawn(dir.path(), &["priest", "Oki"], Stdio::null(), Stdio::null());
     let pid = oki.id();
     let status = || text(&parliament(dir.path(), &["status"]).stdout);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -460,13 +445,7 @@ fn status_says_a_stopped_priest_sits_but_is_stopped_and_how_to_continue_him() {
 #[test]
 fn ctrl_c_before_the_petitions_pass_is_not_done() {
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--pace", "2s"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn(dir.path(), &["convene", "--pace", "2s"], Stdio::piped(), Stdio::piped());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let sits = || dir.path().join("ledgers/.Toueg.sitting").exists();
     while !sits() && std::time::Instant::now() < deadline {
@@ -491,13 +470,7 @@ fn ctrl_c_before_the_petitions_pass_is_not_done() {
 fn laws_fresh_on_a_stopped_chamber_says_it_is_stopped_and_how_to_continue_it() {
     let dir = tempfile::tempdir().unwrap();
     assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
-    let mut god = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--stay", "--quiet"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut god = spawn(dir.path(), &["convene", "--stay", "--quiet"], Stdio::null(), Stdio::null());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let leases = || {
         ["Dwork", "Fischer", "Lynch", "Oki", "Toueg"]
