@@ -9,9 +9,10 @@
 //! (`ledgers/.<priest>.lease`, [`super::lease`]), made with `O_EXCL` on the file server and
 //! renewed while he sits: the lock answers at once on one computer, the lease across them.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::Path;
 
@@ -150,13 +151,68 @@ fn lock(dir: &Path, name: &str) -> Result<File, ClaimError> {
     Ok(file)
 }
 
-/// Whether some process sits as `name` now (without claiming him): the holder, if so. The lock
-/// answers for this computer; the lease for another one.
+/// Whether some process sits as `name` now (without claiming him): the holder, if so. The
+/// kernel's list of locks answers for this computer; the lease for another one.
+///
+/// Asking never takes the lock, not even for a moment: a priest claiming his place at that very
+/// moment (God seating a name `parliament admit` has just given a place, while `admit` asks who
+/// sits) would be turned away as "already sitting", and gone for good. Only where the list
+/// cannot be read (not Linux) is the lock tried.
 pub fn held_by(dir: &Path, name: &str) -> Option<String> {
-    match lock(dir, name) {
-        Err(ClaimError::Held { holder, .. }) => Some(holder),
-        _ => lease::holder(dir, name),
+    let path = sitting_path(dir, name);
+    let Some(locks) = flocks() else {
+        return match lock(dir, name) {
+            Err(ClaimError::Held { holder, .. }) => Some(holder),
+            _ => lease::holder(dir, name),
+        };
+    };
+    match flock_pid(&path, &locks) {
+        Some(pid) => {
+            let said = fs::read_to_string(&path).unwrap_or_default();
+            let said = said.trim();
+            Some(if said.is_empty() {
+                format!("pid {pid}, which has not yet said more")
+            } else {
+                said.to_string()
+            })
+        }
+        None => lease::holder(dir, name),
     }
+}
+
+/// Every `flock` held on this computer: the locked file's device (major, minor) and inode, to
+/// the pid holding it, from the kernel's list (`/proc/locks`); None where that list cannot be
+/// read (not Linux).
+pub fn flocks() -> Option<BTreeMap<(u32, u32, u64), u32>> {
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    let mut held = BTreeMap::new();
+    for line in locks.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"; "1: -> FLOCK ..." waits for one.
+        if f.get(1) != Some(&"FLOCK") {
+            continue;
+        }
+        let (Some(pid), Some(id)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
+            continue;
+        };
+        let mut parts = id.split(':');
+        let (Some(major), Some(minor), Some(ino)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(major), Ok(minor), Ok(ino)) =
+            (u32::from_str_radix(major, 16), u32::from_str_radix(minor, 16), ino.parse::<u64>())
+        else {
+            continue;
+        };
+        held.insert((major, minor, ino), pid);
+    }
+    Some(held)
+}
+
+/// The pid holding an `flock` on `path`, in `locks` (from [`flocks`]).
+pub fn flock_pid(path: &Path, locks: &BTreeMap<(u32, u32, u64), u32>) -> Option<u32> {
+    let meta = fs::metadata(path).ok()?;
+    locks.get(&(libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino())).copied()
 }
 
 /// The pid of the process sitting as a priest, `holder` as [`held_by`] tells it, if it runs on
@@ -191,6 +247,35 @@ mod tests {
         assert!(claim(dir.path(), "Lynch").is_ok(), "another priest is another lock");
         drop(first);
         assert!(claim(dir.path(), "Oki").is_ok(), "the sitting ended with its lock");
+    }
+
+    /// The CI failure of 2026-12-02: `parliament admit` asked who sits (taking the lock for a
+    /// moment) while God claimed the name it had just given a place; God's claim was refused and
+    /// the new priest never sat, so his admission never reached the ledgers.
+    #[test]
+    fn asking_who_sits_never_turns_a_priest_away() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("ledgers")).unwrap();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = held_by(dir.path(), "Strong");
+                }
+            });
+            for i in 0..2_000 {
+                let claimed = claim(dir.path(), "Strong");
+                if let Err(e) = &claimed {
+                    done.store(true, std::sync::atomic::Ordering::Relaxed);
+                    panic!("claim {i} refused while another thread only asked who sits: {e}");
+                }
+                assert!(
+                    held_by(dir.path(), "Strong")
+                        .is_some_and(|h| h.contains(&std::process::id().to_string()))
+                );
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //! are theirs.
 //!
 //! Who sits is read from `/proc/locks` (the kernel's list of `flock`s, matched by the lock file's
-//! inode), not by trying the lock as [`crate::chamber::sitting::held_by`] does: a watch that tried
-//! the lock ten times a second would now and then hold it at the very moment a priest comes back,
-//! and he would be turned away as "already sitting".
+//! inode), never by trying the lock: a watch that tried it ten times a second would now and then
+//! hold it at the very moment a priest comes back, and he would be turned away as "already
+//! sitting".
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
@@ -28,6 +28,7 @@ use crate::books::ledger_read::LedgerFollower;
 use crate::books::ledger_rows::LedgerRow;
 use crate::books::ledger_rows::RowCache;
 use crate::chamber::lease;
+use crate::chamber::sitting::{flock_pid, flocks};
 use crate::files::{TailItem, TailReader};
 use crate::priest::{BallotNumber, DecreeNo, Message, PriestId};
 
@@ -412,37 +413,6 @@ pub fn feed_hushed(state: &mut WatchState, row: &BookRow) {
 /// The pid sitting as each priest now, from the kernel's list of `flock`s (`/proc/locks`); None
 /// where that list cannot be read (not Linux).
 pub fn sitting_now(dir: &Path, roll: &Roll) -> Option<Vec<Option<u32>>> {
-    let locks = fs::read_to_string("/proc/locks").ok()?;
-    // The lock file's device (major:minor, in hex) and inode, to the pid holding it.
-    let mut held = BTreeMap::new();
-    for line in locks.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        // "1: FLOCK  ADVISORY  WRITE 10023 fe:00:5440479 0 EOF"; "1: -> FLOCK ..." waits for one.
-        if f.get(1) != Some(&"FLOCK") {
-            continue;
-        }
-        let (Some(pid), Some(id)) = (f.get(4).and_then(|p| p.parse::<u32>().ok()), f.get(5)) else {
-            continue;
-        };
-        let mut parts = id.split(':');
-        let (Some(major), Some(minor), Some(ino)) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        let (Ok(major), Ok(minor), Ok(ino)) =
-            (u32::from_str_radix(major, 16), u32::from_str_radix(minor, 16), ino.parse::<u64>())
-        else {
-            continue;
-        };
-        held.insert((major, minor, ino), pid);
-    }
-    Some(
-        roll.names()
-            .iter()
-            .map(|n| {
-                let meta = fs::metadata(sitting_path(dir, n)).ok()?;
-                let key = (libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino());
-                held.get(&key).copied()
-            })
-            .collect(),
-    )
+    let locks = flocks()?;
+    Some(roll.names().iter().map(|n| flock_pid(&sitting_path(dir, n), &locks)).collect())
 }
