@@ -174,10 +174,12 @@ pub fn audit(dir: &Path) -> Result<Report, AuditError> {
         let (p, name) = (PriestId(i as u16), roll.name(PriestId(i as u16)));
         let mut scan = scan::scan_ledger(dir, &roll, name)?;
         let mut index = LedgerIndex::default();
+        let mut durable = crate::priest::Durable::default();
         let mut tried = ballots::Tried::new(p, name);
         for (line, record) in &scan.rows {
             index.add(record);
-            tried.row(*line, record, index.durable());
+            durable.apply(record);
+            tried.row(*line, record, &durable);
         }
         // His law book is his written record too (§3.3.2): a Success he sent from it is backed.
         // (Whether it holds the right decrees is `lawbooks::check_law_books`'s business.)

@@ -2,17 +2,26 @@
 //! against it: every message is a pure function of its sender's ledger (§2.3), so a row in a
 //! messagebook that his ledger does not back was written by someone else, and is refused.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, Message, Record};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Message, Record};
 
-/// The rows of one priest's ledger, indexed for checking messages he is said to have sent.
+/// The rows of one priest's ledger, indexed for checking messages he is said to have sent: only
+/// what a message can cite (his ballots tried and promised, his votes, his decrees and how far
+/// his statute book runs without a gap), not his whole durable state, which the president would
+/// otherwise rebuild for every voter on every row.
 #[derive(Debug, Default)]
 pub struct LedgerIndex {
     tried: BTreeSet<BallotNumber>,
     promised: BTreeSet<BallotNumber>,
     votes: HashMap<(DecreeNo, BallotNumber), Decree>,
-    durable: Durable,
+    /// His decrees past his law book, by number: the first row of each is his (a later one for
+    /// the same number is never written by a priest keeping the rules, and changes nothing).
+    decrees: BTreeMap<DecreeNo, Decree>,
+    /// Every decree up to this one is known to him (in his law book or his ledger).
+    known: DecreeNo,
+    /// His law book runs through this decree (§3.3.2).
+    law_through: DecreeNo,
 }
 
 impl LedgerIndex {
@@ -28,21 +37,37 @@ impl LedgerIndex {
             Record::Voted(v) => {
                 self.votes.insert((v.decree_no, v.ballot), v.decree.clone());
             }
-            Record::Decree { .. } => {}
+            Record::Decree { decree_no, decree } => {
+                if *decree_no <= self.law_through || self.decrees.contains_key(decree_no) {
+                    return;
+                }
+                self.decrees.insert(*decree_no, decree.clone());
+                self.run_on();
+            }
         }
-        self.durable.apply(record);
     }
 
     /// His law book runs through `through` (§3.3.2): he knows every decree up to it.
     pub fn law_book_through(&mut self, through: DecreeNo) {
-        if through > self.durable.known {
-            self.durable.close_through(through);
+        if through <= self.known || through <= self.law_through {
+            return;
+        }
+        self.law_through = through;
+        self.decrees = self.decrees.split_off(&(through + 1));
+        self.known = through;
+        self.run_on();
+    }
+
+    /// Moves `known` on over the decrees that follow it without a gap.
+    fn run_on(&mut self) {
+        while self.decrees.contains_key(&(self.known + 1)) {
+            self.known += 1;
         }
     }
 
-    /// His durable state, as his ledger says.
-    pub fn durable(&self) -> &Durable {
-        &self.durable
+    /// Every decree up to this one is known to him, as his ledger and law book say.
+    pub fn known(&self) -> DecreeNo {
+        self.known
     }
 
     /// Whether his ledger backs this message; if not, what is missing.
@@ -54,7 +79,7 @@ impl LedgerIndex {
             )),
             None => Err(format!("his ledger has no vote in that ballot on decree {no}")),
         };
-        let decree = |no: DecreeNo, d: &Decree| match self.durable.decrees.get(&no) {
+        let decree = |no: DecreeNo, d: &Decree| match self.decrees.get(&no) {
             Some(known) if known == d => Ok(()),
             Some(known) => Err(format!("his ledger has decree {no} as {known}")),
             None => Err(format!("his ledger has no decree {no}")),
@@ -81,8 +106,8 @@ impl LedgerIndex {
             Message::Rejected { next_bal, .. } if !self.promised.contains(next_bal) => {
                 Err("his ledger never promised the ballot he cites".to_string())
             }
-            Message::Heartbeat { known } if *known > self.durable.known => {
-                Err(format!("his ledger runs only to decree {}", self.durable.known))
+            Message::Heartbeat { known } if *known > self.known => {
+                Err(format!("his ledger runs only to decree {}", self.known))
             }
             _ => Ok(()),
         }

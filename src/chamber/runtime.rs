@@ -366,7 +366,7 @@ impl Runtime {
     /// As much of a heartbeat's claim, `known`, as `from`'s ledger backs.
     fn backed_known(&mut self, from: PriestId, known: DecreeNo) -> DecreeNo {
         let backer = &mut self.backers[from.index()];
-        let indexed = backer.index.durable().known;
+        let indexed = backer.index.known();
         if known <= indexed {
             return known;
         }
