@@ -23,6 +23,7 @@ use crate::books::backing::LedgerIndex;
 use crate::books::lawbook::law_book;
 use crate::books::layout::{ledger_file, ledger_path};
 use crate::books::ledger_read::{LedgerError, LedgerFollower};
+use crate::books::ledger_rows::RowCache;
 use crate::books::skim::LedgerSkim;
 use crate::books::volumes::{RestoreError, restore_priest};
 use crate::priest::{Config, DecreeNo, Input, Message, Priest, PriestId, Step, carry_out};
@@ -102,6 +103,9 @@ pub struct Runtime {
     ledger: LedgerFile,
     book: BookReader,
     backers: Vec<Backer>,
+    /// The decrees read lately in the other ledgers, shared by every backer: a decree is written
+    /// twice in each ledger, so once read it is the same value for all of them.
+    row_cache: RowCache,
     messenger: FileMessenger,
     presence: Listener,
     narrator: Option<Narrator>,
@@ -179,6 +183,7 @@ impl Runtime {
             priest,
             ledger,
             backers,
+            row_cache: RowCache::default(),
             messenger,
             narrator,
             step: Step::default(),
@@ -492,7 +497,10 @@ impl Runtime {
             return Ok(());
         }
         let index = &mut backer.index;
-        backer.ledger.read(&self.roll, |_, row| index.add(&row.record)).map_err(|e| e.to_string())?;
+        backer
+            .ledger
+            .read_with(&self.roll, &mut self.row_cache, |_, row| index.add(&row.record))
+            .map_err(|e| e.to_string())?;
         if matches!(message, Message::Heartbeat { .. }) && backer.index.backs(message).is_err() {
             // His book may run on in his law book, past what his live volume holds.
             let book = law_book(&self.settings.dir, self.roll.name(from)).map_err(|e| e.to_string())?;

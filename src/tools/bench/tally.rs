@@ -16,6 +16,7 @@ use crate::books::Roll;
 use crate::books::book_rows::{BOOK_HEADER, book_row};
 use crate::books::layout::{ledger_path, page_path};
 use crate::books::ledger_read::LedgerFollower;
+use crate::books::ledger_rows::RowCache;
 use crate::files::{AppendFile, Wakeups};
 use crate::priest::{Decree, Message, Petition, PetitionId, PriestId, Record};
 
@@ -41,6 +42,8 @@ pub struct Tally {
     roll: Roll,
     majority: u32,
     followers: Vec<LedgerFollower>,
+    /// Decrees read lately, shared by every follower (each decree is in every ledger twice).
+    cache: RowCache,
     ids: HashMap<PetitionId, usize>,
     /// The petitions, in the order handed in.
     pub tracks: Vec<Track>,
@@ -65,6 +68,7 @@ impl Tally {
     pub fn new(dir: &Path, roll: &Roll) -> Tally {
         Tally {
             followers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
+            cache: RowCache::default(),
             roll: roll.clone(),
             majority: (roll.len() / 2 + 1) as u32,
             ids: HashMap::new(),
@@ -113,10 +117,10 @@ impl Tally {
     }
 
     fn read_ledger(&mut self, i: usize) -> std::io::Result<()> {
-        let Tally { roll, followers, .. } = self;
+        let Tally { roll, followers, cache, .. } = self;
         let now = Instant::now();
         let mut seen = Vec::new();
-        followers[i].read(roll, |_, row| seen.push(row.record))?;
+        followers[i].read_with(roll, cache, |_, row| seen.push(row.record))?;
         self.rows += seen.len() as u64;
         for record in seen {
             match &record {
