@@ -72,7 +72,7 @@ pub fn chamber_config(priests: usize) -> Config {
     c.retry_ticks = 10;
     // Many ballots in flight (§3.2), and a lag allowed between announcements that a president
     // at full speed does not exceed between two heartbeats; a priest back from long away still does.
-    c.window = 256;
+    c.window = 1_024;
     c.behind_max = 4096;
     c.volume_decrees = super::volume::volume_decrees();
     c
