@@ -26,13 +26,13 @@
 //! otherwise. The statute book gives it effect once, at the lower number; the later decree is a
 //! void repeat. The rules count repeats rather than call them violations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
 use crate::priest::{
-    BallotNumber, Decree, DecreeNo, Petition, PetitionId, PriestId, Quorum, Record, RollChange, RollLaw,
-    Weights,
+    BallotNumber, Decree, DecreeNo, FixedMap, Petition, PetitionId, PriestId, Quorum, Record, RollChange,
+    RollLaw, Weights,
 };
 
 /// A LastVote tells only what came before its ballot (§2.3 step 2).
@@ -129,8 +129,9 @@ pub struct Rules {
     priests: usize,
     ledgers: Vec<LedgerSoFar>,
     numbers: BTreeMap<DecreeNo, NumberSoFar>,
-    petitions: BTreeMap<PetitionId, Arc<str>>,
-    passed: BTreeMap<PetitionId, DecreeNo>,
+    /// Looked up once for every decree row of every ledger, so by hash, not by comparing ids.
+    petitions: FixedMap<PetitionId, Arc<str>>,
+    passed: FixedMap<PetitionId, DecreeNo>,
     repeats: u64,
     names: Names,
     /// The roll as laid out, α, and the membership decrees seen: the roll in force for each number.
@@ -138,7 +139,7 @@ pub struct Rules {
     /// The membership decrees seen, each at the first decree carrying its petition.
     roll_changes: BTreeMap<DecreeNo, RollChange>,
     /// Every majority set seen voting in one ballot, by roll (for B2).
-    majorities: std::collections::HashMap<Weights, Vec<Quorum>>,
+    majorities: HashMap<Weights, Vec<Quorum>>,
     /// Rows arrive in the order they were written (the simulator, the model checker): a decree
     /// is checked for its majority set the moment it is written. Otherwise (the audit), at
     /// [`Rules::unbacked`].
@@ -190,8 +191,8 @@ impl Rules {
             priests,
             ledgers: vec![LedgerSoFar::default(); priests],
             numbers: BTreeMap::new(),
-            petitions: BTreeMap::new(),
-            passed: BTreeMap::new(),
+            petitions: FixedMap::default(),
+            passed: FixedMap::default(),
             repeats: 0,
             names: Names::default(),
         }
@@ -232,7 +233,7 @@ impl Rules {
     }
 
     /// Which decree passed each petition, as far as any ledger says.
-    pub fn passed(&self) -> &BTreeMap<PetitionId, DecreeNo> {
+    pub fn passed(&self) -> &FixedMap<PetitionId, DecreeNo> {
         &self.passed
     }
 

@@ -2,9 +2,9 @@
 //! against it: every message is a pure function of its sender's ledger (§2.3), so a row in a
 //! messagebook that his ledger does not back was written by someone else, and is refused.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::priest::{BallotNumber, Decree, DecreeNo, Message, Record};
+use crate::priest::{BallotNumber, Decree, DecreeNo, FixedMap, Message, Record};
 
 /// The rows of one priest's ledger, indexed for checking messages he is said to have sent: only
 /// what a message can cite (his ballots tried and promised, his votes, his decrees and how far
@@ -14,7 +14,7 @@ use crate::priest::{BallotNumber, Decree, DecreeNo, Message, Record};
 pub struct LedgerIndex {
     tried: BTreeSet<BallotNumber>,
     promised: BTreeSet<BallotNumber>,
-    votes: HashMap<(DecreeNo, BallotNumber), Decree>,
+    votes: FixedMap<(DecreeNo, BallotNumber), Decree>,
     /// His decrees past his law book, by number: the first row of each is his (a later one for
     /// the same number is never written by a priest keeping the rules, and changes nothing).
     decrees: BTreeMap<DecreeNo, Decree>,

@@ -13,14 +13,13 @@
 //! `Decree` (a decree passed). An empty `petition` marks an olive-day decree. Ballots are written
 //! `round.Priest`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::csvrow::{read_row, split_commas, unguard, write_row};
 use super::roll::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Record, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, FixedMap, Record, Vote};
 
 /// The ledger's header row.
 pub const LEDGER_HEADER: &str = "at,entry,ballot,decree_no,decree,petition";
@@ -112,7 +111,7 @@ pub struct RowCache {
     at: Option<(String, DateTime<Utc>)>,
     /// Decrees read lately, by petition id; with how many places the roll had when they were
     /// read (a membership text is read through the roll, so a grown roll reads them afresh).
-    decrees: HashMap<Arc<str>, Decree>,
+    decrees: FixedMap<Arc<str>, Decree>,
     roll_len: usize,
 }
 

@@ -13,6 +13,13 @@ use super::roll::RollChange;
 /// The number of a decree in the statute book; the first decree is number 1.
 pub type DecreeNo = u64;
 
+/// A hash map with a fixed seed (foldhash): as quick as hashing gets for petition ids and
+/// decree numbers, and the same from run to run, so a seed still reproduces a whole run.
+pub type FixedMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+/// A hash set with a fixed seed, as [`FixedMap`].
+pub type FixedSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
 /// The identity of a petition: the same petition sent twice carries the same id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PetitionId(pub Arc<str>);

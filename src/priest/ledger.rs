@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::ballot::{BallotNumber, PriestId};
-use super::decree::{Decree, DecreeNo, PetitionId};
+use super::decree::{Decree, DecreeNo, FixedMap, PetitionId};
 use super::message::Vote;
 use super::roll::RollChange;
 
@@ -61,6 +61,36 @@ pub enum LedgerDamage {
     PromiseWentBack { row: usize, ballot: BallotNumber },
 }
 
+/// Which decree made each petition law ([`Durable::passed`]): looked up for every petition and
+/// every decree row, so by hash with a fixed seed, not by comparing ids along a tree. Equal and
+/// hashed alike whatever order it was filled in (the model checker hashes whole states).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Passed(pub FixedMap<PetitionId, DecreeNo>);
+
+impl std::hash::Hash for Passed {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::BuildHasher;
+        // A sum of each entry's own hash: the same for the same entries in any order.
+        let each = foldhash::fast::FixedState::default();
+        let sum = self.0.iter().fold(0u64, |sum, entry| sum.wrapping_add(each.hash_one(entry)));
+        state.write_usize(self.0.len());
+        state.write_u64(sum);
+    }
+}
+
+impl std::ops::Deref for Passed {
+    type Target = FixedMap<PetitionId, DecreeNo>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Passed {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
 /// The durable state: exactly what the ledger's rows say, nothing from the slip of paper.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Durable {
@@ -81,7 +111,7 @@ pub struct Durable {
     /// Which decree made each petition law: the lowest number carrying it. A petition can be
     /// carried by a second, later decree (a president is bound by B3 to repeat a stale vote for
     /// it); that later decree is a void repeat, kept for agreement, giving no new law.
-    pub passed: BTreeMap<PetitionId, DecreeNo>,
+    pub passed: Passed,
     /// His law book runs through this decree (§3.3.2): every decree up to it is in his law book,
     /// not in `decrees`, and rows about them change nothing (`lawbook.rs`).
     pub law_through: DecreeNo,

@@ -34,7 +34,7 @@ mod voting;
 pub use ballot::{BallotNumber, PriestId, Quorum};
 pub use config::{Config, DEFAULT_ALPHA, PlantedBug};
 pub use core::Priest;
-pub use decree::{Decree, DecreeNo, Petition, PetitionId};
+pub use decree::{Decree, DecreeNo, FixedMap, FixedSet, Petition, PetitionId};
 pub use lawbook::Volume;
 pub use ledger::{Durable, LedgerDamage, Record};
 pub use message::{Envelope, Message, Vote};

@@ -9,7 +9,7 @@
 //! also goes through [`Rules`], the same rules the simulator and the audit check (agreement, B1,
 //! promises kept, B3, validity), so a broken one shows the moment its row is read.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -17,7 +17,9 @@ use super::flight::Flight;
 use super::words;
 use crate::audit::ledger_file;
 use crate::books::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, Message, Petition, PetitionId, PriestId, Record, Vote};
+use crate::priest::{
+    BallotNumber, Decree, DecreeNo, FixedSet, Message, Petition, PetitionId, PriestId, Record, Vote,
+};
 use crate::rules::{Rule, Rules};
 
 /// How many deliveries the watch remembers, newest first.
@@ -167,7 +169,7 @@ pub struct WatchState {
     broken: Vec<Broken>,
     /// Every petition made, by id: a hash set, as every Decree row of every ledger looks here
     /// (a tree of tens of thousands of ids cost a dozen string comparisons a row).
-    petitions: HashSet<PetitionId>,
+    petitions: FixedSet<PetitionId>,
     /// Decrees carrying petitions not yet seen in any messagebook: where, and the text they carry.
     unseen: BTreeMap<PetitionId, (Broken, String)>,
     latest_at: Option<DateTime<Utc>>,
@@ -186,7 +188,7 @@ impl WatchState {
             dir_label: dir_label.into(),
             deliveries: VecDeque::with_capacity(DELIVERIES_KEPT),
             broken: Vec::new(),
-            petitions: HashSet::new(),
+            petitions: FixedSet::default(),
             unseen: BTreeMap::new(),
             latest_at: None,
         }
