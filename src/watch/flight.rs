@@ -145,6 +145,13 @@ impl Flight {
             voters: Quorum::default(),
             passed: None,
         };
+        if self.ballots.len() >= BALLOTS_KEPT
+            && self.ballots.first_key_value().is_some_and(|(&k, _)| decree_no < k)
+        {
+            // Below every number shown and the panel full: it would leave at once (the second
+            // ledger read of a busy refresh brings thousands of these).
+            return None;
+        }
         let known = self.statute.contains_key(&decree_no);
         let entry = self.ballots.entry(decree_no).or_insert_with(fresh);
         if ballot > entry.ballot {
