@@ -9,7 +9,7 @@
 //! also goes through [`Rules`], the same rules the simulator and the audit check (agreement, B1,
 //! promises kept, B3, validity), so a broken one shows the moment its row is read.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -18,7 +18,7 @@ use super::words;
 use crate::audit::ledger_file;
 use crate::books::Roll;
 use crate::priest::{
-    BallotNumber, Decree, DecreeNo, FixedSet, Message, Petition, PetitionId, PriestId, Record, Vote,
+    BallotNumber, Decree, DecreeNo, FixedMap, FixedSet, Message, Petition, PetitionId, PriestId, Record, Vote,
 };
 use crate::rules::{Rule, Rules};
 
@@ -171,7 +171,10 @@ pub struct WatchState {
     /// (a tree of tens of thousands of ids cost a dozen string comparisons a row).
     petitions: FixedSet<PetitionId>,
     /// Decrees carrying petitions not yet seen in any messagebook: where, and the text they carry.
-    unseen: BTreeMap<PetitionId, (Broken, String)>,
+    /// Each is held as the priest and line of the first ledger row carrying it, and the petition
+    /// it carries; the finding is written out only if the petition never shows (under load every
+    /// decree passes through here for a moment, as ledgers are read before messagebooks).
+    unseen: FixedMap<PetitionId, (PriestId, u64, Petition)>,
     latest_at: Option<DateTime<Utc>>,
 }
 
@@ -189,7 +192,7 @@ impl WatchState {
             deliveries: VecDeque::with_capacity(DELIVERIES_KEPT),
             broken: Vec::new(),
             petitions: FixedSet::default(),
-            unseen: BTreeMap::new(),
+            unseen: FixedMap::default(),
             latest_at: None,
         }
     }
@@ -213,9 +216,7 @@ impl WatchState {
             // The petition's row may simply not have been read yet: hold judgement (validity) until
             // the data source says every messagebook has been read through.
             self.rules.petition_made(p);
-            let detail = format!("decree carries petition {} that no one made", p.id);
-            let broken = Broken { rule: Rule::Validity, file: self.file_of(priest), line, detail };
-            self.unseen.insert(p.id.clone(), (broken, p.text.to_string()));
+            self.unseen.insert(p.id.clone(), (priest, line, p.clone()));
         }
         if let Err(v) = self.rules.observe_row(priest, line as usize, record) {
             let file = self.file_of(v.priest);
@@ -297,8 +298,11 @@ impl WatchState {
     /// Every messagebook has been read through: a decree whose petition is still unseen was
     /// petitioned by no one, and breaks validity.
     pub fn books_read(&mut self) {
-        for (_, (broken, _)) in std::mem::take(&mut self.unseen) {
-            self.broken.push(broken);
+        let mut unseen: Vec<_> = std::mem::take(&mut self.unseen).into_values().collect();
+        unseen.sort_by_key(|(priest, line, _)| (*priest, *line));
+        for (priest, line, p) in unseen {
+            let detail = format!("decree carries petition {} that no one made", p.id);
+            self.broken.push(Broken { rule: Rule::Validity, file: self.file_of(priest), line, detail });
         }
     }
 
@@ -387,11 +391,11 @@ impl WatchState {
         if !self.petitions.contains(&petition.id) {
             self.petitions.insert(petition.id.clone());
         }
-        if let Some((mut broken, text)) = self.unseen.remove(&petition.id)
-            && *text != *petition.text
+        if let Some((priest, line, carried)) = self.unseen.remove(&petition.id)
+            && *carried.text != *petition.text
         {
-            broken.detail = format!("a decree changes the text of petition {}", petition.id);
-            self.broken.push(broken);
+            let detail = format!("a decree changes the text of petition {}", petition.id);
+            self.broken.push(Broken { rule: Rule::Validity, file: self.file_of(priest), line, detail });
         }
     }
 
