@@ -113,6 +113,10 @@ pub struct RowCache {
     /// read (a membership text is read through the roll, so a grown roll reads them afresh).
     decrees: FixedMap<Arc<str>, Decree>,
     roll_len: usize,
+    /// The last ballot column read, and its ballot: a ledger's rows run in one ballot for
+    /// thousands of rows. (A roll only grows, so a name keeps its place and the ballot its
+    /// meaning.)
+    ballot: Option<(String, BallotNumber)>,
 }
 
 /// How many decrees a [`RowCache`] keeps before it forgets them all and starts again.
@@ -131,6 +135,21 @@ impl RowCache {
             .with_timezone(&Utc);
         self.at = Some((s.to_string(), at));
         Ok(at)
+    }
+
+    /// The ballot column as a ballot number, the last one's again if it is the same text.
+    fn ballot(&mut self, roll: &Roll, s: &str) -> Result<BallotNumber, String> {
+        if let Some((text, ballot)) = &self.ballot
+            && text == s
+        {
+            return Ok(*ballot);
+        }
+        let ballot = roll.parse_ballot(s)?;
+        let mut text = self.ballot.take().map(|(t, _)| t).unwrap_or_default();
+        text.clear();
+        text.push_str(s);
+        self.ballot = Some((text, ballot));
+        Ok(ballot)
     }
 
     /// [`parse_decree`], the value read before for the same petition id and text if there is one.
@@ -189,18 +208,23 @@ pub fn parse_ledger_row_with(roll: &Roll, text: &str, cache: &mut RowCache) -> R
         "" => None,
         s => Some(cache.at(s)?),
     };
-    let ballot = || roll.parse_ballot(field(2));
     let decree_no = || {
         field(3)
             .parse::<u64>()
             .map_err(|_| format!("'decree_no' is {:?}; expected a decree number (1, 2, 3...)", field(3)))
     };
-    let mut decree = || cache.decree(roll, unguard(field(4)), unguard(field(5)));
     let record = match field(1) {
-        "Tried" => Record::Tried { ballot: ballot()? },
-        "Promised" => Record::Promised { ballot: ballot()? },
-        "Voted" => Record::Voted(Vote { ballot: ballot()?, decree_no: decree_no()?, decree: decree() }),
-        "Decree" => Record::Decree { decree_no: decree_no()?, decree: decree() },
+        "Tried" => Record::Tried { ballot: cache.ballot(roll, field(2))? },
+        "Promised" => Record::Promised { ballot: cache.ballot(roll, field(2))? },
+        "Voted" => Record::Voted(Vote {
+            ballot: cache.ballot(roll, field(2))?,
+            decree_no: decree_no()?,
+            decree: cache.decree(roll, unguard(field(4)), unguard(field(5))),
+        }),
+        "Decree" => Record::Decree {
+            decree_no: decree_no()?,
+            decree: cache.decree(roll, unguard(field(4)), unguard(field(5))),
+        },
         other => {
             return Err(format!("unknown entry {other:?}; expected one of Tried, Promised, Voted, Decree"));
         }
