@@ -22,9 +22,45 @@ pub struct LedgerIndex {
     known: DecreeNo,
     /// His law book runs through this decree (§3.3.2).
     law_through: DecreeNo,
+    /// Keep only his votes on the last this many decree numbers he knows (None: every vote, as
+    /// the audit needs): a priest at work would otherwise hold every vote of every other priest
+    /// for as long as he sits.
+    keep: Option<DecreeNo>,
+    /// His votes on decree numbers below this one are no longer held.
+    kept_from: DecreeNo,
 }
 
 impl LedgerIndex {
+    /// An index that keeps his votes on only the last `keep` decree numbers he knows: a message
+    /// citing an older vote is [`LedgerIndex::long_decided`], neither backed nor refused.
+    pub fn keeping(keep: DecreeNo) -> LedgerIndex {
+        LedgerIndex { keep: Some(keep), ..LedgerIndex::default() }
+    }
+
+    /// Whether this message cites only votes on decree numbers whose votes are no longer held:
+    /// decided long ago (`keep` decrees before the last he knows), so it can change nothing, and
+    /// it can no longer be checked.
+    pub fn long_decided(&self, message: &Message) -> bool {
+        let old = |no: &DecreeNo| *no < self.kept_from;
+        match message {
+            Message::Voted { decree_no, .. } | Message::BeginBallot { decree_no, .. } => old(decree_no),
+            Message::LastVote { votes, .. } => !votes.is_empty() && votes.iter().all(|v| old(&v.decree_no)),
+            _ => false,
+        }
+    }
+
+    /// Drops his votes on numbers more than `keep` below the last he knows, once that many more
+    /// have come (so the cost is a fraction of a step a row).
+    fn forget_old_votes(&mut self) {
+        let Some(keep) = self.keep else { return };
+        if self.known < self.kept_from + 2 * keep {
+            return;
+        }
+        self.kept_from = self.known + 1 - keep;
+        let from = self.kept_from;
+        self.votes.retain(|(no, _), _| *no >= from);
+    }
+
     /// Adds the next row of his ledger.
     pub fn add(&mut self, record: &Record) {
         match record {
@@ -43,6 +79,7 @@ impl LedgerIndex {
                 }
                 self.decrees.insert(*decree_no, decree.clone());
                 self.run_on();
+                self.forget_old_votes();
             }
         }
     }
@@ -136,5 +173,34 @@ mod tests {
         index.add(&Record::Decree { decree_no: 1, decree: law.clone() });
         assert!(index.backs(&Message::Success { decree_no: 1, decree: law }).is_ok());
         assert!(index.backs(&Message::Heartbeat { known: 2 }).is_err());
+    }
+
+    /// A priest at work keeps the votes of the last few thousand decrees of each other ledger,
+    /// not every vote for as long as he sits; a message citing a vote older than that is long
+    /// decided, set aside rather than called forged.
+    #[test]
+    fn a_working_index_holds_a_bounded_number_of_votes() {
+        let b = BallotNumber::new(1, PriestId(0));
+        let law = |n: u64| Decree::Law(Petition::new(&format!("p{n}"), "Lamps must use only olive oil"));
+        let (mut kept, mut all) = (LedgerIndex::keeping(100), LedgerIndex::default());
+        for n in 1..=1_000 {
+            for index in [&mut kept, &mut all] {
+                index.add(&Record::Voted(Vote { decree_no: n, ballot: b, decree: law(n) }));
+                index.add(&Record::Decree { decree_no: n, decree: law(n) });
+            }
+        }
+        assert!(
+            kept.votes.len() <= 200 && all.votes.len() == 1_000,
+            "{} {}",
+            kept.votes.len(),
+            all.votes.len()
+        );
+        let recent = Message::Voted { ballot: b, decree_no: 990 };
+        assert!(kept.backs(&recent).is_ok() && !kept.long_decided(&recent));
+        let old = Message::Voted { ballot: b, decree_no: 10 };
+        assert!(kept.backs(&old).is_err() && kept.long_decided(&old), "set aside, not refused");
+        assert!(all.backs(&old).is_ok() && !all.long_decided(&old), "the audit's index keeps every vote");
+        let never = Message::Voted { ballot: BallotNumber::new(7, PriestId(0)), decree_no: 995 };
+        assert!(kept.backs(&never).is_err() && !kept.long_decided(&never), "a recent forgery is refused");
     }
 }

@@ -95,6 +95,10 @@ pub fn chamber_config_for(roll: &Roll, settings: &crate::books::settings::Settin
     c
 }
 
+/// How many decree numbers of another priest's votes a priest keeps to check messages against:
+/// eight times the ballots a president may have in flight, so an honest message is never older.
+pub const VOTES_KEPT: DecreeNo = 8_192;
+
 /// What he knows of another priest's ledger, read as it grows: parsed and indexed only as far
 /// as a message from him has needed, and skimmed for how far it runs for his heartbeats.
 struct Backer {
@@ -114,6 +118,8 @@ pub struct Runtime {
     /// The decrees read lately in the other ledgers, shared by every backer: a decree is written
     /// twice in each ledger, so once read it is the same value for all of them.
     row_cache: RowCache,
+    /// Messages set aside as long decided this sitting ([`Runtime::set_aside`]).
+    set_aside: u64,
     messenger: FileMessenger,
     presence: Listener,
     narrator: Option<Narrator>,
@@ -177,7 +183,7 @@ impl Runtime {
             .iter()
             .map(|n| Backer {
                 ledger: LedgerFollower::new(ledger_path(&settings.dir, n)),
-                index: LedgerIndex::default(),
+                index: LedgerIndex::keeping(VOTES_KEPT),
                 skim: LedgerSkim::new(ledger_path(&settings.dir, n), roll),
             })
             .collect();
@@ -192,6 +198,7 @@ impl Runtime {
             ledger,
             backers,
             row_cache: RowCache::default(),
+            set_aside: 0,
             messenger,
             narrator,
             step: Step::default(),
@@ -285,7 +292,7 @@ impl Runtime {
         for n in &roll.names()[self.roll.len()..] {
             self.backers.push(Backer {
                 ledger: LedgerFollower::new(ledger_path(dir, n)),
-                index: LedgerIndex::default(),
+                index: LedgerIndex::keeping(VOTES_KEPT),
                 skim: LedgerSkim::new(ledger_path(dir, n), &roll),
             });
         }
@@ -429,6 +436,11 @@ impl Runtime {
                         continue;
                     }
                     if let Err(why) = self.backed(from, &message) {
+                        if from != self.priest.id() && self.backers[from.index()].index.long_decided(&message)
+                        {
+                            self.set_aside(&where_, from, &message);
+                            continue;
+                        }
                         // His ledger row may not be visible here yet (a network folder caches
                         // files apart): held, and checked again at each wake-up for a while.
                         if from == self.priest.id() {
@@ -467,10 +479,29 @@ impl Runtime {
         let judged = held.recheck(Instant::now(), |from, message| self.backed(from, message));
         self.held = held;
         for (HeldMessage { place, from, message, .. }, why) in judged.refused {
+            if self.backers[from.index()].index.long_decided(&message) {
+                self.set_aside(&place, from, &message);
+                continue;
+            }
             self.refuse(&place, from, &message, &why);
         }
         for (from, message) in judged.backed {
             self.priest.handle(Input::Message { from, message }, &mut self.step);
+        }
+    }
+
+    /// A message about a decree decided long ago, whose votes are no longer kept to check it: it
+    /// could change nothing, so it is set aside (as a messenger may lose any message). The first
+    /// of a sitting is named; the rest are only counted, as a priest back from a long absence
+    /// may find many.
+    fn set_aside(&mut self, place: &str, from: PriestId, message: &Message) {
+        self.set_aside += 1;
+        if self.set_aside == 1 {
+            eprintln!(
+                "{place}: set aside {} said to be from {}: it is about a decree decided more than {VOTES_KEPT} decrees ago, whose votes are no longer kept to check it, and could change nothing (later ones are set aside without a word)",
+                message.kind(),
+                self.roll.name(from)
+            );
         }
     }
 
