@@ -15,7 +15,7 @@ fn run(spread: bool) -> parliament::tools::bench::BenchReport {
         priests: 3,
         decrees: 300,
         in_flight: 32,
-        light: 10,
+        light: 40,
         spread,
         restore_rows: 0,
         progress: false,
@@ -28,7 +28,9 @@ fn run(spread: bool) -> parliament::tools::bench::BenchReport {
 #[test]
 fn a_decree_one_at_a_time_syncs_only_the_votes() {
     let r = run(false);
-    // The window of ten decrees opens and closes while the slowest priest may still be writing.
+    // The window of forty decrees opens and closes while the slowest priest may still be writing,
+    // and a presidency begun under load inside it (a Tried and three Promised rows, synced) is
+    // diluted over forty: with ten it flaked about one run in ten on a loaded machine.
     assert!((r.light_rows_per_decree - 6.0).abs() <= 0.5, "{r:?}");
     assert!(r.light_syncs_per_decree <= 3.5, "Decree rows synced on their own: {r:?}");
     assert!(r.light_hops_per_decree >= 4.0, "BeginBallot, Voted and Success went by messenger: {r:?}");
