@@ -178,6 +178,13 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
                 "unknown message {kind:?}, and {from:?} stands in the 'from' column (the 2nd): the row lacks its first column, 'at' (begin it with a comma: ,{start})"
             ));
         }
+        if f.len() == 1 {
+            // "Wine may be watered" alone on a line: a text, not a row of columns.
+            let start: String = text_row.chars().take(40).collect();
+            return Err(format!(
+                "the row has 1 column and names no message; a messagebook row is {BOOK_HEADER}: to petition, write ,Ann,Petition,{start} (or run parliament petition \"{start}\")"
+            ));
+        }
         let guess = crate::names::did_you_mean(kind, KINDS.split(", "));
         return Err(format!("unknown message {kind:?}{guess}; expected one of {KINDS}"));
     }
@@ -306,6 +313,18 @@ mod tests {
         let e = parse_book_row(&roll, "Ann,Λῐνχ∂,Petiton,Wine and more words than forty characters here")
             .unwrap_err();
         assert!(e.starts_with("unknown message \"Petiton\"; did you mean Petition?; expected one of"), "{e}");
+    }
+
+    /// A newcomer typed only the text of his petition on a line, and was told `unknown message ""`.
+    #[test]
+    fn a_line_of_text_alone_is_told_how_a_petition_is_written() {
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let e = parse_book_row(&roll, "Wine may be watered").unwrap_err();
+        assert!(
+            e.contains("the row has 1 column and names no message")
+                && e.contains(",Ann,Petition,Wine may be watered"),
+            "{e}"
+        );
     }
 
     #[test]
