@@ -82,7 +82,25 @@ impl fmt::Display for Decree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Decree::OliveDay => f.write_str("olive day"),
+            // A text typed with a newline (in quotes, in a CSV file) is told on one line.
+            Decree::Law(p) if p.text.chars().any(char::is_control) => {
+                let flat: String = p.text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                write!(f, "\"{flat}\"")
+            }
             Decree::Law(p) => write!(f, "\"{}\"", p.text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A petition typed with a newline inside its quotes was told across two lines of the story.
+    #[test]
+    fn a_decree_with_a_newline_in_its_text_is_told_on_one_line() {
+        let d = Decree::Law(Petition::new("p", "Wine may\nnot be watered"));
+        assert_eq!(d.to_string(), "\"Wine may not be watered\"");
+        assert_eq!(Decree::Law(Petition::new("q", "Fish on Fridays")).to_string(), "\"Fish on Fridays\"");
     }
 }
