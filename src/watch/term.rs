@@ -330,8 +330,11 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
         },
         (Some(prompt), KeyCode::Char(c)) if c.is_ascii_digit() => {
             let i = c.to_digit(10).unwrap_or(0) as usize;
-            if i == 0 || i > state.roll().len().min(9) {
-                ui.prompt = Some(prompt);
+            let n = state.roll().len().min(9);
+            if i == 0 || i > n {
+                // Said, not swallowed: a newcomer pressed 9 in a Chamber of five and saw nothing.
+                ui.last_action =
+                    format!("no priest {i}: the priests are 1 to {n}; press the key again to choose");
                 return Asked::Nothing;
             }
             ui.last_action = match prompt {
@@ -365,7 +368,20 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
 
 #[cfg(test)]
 mod tests {
-    use super::hung_up;
+    use super::*;
+
+    /// A newcomer pressed `k` then `9` in a Chamber of five and saw nothing happen.
+    #[test]
+    fn a_priest_number_past_the_roll_is_told_not_swallowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let state = WatchState::new(roll.clone(), "test");
+        let mut hands = Hands::new(dir.path(), &roll, None);
+        let mut ui = Ui { prompt: Some(Prompt::Kill), ..Ui::default() };
+        live_key(KeyEvent::from(KeyCode::Char('9')), &state, &mut ui, &mut hands);
+        assert_eq!(ui.prompt, None, "the prompt is closed");
+        assert!(ui.last_action.contains("no priest 9: the priests are 1 to 5"), "{}", ui.last_action);
+    }
 
     /// Two watches left behind by killed tmux sessions were found spinning at half a core each,
     /// their terminals gone: a terminal whose other end closed must read as hung up, and one
