@@ -134,6 +134,44 @@ mod tests {
         priest.president()
     }
 
+    /// A newcomer killed priests until too few were left for a majority set: the president wrote
+    /// NextBallot to each absent priest five times a second, for as long as they were away. He
+    /// asks again only those not known to be away; the absent one, once heard from, is asked too.
+    #[test]
+    fn a_president_short_of_promises_asks_again_only_the_priests_present() {
+        let (me, there, away) = (PriestId(2), PriestId(0), PriestId(1));
+        let mut priest = Priest::new(me, Config::new(3));
+        let heartbeat =
+            |from| Input::Message { from, message: crate::priest::Message::Heartbeat { known: 0 } };
+        let mut step = Step::default();
+        priest.handle(heartbeat(away), &mut step);
+        let mut asked = |priest: &mut Priest, ticks: u64, beats: &[PriestId]| {
+            let mut asked = [0usize; 3];
+            for t in 0..ticks {
+                let mut step = Step::default();
+                if t % 2 == 0 {
+                    for &q in beats {
+                        priest.handle(heartbeat(q), &mut step);
+                    }
+                }
+                priest.handle(Input::Tick, &mut step);
+                for e in &step.messages {
+                    if matches!(e.message, crate::priest::Message::NextBallot { .. }) {
+                        asked[e.to.index()] += 1;
+                    }
+                }
+            }
+            asked
+        };
+        asked(&mut priest, 20, &[there]);
+        assert_eq!(priest.president(), Some(me));
+        let later = asked(&mut priest, 60, &[there]);
+        assert_eq!(later[away.index()], 0, "not asked while away: {later:?}");
+        assert!(later[there.index()] >= 5, "the priest present is asked again: {later:?}");
+        let back = asked(&mut priest, 20, &[there, away]);
+        assert!(back[away.index()] >= 1, "asked again once heard from: {back:?}");
+    }
+
     /// Found by the simulator (§3.3.6): Toueg held his own dismissal, decree 2, aside above a gap
     /// at decree 1 and stopped presiding, while the others, who did not know it, waited on him;
     /// no one filled decree 1. A membership decree above a gap is not yet his to act on.

@@ -225,10 +225,20 @@ impl Priest {
                 }
             }
         }
-        for (answered, message) in resend {
-            for q in self.priests().filter(|&q| !answered.contains(q)) {
-                self.send(q, message.clone());
-            }
+        // Re-sent only to priests not known to be away: one heard from once, then not for a
+        // president's timeout, has left the Chamber, and a message to him would only wait in
+        // his messagebook (a newcomer's Chamber left short of a majority wrote NextBallot to each
+        // absent priest five times a second). He is asked again once he is heard from.
+        let timeout = self.config.president_timeout_ticks;
+        let away = |q: PriestId| self.slip.heard[q.index()].at.is_some_and(|t| now - t > timeout);
+        let sends: Vec<(PriestId, Message)> = resend
+            .iter()
+            .flat_map(|(answered, message)| {
+                self.priests().filter(|&q| !answered.contains(q) && !away(q)).map(|q| (q, message.clone()))
+            })
+            .collect();
+        for (q, message) in sends {
+            self.send(q, message);
         }
     }
 }
