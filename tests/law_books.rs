@@ -185,6 +185,28 @@ fn fresh_reads_pass_a_read_decree_and_never_go_back() {
     assert!(String::from_utf8_lossy(&laws.stdout).contains("(read decree)"));
 }
 
+/// A newcomer's `laws --fresh` was told as `laws petitions Toueg: "(a read of the law: no law)"`:
+/// the story says what a read decree is for.
+#[test]
+fn the_story_tells_a_read_decree_as_a_read_of_the_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--stay", "--dir"])
+        .arg(dir.path())
+        .stdout(std::fs::File::create(dir.path().join("out.txt")).unwrap())
+        .stderr(std::fs::File::create(dir.path().join("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let _sitting = common::Running(child, dir.path().to_path_buf());
+    common::wait_for_law(dir.path(), "Lamps must use only olive oil");
+    assert!(parliament(dir.path(), 4, &["laws", "--fresh", "--timeout", "20s"]).status.success());
+    let out = || std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
+    common::wait_until(20, "the story tells the read", || {
+        out().contains("for a read decree, to fix a moment")
+    });
+    assert!(!out().contains("petitions Toueg: \"(a read of the law"), "{}", out());
+}
+
 /// Found by the audit of simulated runs written out with their volumes and law books: a Success or
 /// LastVote told from a decree whose unsynced `Decree` row a crash took, and that came back only in
 /// a copied law book, was called forged; and a president who closed a volume between his

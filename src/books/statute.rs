@@ -12,6 +12,17 @@ use super::ledger_read::LedgerFollower;
 use super::roll::Roll;
 use crate::priest::{BallotNumber, Decree, DecreeNo, Durable, PetitionId, PriestId};
 
+/// The petition id of every read decree begins so; `laws` shows them as read decrees, no law.
+pub const READ_PREFIX: &str = "read/";
+
+/// A read decree's text, as the ledgers show it.
+pub const READ_TEXT: &str = "(a read of the law: no law)";
+
+/// Whether a decree is a read decree: it passed to fix a moment, and makes no law.
+pub fn is_read_decree(decree: &Decree) -> bool {
+    decree.petition().is_some_and(|p| p.id.0.starts_with(READ_PREFIX))
+}
+
 /// The roll of the Chamber in `dir` (None if there is none): see [`Roll::read`].
 pub fn discover_roll(dir: &Path) -> io::Result<Option<Roll>> {
     Roll::read(dir)

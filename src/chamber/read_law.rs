@@ -23,16 +23,7 @@ use crate::books::statute::Chamber;
 use crate::files::FolderWatcher;
 use crate::priest::{Decree, DecreeNo, PetitionId, PriestId};
 
-/// The petition id of every read decree begins so; `laws` shows them as read decrees, no law.
-pub const READ_PREFIX: &str = "read/";
-
-/// A read decree's text, as the ledgers show it.
-pub const READ_TEXT: &str = "(a read of the law: no law)";
-
-/// Whether a decree is a read decree: it passed to fix a moment, and makes no law.
-pub fn is_read_decree(decree: &Decree) -> bool {
-    decree.petition().is_some_and(|p| p.id.0.starts_with(READ_PREFIX))
-}
+pub use crate::books::statute::{READ_PREFIX, READ_TEXT, is_read_decree};
 
 /// A priest whose ledger is complete through decree `n`: the one whose book runs furthest.
 pub fn complete_through(chamber: &Chamber, n: DecreeNo) -> Option<PriestId> {

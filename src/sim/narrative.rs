@@ -334,8 +334,15 @@ impl Narrator {
             from
         };
         let away = if present { "" } else { ", who is away" };
-        let line =
-            format!("{from} petitions {}{away}{again}: {}", self.name(to), Decree::Law(petition.clone()));
+        let line = if crate::books::statute::is_read_decree(&Decree::Law(petition.clone())) {
+            // `parliament laws --fresh` (§3.3.4): a decree that makes no law, passed to fix a moment.
+            format!(
+                "{from} asks {}{away}{again} for a read decree, to fix a moment of the law (§3.3.4)",
+                self.name(to)
+            )
+        } else {
+            format!("{from} petitions {}{away}{again}: {}", self.name(to), Decree::Law(petition.clone()))
+        };
         g.say(at, &[line]);
     }
 
