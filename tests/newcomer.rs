@@ -508,3 +508,14 @@ fn watch_with_a_folder_that_does_not_exist_convenes_nothing_there() {
     );
     assert!(!dir.path().join("nope").exists(), "nothing was laid out");
 }
+
+/// A newcomer typed `parliament priest Okki` and was told only that Okki is not a priest, where
+/// `petition --to` and `dismiss` offer the name meant.
+#[test]
+fn a_priest_started_with_a_typo_is_offered_the_name_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let out = parliament(dir.path(), &["priest", "Okki"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("did you mean Oki?"), "{err}");
+}

@@ -140,9 +140,10 @@ impl Runtime {
     /// Brings the priest into the Chamber: rebuilt from his ledger alone. A priest whose ledger is
     /// missing or damaged refuses, and the error says why.
     pub fn enter(settings: PriestSettings, roll: &Roll) -> Result<Runtime, RuntimeError> {
-        let id = roll
-            .id(&settings.name)
-            .ok_or_else(|| RuntimeError::NotAPriest(settings.name.clone(), roll.names().join(", ")))?;
+        let id = roll.id(&settings.name).ok_or_else(|| {
+            let guess = crate::names::did_you_mean(&settings.name, roll.names().iter().map(String::as_str));
+            RuntimeError::NotAPriest(settings.name.clone(), format!("{}){guess}", roll.names().join(", ")))
+        })?;
         let sitting = claim(&settings.dir, &settings.name).map_err(claim_error)?;
         let path = ledger_path(&settings.dir, &settings.name);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
@@ -558,7 +559,8 @@ impl Runtime {
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
     /// The name is not on the roll.
-    #[error("{0} is not a priest of this Chamber ({1})")]
+    /// The name, and the roll with a guess at the name meant (its closing parenthesis inside).
+    #[error("{0} is not a priest of this Chamber ({1}")]
     NotAPriest(String, String),
     /// His ledger cannot be trusted.
     #[error(transparent)]
