@@ -240,7 +240,14 @@ fn watch_convenes_pauses_kills_petitions_and_leaves_the_terminal_as_it_was() {
     session.until("is back", long);
     wait_until(8, "the decree reaches every ledger, the returned priest's too", || passed_in(&[0, 1, 2]));
     session.keys(&["q"]);
-    assert!(session.until("watch-exit-0", long).contains("refreshes"));
+    let left = session.until("watch-exit-0", long);
+    assert!(left.contains("refreshes"));
+    // The leaving line tells the truth about the log: a newcomer found it empty where the line
+    // said what the priests said was in it.
+    let said = std::fs::metadata(dir.path().join("watch.log")).map_or(0, |m| m.len()) > 0;
+    let joined = left.replace('\n', "");
+    let told = if said { "what the priests said is in" } else { "the priests said nothing" };
+    assert!(joined.contains(told), "{left}");
     terminal_restored(&session, "0");
     assert!(!running(&format!("--dir {} --tick-ms", dir.path().display())), "no priest outlives the watch");
     assert_no_torn_rows(dir.path());

@@ -109,7 +109,10 @@ pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
         (existing.expect("a roll"), None)
     } else {
         let roll = god::lay_out_with(&dir, &opts.names, opts.names_given, opts.alpha)?;
-        let sitting = Sitting::open(&opts, &roll)?;
+        // The priests God starts now say what they say into the log, as those he brings back
+        // later do: written to the terminal, it went behind the screen (or onto it), and the
+        // log said nothing.
+        let sitting = stderr_to(&dir.join(WATCH_LOG), || Sitting::open(&opts, &roll))??;
         for (i, (id, text)) in opts.petitions.iter().enumerate() {
             god::petition(&dir, &roll, &roll.names()[i % roll.len()], "citizen", id, text)?;
         }
@@ -121,8 +124,33 @@ pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
     stop.store(true, Ordering::Relaxed);
     hands.dismiss();
     let stats = stats?;
-    eprintln!("{}; what the priests said is in {}", stats.line(), shown(&log));
+    let said = if std::fs::metadata(&log).is_ok_and(|m| m.len() > 0) {
+        format!("what the priests said is in {}", shown(&log))
+    } else if sitting {
+        "the priests of a Chamber this watch did not convene speak in its own terminal".to_string()
+    } else {
+        format!("the priests said nothing ({} is empty)", shown(&log))
+    };
+    eprintln!("{}; {said}", stats.line());
     Ok(exit::DONE)
+}
+
+/// Runs `f` with this process's stderr sent to the end of `log`, so that the processes it
+/// starts inherit the log; stderr is the terminal again when it returns.
+fn stderr_to<T>(log: &Path, f: impl FnOnce() -> T) -> anyhow::Result<T> {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    // SAFETY: dup/dup2/close on descriptors this process owns; no memory is involved.
+    let saved = unsafe { libc::dup(2) };
+    anyhow::ensure!(saved >= 0, "could not keep stderr: {}", std::io::Error::last_os_error());
+    unsafe { libc::dup2(file.as_raw_fd(), 2) };
+    let out = f();
+    // SAFETY: as above.
+    unsafe {
+        libc::dup2(saved, 2);
+        libc::close(saved);
+    }
+    Ok(out)
 }
 
 fn shown(path: &Path) -> String {

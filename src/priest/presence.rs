@@ -145,7 +145,7 @@ mod tests {
             |from| Input::Message { from, message: crate::priest::Message::Heartbeat { known: 0 } };
         let mut step = Step::default();
         priest.handle(heartbeat(away), &mut step);
-        let mut asked = |priest: &mut Priest, ticks: u64, beats: &[PriestId]| {
+        let asked = |priest: &mut Priest, ticks: u64, beats: &[PriestId]| {
             let mut asked = [0usize; 3];
             for t in 0..ticks {
                 let mut step = Step::default();
