@@ -344,6 +344,18 @@ impl WatchState {
     }
 
     /// Each priest, in roll order.
+    /// Whether the priests present now make a majority set of the latest roll: if not, a
+    /// petition waits until enough come back (§2.4).
+    pub fn majority_present(&self) -> bool {
+        let mut present = crate::priest::Quorum::default();
+        for (i, p) in self.priests.iter().enumerate() {
+            if p.presence == Presence::Present {
+                present.insert(PriestId(i as u16));
+            }
+        }
+        self.rules.roll_law().latest().is_majority(present)
+    }
+
     pub fn priests(&self) -> &[PriestView] {
         &self.priests
     }

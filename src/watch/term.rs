@@ -324,6 +324,11 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
         (Some(Prompt::Petition(mut text)), code) => match code {
             KeyCode::Enter if !text.trim().is_empty() => {
                 ui.last_action = hands.petition(petition_to(state), text.trim());
+                if !state.majority_present() {
+                    // A newcomer petitioned with too few priests present and saw nothing happen.
+                    ui.last_action
+                        .push_str("; too few priests are present for a majority set: it waits for them");
+                }
             }
             KeyCode::Enter | KeyCode::Esc => {}
             KeyCode::Backspace => {
@@ -386,6 +391,27 @@ mod tests {
         assert!(!idle.line().contains("a row)"), "{}", idle.line());
         let busy = Stats { refreshes: 30, rows: 1_000_000, seconds: 2.4, busy: 0.7, cpu: 0.4 };
         assert!(busy.line().contains("(0.40 µs a row)"), "{}", busy.line());
+    }
+
+    /// A newcomer killed priests until too few were present, typed a petition with `n`, and saw
+    /// nothing happen: the footer says it waits for a majority set.
+    #[test]
+    fn a_petition_with_too_few_priests_present_is_told_it_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(5)).unwrap();
+        let mut state = WatchState::new(roll.clone(), "test");
+        let mut hands = Hands::new(dir.path(), &roll, None);
+        let mut petition = |state: &WatchState| {
+            let mut ui = Ui { prompt: Some(Prompt::Petition("Fish on Fridays".into())), ..Ui::default() };
+            live_key(KeyEvent::from(KeyCode::Enter), state, &mut ui, &mut hands);
+            ui.last_action
+        };
+        assert!(!petition(&state).contains("it waits"), "all five present");
+        for p in [0, 1, 2] {
+            state.priest_status(PriestId(p), Presence::Away);
+        }
+        let said = petition(&state);
+        assert!(said.contains("too few priests are present for a majority set: it waits"), "{said}");
     }
 
     /// A newcomer pressed `k` then `9` in a Chamber of five and saw nothing happen.
