@@ -190,14 +190,7 @@ fn fresh_reads_pass_a_read_decree_and_never_go_back() {
 #[test]
 fn the_story_tells_a_read_decree_as_a_read_of_the_law() {
     let dir = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--stay", "--dir"])
-        .arg(dir.path())
-        .stdout(std::fs::File::create(dir.path().join("out.txt")).unwrap())
-        .stderr(std::fs::File::create(dir.path().join("err.txt")).unwrap())
-        .spawn()
-        .unwrap();
-    let _sitting = common::Running(child, dir.path().to_path_buf());
+    let _sitting = common::stay_telling(dir.path());
     common::wait_for_law(dir.path(), "Lamps must use only olive oil");
     assert!(parliament(dir.path(), 4, &["laws", "--fresh", "--timeout", "20s"]).status.success());
     let out = || std::fs::read_to_string(dir.path().join("out.txt")).unwrap();

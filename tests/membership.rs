@@ -129,14 +129,7 @@ fn a_name_admitted_while_god_sits_votes_past_n_plus_alpha() {
 #[test]
 fn the_narrative_tells_an_admission_with_the_chambers_alpha() {
     let dir = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--stay", "--dir"])
-        .arg(dir.path())
-        .stdout(fs::File::create(dir.path().join("out.txt")).unwrap())
-        .stderr(fs::File::create(dir.path().join("err.txt")).unwrap())
-        .spawn()
-        .unwrap();
-    let mut chamber = common::Running(child, dir.path().to_path_buf());
+    let mut chamber = common::stay_telling(dir.path());
     wait_for_law(dir.path(), "Lamps must use only olive oil");
     let out = parliament(dir.path(), &["admit", "Strong"]);
     assert!(out.status.success(), "{}", text(&out));

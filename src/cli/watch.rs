@@ -112,7 +112,10 @@ pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
         // The priests God starts now say what they say into the log, as those he brings back
         // later do: written to the terminal, it went behind the screen (or onto it), and the
         // log said nothing.
-        let sitting = stderr_to(&dir.join(WATCH_LOG), || Sitting::open(&opts, &roll))??;
+        let to_log = term::StderrTo::open(&dir.join(WATCH_LOG))?;
+        let sitting = Sitting::open(&opts, &roll);
+        drop(to_log);
+        let sitting = sitting?;
         for (i, (id, text)) in opts.petitions.iter().enumerate() {
             god::petition(&dir, &roll, &roll.names()[i % roll.len()], "citizen", id, text)?;
         }
@@ -133,24 +136,6 @@ pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
     };
     eprintln!("{}; {said}", stats.line());
     Ok(exit::DONE)
-}
-
-/// Runs `f` with this process's stderr sent to the end of `log`, so that the processes it
-/// starts inherit the log; stderr is the terminal again when it returns.
-fn stderr_to<T>(log: &Path, f: impl FnOnce() -> T) -> anyhow::Result<T> {
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-    // SAFETY: dup/dup2/close on descriptors this process owns; no memory is involved.
-    let saved = unsafe { libc::dup(2) };
-    anyhow::ensure!(saved >= 0, "could not keep stderr: {}", std::io::Error::last_os_error());
-    unsafe { libc::dup2(file.as_raw_fd(), 2) };
-    let out = f();
-    // SAFETY: as above.
-    unsafe {
-        libc::dup2(saved, 2);
-        libc::close(saved);
-    }
-    Ok(out)
 }
 
 fn shown(path: &Path) -> String {

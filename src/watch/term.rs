@@ -81,47 +81,65 @@ impl Stats {
     }
 }
 
+/// This process's stderr sent to the end of a log until dropped: processes started meanwhile
+/// inherit the log, and what the watch itself says does not land on its screen.
+pub struct StderrTo {
+    saved: i32,
+}
+
+impl StderrTo {
+    /// Sends stderr to the end of `log` (made if missing).
+    pub fn open(log: &Path) -> anyhow::Result<StderrTo> {
+        let file = OpenOptions::new().create(true).append(true).open(log)?;
+        // SAFETY: dup/dup2 on descriptors this process owns; no memory is involved.
+        let saved = unsafe { libc::dup(2) };
+        anyhow::ensure!(saved >= 0, "could not keep stderr: {}", std::io::Error::last_os_error());
+        unsafe { libc::dup2(file.as_raw_fd(), 2) };
+        Ok(StderrTo { saved })
+    }
+}
+
+impl Drop for StderrTo {
+    fn drop(&mut self) {
+        // SAFETY: as in `open`; the saved descriptor is closed once, here.
+        unsafe {
+            libc::dup2(self.saved, 2);
+            libc::close(self.saved);
+        }
+    }
+}
+
 /// The terminal in raw mode on the alternate screen, with stderr sent to a log; dropping it
 /// restores both.
 pub struct Screen {
     pub terminal: DefaultTerminal,
-    saved_stderr: i32,
+    _stderr: StderrTo,
 }
 
 impl Screen {
     /// Takes the terminal; stderr goes to `log` until the screen is dropped.
     pub fn open(log: &Path) -> anyhow::Result<Screen> {
-        let file = OpenOptions::new().create(true).append(true).open(log)?;
-        // SAFETY: dup/dup2 on descriptors this process owns; no memory is involved.
-        let saved_stderr = unsafe { libc::dup(2) };
-        unsafe { libc::dup2(file.as_raw_fd(), 2) };
+        // Dropped on an error below, so the person sees why on the terminal.
+        let stderr = StderrTo::open(log)?;
+        let saved_stderr = stderr.saved;
         // Raw mode, the alternate screen, and a panic hook restoring them.
-        let terminal = ratatui::try_init().map_err(|e| {
-            // SAFETY: as above; stderr back, so the person sees why.
-            unsafe {
-                libc::dup2(saved_stderr, 2);
-                libc::close(saved_stderr);
-            }
-            anyhow::anyhow!("parliament watch needs a terminal: {e}")
-        })?;
+        let terminal =
+            ratatui::try_init().map_err(|e| anyhow::anyhow!("parliament watch needs a terminal: {e}"))?;
         let ratatui_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // stderr first, so the panic's message reaches the person, not the log.
+            // SAFETY: dup2 on descriptors this process owns.
             unsafe { libc::dup2(saved_stderr, 2) };
             ratatui_hook(info);
         }));
-        Ok(Screen { terminal, saved_stderr })
+        Ok(Screen { terminal, _stderr: stderr })
     }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
+        // The terminal first; then `_stderr`, a field, drops and gives stderr back.
         ratatui::restore();
-        // SAFETY: as in `open`.
-        unsafe {
-            libc::dup2(self.saved_stderr, 2);
-            libc::close(self.saved_stderr);
-        }
     }
 }
 

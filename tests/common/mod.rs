@@ -48,6 +48,19 @@ pub fn stay(dir: &Path, extra: &[&str]) -> Running {
     Running(child, dir.to_path_buf())
 }
 
+/// `parliament convene --stay --dir DIR` telling its story (no `--quiet`): out in `out.txt`,
+/// errors in `err.txt`.
+pub fn stay_telling(dir: &Path) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
+        .args(["convene", "--stay", "--dir"])
+        .arg(dir)
+        .stdout(fs::File::create(dir.join("out.txt")).unwrap())
+        .stderr(fs::File::create(dir.join("err.txt")).unwrap())
+        .spawn()
+        .expect("the binary starts");
+    Running(child, dir.to_path_buf())
+}
+
 /// Waits (with a deadline) until every ledger holds a decree with this text.
 pub fn wait_for_law(dir: &Path, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
