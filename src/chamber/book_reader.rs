@@ -21,7 +21,6 @@ use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use crate::books::Roll;
 use crate::books::book_rows::{
@@ -100,15 +99,12 @@ struct Page {
     saved: String,
 }
 
-/// How coarse a folder's modification time may be (sshfs: whole seconds, with clocks a little apart).
-const MTIME_GRAIN: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// Follows one priest's messagebook: every page in his folder.
 pub struct BookReader {
     dir: PathBuf,
     me: String,
     roll: Roll,
-    folder_seen: Option<SystemTime>,
+    folder_seen: Option<(u64, i64, i64, i64, i64)>,
     pages: BTreeMap<String, Page>,
     /// Whether to read every page from its start, whatever the side files say.
     fresh: bool,
@@ -150,14 +146,16 @@ impl BookReader {
 
     fn find_pages(&mut self, out: &mut Vec<BookLine>) -> io::Result<()> {
         let folder = self.folder();
-        let modified = fs::metadata(&folder).and_then(|m| m.modified()).ok();
-        if modified.is_some() && modified == self.folder_seen {
+        let meta = fs::metadata(&folder).ok();
+        let stamp = meta.as_ref().map(|m| (m.ino(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()));
+        if stamp.is_some() && stamp == self.folder_seen {
             return Ok(());
         }
-        // A folder's mtime is coarse (whole seconds over sftp): a page created in the same second
-        // as this listing leaves it unchanged. So an mtime is trusted to mean "nothing new" only
-        // once it is older than that grain, and until then the folder is listed every time.
-        self.folder_seen = modified.filter(|m| m.elapsed().is_ok_and(|age| age > MTIME_GRAIN));
+        // A folder's times have a grain (a jiffy; whole seconds over sftp): a page created in
+        // the same grain as this listing leaves them unchanged. So they are trusted to mean
+        // "nothing new" only once older than that grain (`files::settled`), and until then the
+        // folder is listed every time.
+        self.folder_seen = stamp.filter(|_| meta.as_ref().is_some_and(crate::files::settled));
         let Ok(entries) = fs::read_dir(&folder) else { return Ok(()) };
         for entry in entries {
             let entry = entry?;

@@ -20,5 +20,5 @@ pub use append::AppendFile;
 pub use guard::{guard_field, unguard_field};
 pub use lines::{Line, LineBuffer, LinePosition};
 pub use poll::WakeSource;
-pub use tail::{TailEvent, TailItem, TailReader};
+pub use tail::{TailEvent, TailItem, TailReader, settled};
 pub use watch::{FolderWatcher, Wake, Wakeups};

@@ -25,6 +25,13 @@
 //!   changed: a truncate-and-rewrite in place, e.g. a shell's `>`, that grew past our offset.
 //!   A rewrite that keeps those 64 bytes identical goes unnoticed.
 //!
+//! - reads nothing when the path's `stat` is the one it saw when it last read, if the file's
+//!   change time was then already [`SETTLED`] old: every append, truncation and replacement
+//!   changes the size, the inode or the change time, and a change made after a later tick of
+//!   the file system's clock has a later change time. So a wake-up for another file costs one
+//!   `stat` here. Whatever a clock between computers could hide is looked for at most
+//!   [`STAMP_TRUSTED`] later.
+//!
 //! After `Replaced` or `Truncated` the caller sees rows it may have handled before; making that
 //! harmless (deduplicating by content) is the caller's job. A missing file is not an error: the
 //! reader returns nothing until it appears. When a path disappears, the reader keeps the old
@@ -34,11 +41,41 @@ use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::lines::{Line, LineBuffer, LinePosition};
 
 /// How many of the last bytes read are kept to notice a file rewritten in place.
 const RECENT_BYTES_MAX: usize = 64;
+
+/// How long a path's unchanged `stat` is trusted to mean nothing changed.
+pub const STAMP_TRUSTED: Duration = Duration::from_millis(250);
+
+/// How old a file's change time must be for a later change to be sure of a later one: above
+/// the file system clock's tick (a jiffy, at most 10 ms).
+pub const SETTLED: Duration = Duration::from_millis(20);
+
+/// As [`SETTLED`], on a file system that counts whole seconds (sshfs), with clocks a little apart.
+pub const SETTLED_COARSE: Duration = Duration::from_secs(2);
+
+/// The bytes read at most in one `read` (a busy file's new bytes come in few reads).
+const CHUNK: usize = 64 * 1024;
+
+/// What a path's `stat` says of the file there: identity, size, modification and change times.
+type Stamp = (u64, u64, u64, i64, i64, i64, i64);
+
+fn stamp(m: &fs::Metadata) -> Stamp {
+    (m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec())
+}
+
+/// Whether the file's (or folder's) last change is [`SETTLED`] old by this computer's clock
+/// ([`SETTLED_COARSE`] if its times are whole seconds): any change from now on is sure to
+/// change its change time. A time ahead of this clock is not settled.
+pub fn settled(m: &fs::Metadata) -> bool {
+    let (secs, nanos) = (m.ctime().max(0) as u64, m.ctime_nsec().clamp(0, 999_999_999) as u32);
+    let grain = if nanos == 0 { SETTLED_COARSE } else { SETTLED };
+    (std::time::UNIX_EPOCH + Duration::new(secs, nanos)).elapsed().is_ok_and(|age| age > grain)
+}
 
 /// What a call to [`TailReader::read_new_lines`] found, in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +140,10 @@ pub struct TailReader {
     recent: Vec<u8>,
     /// Pretends every file has the same inode, as sshfs may: for tests of the by-path check.
     inode_blind: bool,
+    /// The path's stat when it was last read through, and when.
+    seen: Option<(Stamp, Instant)>,
+    /// Where reads land, kept between calls.
+    chunk: Vec<u8>,
 }
 
 impl TailReader {
@@ -121,6 +162,8 @@ impl TailReader {
             lines: LineBuffer::new(position),
             recent: Vec::new(),
             inode_blind: false,
+            seen: None,
+            chunk: Vec::new(),
         }
     }
 
@@ -157,6 +200,15 @@ impl TailReader {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
+        let now = on_disk.as_ref().filter(|m| settled(m)).map(|m| (stamp(m), Instant::now()));
+        if let (Some((was, at)), Some((is, t))) = (self.seen, now)
+            && was == is
+            && t.duration_since(at) < STAMP_TRUSTED
+            && self.open.is_some()
+        {
+            return Ok(());
+        }
+        self.seen = None;
         let replaced = match (&self.open, &on_disk) {
             (None, None) => return Ok(()),
             (None, Some(_)) => {
@@ -190,7 +242,11 @@ impl TailReader {
             each(TailItem::Truncated);
             self.restart();
         }
-        self.read_to_end(&mut each)
+        self.read_to_end(&mut each)?;
+        if self.open.is_some() {
+            self.seen = now;
+        }
+        Ok(())
     }
 
     /// The file at the path, opened afresh, when it is not the one the held handle reads though
@@ -267,11 +323,12 @@ impl TailReader {
         let Some(open) = &self.open else {
             return Ok(());
         };
-        // On the stack: zeroing 64 KiB per call is cheaper than keeping a heap buffer around, and
-        // a busy file's new bytes come in fewer reads.
-        let mut chunk = [0u8; 64 * 1024];
+        if self.chunk.len() < CHUNK {
+            self.chunk = vec![0; CHUNK];
+        }
+        let chunk = &mut self.chunk;
         loop {
-            let n = match open.file.read_at(&mut chunk, self.lines.stream_offset()) {
+            let n = match open.file.read_at(chunk, self.lines.stream_offset()) {
                 Ok(0) => return Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::books::layout::page_path;
+use std::time::SystemTime;
 
 fn chamber() -> (tempfile::TempDir, Roll) {
     let dir = tempfile::tempdir().unwrap();

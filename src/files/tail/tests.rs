@@ -123,6 +123,27 @@ fn truncation_is_reported_and_file_reread() {
     assert_eq!(texts_of(&mut reader), ["y"]);
 }
 
+/// A file whose `stat` has not changed is not read again (`settled`); a rewrite in place that
+/// keeps its size still changes its change time, so it is found at once, not a quarter of a
+/// second later.
+#[test]
+fn a_rewrite_of_the_same_size_after_the_file_settled_is_found_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.csv");
+    append(&path, b"h\nrow one\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !super::settled(&fs::metadata(&path).unwrap()) {
+        assert!(std::time::Instant::now() < deadline, "the file never settled");
+        std::thread::yield_now();
+    }
+    let mut reader = TailReader::new(&path);
+    assert_eq!(texts_of(&mut reader), ["h", "row one"]);
+    assert!(reader.seen.is_some(), "a settled file's stat is kept");
+    assert_eq!(texts_of(&mut reader), Vec::<String>::new());
+    fs::write(&path, "h\nrow two\n").unwrap();
+    assert_eq!(texts_of(&mut reader), ["<truncated>", "h", "row two"]);
+}
+
 #[test]
 fn missing_file_is_not_an_error_until_it_appears() {
     let dir = tempfile::tempdir().unwrap();
