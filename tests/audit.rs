@@ -174,7 +174,7 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
     assert_eq!(out.status.code(), Some(1));
 }
 
-/// Issue 17 (§2.3 step 2), from the files: the simulator's run of the issue's seed with the old
+/// Issue 17 (§2.3 step 2), from the files: the simulator's run of a seed with the old
 /// answer planted (`report-current-vote`), written out as a Chamber, breaks the last vote rule at
 /// the line of Lynch's LastVote(10.Toueg) in Toueg's messagebook, and nothing else; the same
 /// seed with the priest as he is audits clean.
@@ -183,7 +183,9 @@ fn a_last_vote_telling_votes_in_its_own_ballot_is_caught_at_its_row() {
     use parliament::priest::PlantedBug;
     use parliament::sim::{self, SimConfig, files::write_chamber};
     let run = |planted| {
-        let mut config = SimConfig::new(1, 3, 20);
+        // Seed 2: since a president asks only a majority set to vote, seed 1's run no longer
+        // meets the old answer's harm; seed 2's does, at one row.
+        let mut config = SimConfig::new(2, 3, 20);
         (config.lose, config.duplicate, config.crash, config.delay_max) = (0.2, 0.2, 0.05, 10);
         (config.planted, config.keep_books) = (planted, true);
         // The run as issue 17 found it, before crashes could take unsynced `Decree` rows.

@@ -166,9 +166,13 @@ fn dismissing_the_president_hands_the_chair_to_another() {
         petition(dir.path(), &format!("Law {i} after Toueg's dismissal"));
         wait_for_law(dir.path(), &format!("Law {i} after Toueg's dismissal"));
     }
-    let late: Vec<(u64, String)> =
-        votes(dir.path(), "Lynch").into_iter().filter(|(no, _)| *no > n + 3).collect();
-    assert!(!late.is_empty(), "Lynch voted past n + α");
+    // The new president asks a majority set of the four (§2.3 step 3), himself among them.
+    let late: Vec<(u64, String)> = ["Lynch", "Dwork", "Oki", "Fischer"]
+        .iter()
+        .flat_map(|p| votes(dir.path(), p))
+        .filter(|(no, _)| *no > n + 3)
+        .collect();
+    assert!(!late.is_empty(), "no priest voted past n + α");
     assert!(
         late.iter().all(|(_, president)| president != "Toueg"),
         "Toueg presided after his dismissal: {late:?}"

@@ -52,6 +52,16 @@ fn with_three_crashes_every_rule_is_kept() {
     keeps_every_rule(small(3), 3_010_939);
 }
 
+/// The Chamber's president asks one majority set Q to vote (§2.3 step 3), and every priest only
+/// once his ballot goes unanswered (`Config::asks_every_priest` off). The models above ask every
+/// priest, which over their lossy network covers every Q; this one checks the Chamber's own
+/// choice, with its retries.
+#[test]
+fn asking_a_majority_set_every_rule_is_kept() {
+    let options = Options { asks_every_priest: false, retry_ticks: 1, ..small(2) };
+    keeps_every_rule(options, 122_107);
+}
+
 /// The light-load path (`Config::votes_to_all`): the president tells every priest his vote, every
 /// voter tells his, and any priest who voted learns the decree from a majority set's Voted, with
 /// Success only to the others. The larger models above check the basic protocol (votes_to_all 0)

@@ -154,20 +154,21 @@ fn a_priest_who_reports_his_votes_in_the_ballot_asked_about_is_caught() {
     caught(PlantedBug::ReportCurrentVote, &[Rule::LastVote]);
 }
 
-/// Issue 17's seed (§2.3 step 2): Toueg's NextBallot(10.Toueg) reached Lynch after the
+/// Issue 17 (§2.3 step 2): on its seed Toueg's NextBallot(10.Toueg) reached Lynch after the
 /// BeginBallots of 10.Toueg, in which Lynch had already voted; Lynch answered with a LastVote
 /// telling those votes, and every check held. Now his answer tells only his votes below
-/// 10.Toueg, and the same run with the old answer planted breaks the last vote rule there.
+/// 10.Toueg, and a run with the old answer planted breaks the last vote rule. Seed 2: since a
+/// president asks only a majority set to vote, the issue's seed 1 no longer meets the harm.
 #[test]
-fn a_late_next_ballot_is_answered_with_votes_below_its_ballot_on_issue_17s_seed() {
-    let mut config = SimConfig::new(1, 3, 20);
+fn a_late_next_ballot_is_answered_with_votes_below_its_ballot_on_a_seed_that_meets_it() {
+    let mut config = SimConfig::new(2, 3, 20);
     (config.lose, config.duplicate, config.crash, config.delay_max) = (0.2, 0.2, 0.05, 10);
     // The run as issue 17 found it, before crashes could take unsynced `Decree` rows (issue 16):
     // losing them changes what a priest knows after a crash, and so the rest of the run.
     config.keep_unsynced = true;
     let outcome = sim::run(&config, None);
     assert!(outcome.failure.is_none(), "{}", explain(&outcome));
-    assert_eq!(outcome.stats.decrees, 20);
+    assert!(outcome.stats.decrees >= 20, "20 petitions, and any olive days: {}", outcome.stats.decrees);
     config.planted = Some(PlantedBug::ReportCurrentVote);
     let outcome = sim::run(&config, None);
     match &outcome.failure {

@@ -92,6 +92,10 @@ pub struct Options {
     /// Success to all), as the pinned state counts of the larger models do; the light-load path,
     /// where every priest learns from a majority set's Voted, has models of its own.
     pub votes_to_all: usize,
+    /// The priests' `Config::asks_every_priest`: a president's BeginBallot to every priest, which
+    /// over this lossy network covers every majority set Q he could ask instead (the Chamber asks
+    /// one Q, which a model of its own checks).
+    pub asks_every_priest: bool,
     /// Whether heartbeats (and the inquiries they prompt) travel.
     pub heartbeats: bool,
     /// Whether citizens may petition any priest at any moment; otherwise each petition is handed
@@ -128,6 +132,7 @@ impl Default for Options {
             president_timeout_ticks: 1,
             retry_ticks: u64::MAX,
             votes_to_all: 0,
+            asks_every_priest: true,
             window: 1,
             heartbeats: false,
             petitions_anytime: false,

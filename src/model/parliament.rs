@@ -188,6 +188,7 @@ impl Parliament {
         config.retry_ticks = options.retry_ticks;
         config.window = options.window;
         config.votes_to_all = options.votes_to_all;
+        config.asks_every_priest = options.asks_every_priest;
         config.planted = options.planted;
         let mut petitions: Vec<Petition> = (0..options.petitions)
             .map(|k| Petition::new(&format!("citizen-{}", k + 1), TEXTS[k % TEXTS.len()]))

@@ -40,6 +40,10 @@ pub struct Config {
     /// outside the majority set the president counted. It costs N² Voted for N priests, so under
     /// load, with many ballots in flight, votes go to the president alone. 0: never.
     pub votes_to_all: usize,
+    /// Whether a president sends BeginBallot to every priest rather than to a majority set Q of
+    /// them (§2.3 step 3; `president.rs`). The model checker sets it: over a network that loses
+    /// messages, asking everyone covers every choice of Q.
+    pub asks_every_priest: bool,
     /// At most this many decrees answer one inquiry from a priest who is catching up.
     pub catch_up_batch: usize,
     /// A priest whose statute book runs this many decrees behind another's does not lead until he
@@ -65,6 +69,7 @@ impl Config {
             retry_ticks: 6,
             window: 32,
             votes_to_all: 4,
+            asks_every_priest: false,
             catch_up_batch: 256,
             behind_max: 8,
             volume_decrees: 0,

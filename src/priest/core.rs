@@ -144,6 +144,8 @@ pub(super) struct Proposal {
     pub begun_at: u64,
     /// Whether the votes in it go to every priest (the light-load path, `Config::votes_to_all`).
     pub to_all: bool,
+    /// The majority set he asked to vote (§2.3 step 3's Q), himself among them.
+    pub asked: Quorum,
 }
 
 impl Priest {
@@ -261,13 +263,13 @@ impl Priest {
         }
     }
 
-    /// Sends BeginBallot to every other priest ahead of the step's sync ([`Step::ahead`]) if
-    /// `ahead` and the ballot's `Tried` row was synced by an earlier step, else with the step's
+    /// Sends BeginBallot to the other priests of `to` ahead of the step's sync ([`Step::ahead`])
+    /// if `ahead` and the ballot's `Tried` row was synced by an earlier step, else with the step's
     /// other messages.
-    pub(super) fn send_begin_ballot(&mut self, message: Message, ahead: bool) {
+    pub(super) fn send_begin_ballot(&mut self, message: Message, ahead: bool, to: Quorum) {
         let Message::BeginBallot { ballot, .. } = message else { return };
         let fresh = !ahead || self.out.records.contains(&Record::Tried { ballot });
-        for q in self.priests().filter(|&q| q != self.id) {
+        for q in self.priests().filter(|&q| q != self.id && to.contains(q)) {
             let envelope = Envelope { from: self.id, to: q, message: message.clone() };
             if fresh { self.out.messages.push(envelope) } else { self.ahead.push(envelope) }
         }

@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn a_begin_ballot_waits_for_the_sync_of_its_own_tried_row() {
         use crate::priest::{Config, Input, Petition, Priest};
-        let basic = Config { votes_to_all: 0, ..Config::weighted(vec![1, 0]) };
+        let basic = Config { votes_to_all: 0, asks_every_priest: true, ..Config::weighted(vec![1, 0]) };
         let mut lone = Priest::new(PriestId(0), basic);
         let mut s = Step::default();
         for _ in 0..100 {

@@ -91,9 +91,18 @@ impl Priest {
         if from == self.id {
             // The president votes in his own ballot; on the light-load path he tells every priest.
             let presidency = self.slip.presidency.as_ref().filter(|p| p.ballot == ballot);
-            let to_all = presidency.and_then(|p| p.in_flight.get(&decree_no)).is_some_and(|p| p.to_all);
+            let proposal = presidency.and_then(|p| p.in_flight.get(&decree_no));
             let voted = Message::Voted { ballot, decree_no };
-            return if to_all { self.send_all(voted, true) } else { self.send(from, voted) };
+            return match proposal.filter(|p| p.to_all) {
+                // To the priests he asked to vote, who count it with their own.
+                Some(p) => {
+                    let asked = p.asked;
+                    for q in self.priests().filter(|&q| asked.contains(q)) {
+                        self.send(q, voted.clone());
+                    }
+                }
+                None => self.send(from, voted),
+            };
         }
         self.send(from, Message::Voted { ballot, decree_no });
         self.count_tally(ballot, decree_no);

@@ -149,7 +149,7 @@ fn vacation_with(dir: &Path, naive: bool) -> anyhow::Result<Played> {
             tried.is_none() || copied as u64 + behind_max >= AWAY as u64,
         );
     }
-    let passer = rows_of_lynch_vote(dir, &played.roll, AWAY as u64 + 1)?;
+    let passer = passing_ballot_of(dir, &played.roll, AWAY as u64 + 1)?;
     if naive {
         played.check(
             format!("the Parliament waited for Ωκι: decree {} passed in his ballot, not Λῐνχ∂'s", AWAY + 1),
@@ -177,16 +177,21 @@ fn vacation_with(dir: &Path, naive: bool) -> anyhow::Result<Played> {
     Ok(played)
 }
 
-/// Whose ballot Λῐνχ∂ voted in for decree `decree_no`, as his ledger says.
-fn rows_of_lynch_vote(
+/// Whose ballot decree `decree_no` was last voted in, in any ledger (the president asks only a
+/// majority set to vote, §2.3 step 3, so one priest's ledger may hold no vote for it).
+fn passing_ballot_of(
     dir: &Path,
     roll: &crate::books::Roll,
     decree_no: u64,
 ) -> anyhow::Result<Option<String>> {
-    let rows = ledger_rows(dir, roll, "Lynch")?;
-    let ballot = rows.iter().rev().find_map(|r| match r {
-        Record::Voted(v) if v.decree_no == decree_no => Some(v.ballot),
-        _ => None,
-    });
+    let mut ballot = None;
+    for name in roll.names() {
+        let rows = ledger_rows(dir, roll, name)?;
+        let latest = rows.iter().filter_map(|r| match r {
+            Record::Voted(v) if v.decree_no == decree_no => Some(v.ballot),
+            _ => None,
+        });
+        ballot = ballot.max(latest.max());
+    }
     Ok(ballot.map(|b| roll.name(b.priest).to_string()))
 }

@@ -9,7 +9,9 @@ use parliament::priest::{Config, Decree, DecreeNo, Envelope, Message, Record};
 use crate::harness::{Parliament, id, kind_to, law, petition};
 
 /// §3.2: once a president has his majority set, each decree costs only BeginBallot, Voted and
-/// Success, with no NextBallot or LastVote, and several ballots are in flight at once.
+/// Success, with no NextBallot or LastVote, and several ballots are in flight at once. §2.3 step
+/// 3: BeginBallot goes to the priests of a majority set Q (here the president and priest 0, the
+/// next place after his), Success to every other priest.
 #[test]
 fn steady_state_is_begin_voted_success_with_several_decrees_in_flight() {
     let mut parl = Parliament::basic(3);
@@ -29,15 +31,21 @@ fn steady_state_is_begin_voted_success_with_several_decrees_in_flight() {
     assert_eq!(begun, (2..=6).collect(), "five ballots in flight before a single vote came back");
 
     parl.deliver_all();
-    for kind in ["BeginBallot", "Voted", "Success"] {
+    for (kind, each) in [("BeginBallot", 1), ("Voted", 1), ("Success", 2)] {
         let count = parl.sent[sent..].iter().filter(|e| e.message.kind() == kind).count();
-        assert_eq!(count, 5 * 2, "{kind}: one to or from each other priest per decree");
+        assert_eq!(count, 5 * each, "{kind}: {each} per decree");
     }
-    assert_eq!(parl.sent.len() - sent, 5 * 3 * 2, "nothing but the three steps of §3.2");
+    assert_eq!(parl.sent.len() - sent, 5 * 4, "nothing but the three steps of §3.2");
     for (q, ledger) in parl.ledgers.iter().enumerate() {
         let new = &ledger[rows[q]..];
-        assert_eq!(new.len(), 10, "priest {q}: a vote and a decree per number");
+        let asked = q != 1;
+        assert_eq!(
+            new.len(),
+            if asked { 10 } else { 5 },
+            "priest {q}: a vote if asked, and a decree per number"
+        );
         assert!(new.iter().all(|r| matches!(r, Record::Voted(_) | Record::Decree { .. })));
+        assert_eq!(new.iter().any(|r| matches!(r, Record::Voted(_))), asked, "priest {q}");
     }
     for q in 0..3 {
         let book: Vec<DecreeNo> = parl.statute_book(q).iter().map(|(n, _)| *n).collect();
@@ -286,9 +294,53 @@ fn begin_ballots_go_ahead_of_the_sync_unless_he_and_one_voter_are_a_majority_set
         let begun = step.messages.iter().filter(|e| matches!(e.message, Message::BeginBallot { .. })).count();
         assert_eq!((begun, step.ahead), (n - 1, ahead), "{n} priests: {step:?}");
     }
-    // Under load (votes to the president alone) they go ahead with 3 priests too.
+    // Under load (votes to the president alone) they go ahead with 3 priests too, to the one
+    // other priest of his majority set Q.
     let mut parl = Parliament::basic(3);
     parl.elect(2);
     parl.petition(2, &petition("Wine may not be watered"));
-    assert_eq!(parl.last_step(2).ahead, 2);
+    assert_eq!(parl.last_step(2).ahead, 1);
+}
+
+/// §2.3 step 3: the president sends BeginBallot to the priests of a majority set Q, not to
+/// every priest: with 5 priests, himself and the next two places (priests 0 and 1 after 4).
+/// A priest of Q who leaves stalls the ballot only until the president's retry, when it goes
+/// to every priest not known to be away; and once the absent priest is known to be away, Q is
+/// chosen without him.
+#[test]
+fn begin_ballot_goes_to_a_majority_set_and_to_every_priest_on_retry() {
+    let mut parl = Parliament::basic(5);
+    parl.elect(4);
+    let sent = parl.sent.len();
+    let a = petition("Lamps must use only olive oil");
+    parl.petition(4, &a);
+    let asked = |parl: &Parliament, from: usize| -> BTreeSet<usize> {
+        parl.sent[from..]
+            .iter()
+            .filter(|e| matches!(e.message, Message::BeginBallot { .. }))
+            .map(|e| e.to.index())
+            .collect()
+    };
+    assert_eq!(asked(&parl, sent), BTreeSet::from([0, 1]), "Q = {{4, 0, 1}}");
+    parl.crash(0);
+    parl.deliver_all();
+    assert!(parl.statute_book(4).is_empty(), "two votes of five pass nothing");
+    let retry = parl.config.retry_ticks;
+    let sent = parl.sent.len();
+    let ticks = parl.run_until(|p| p.numbers_of(4, &a) == [1], retry + 2);
+    assert!(ticks <= retry + 1, "passed on the retry: {ticks} ticks");
+    let unanswered = BTreeSet::from([0, 2, 3]);
+    assert_eq!(
+        asked(&parl, sent),
+        unanswered,
+        "every priest who has not voted (priest 0 not yet known away)"
+    );
+    // Priest 0 is known to be away after the president's timeout: the next Q passes him over.
+    parl.run(parl.config.president_timeout_ticks + 1);
+    let sent = parl.sent.len();
+    let b = petition("Wine may not be watered");
+    parl.petition(4, &b);
+    assert_eq!(asked(&parl, sent), BTreeSet::from([1, 2]), "Q = {{4, 1, 2}}");
+    parl.deliver_all();
+    assert_eq!(parl.numbers_of(4, &b), [2]);
 }
