@@ -13,6 +13,10 @@ use crate::priest::{BallotNumber, Decree, DecreeNo, PriestId, Quorum, Vote, Weig
 /// How many decree numbers the ballots panel remembers; older ones leave the view.
 pub const BALLOTS_KEPT: usize = 64;
 
+/// How many decree numbers the statute book panel remembers, the newest; older ones leave the
+/// view (a panel shows a screenful, and a long sitting passes hundreds of thousands).
+pub const STATUTE_KEPT: usize = 4_096;
+
 /// The latest ballot on one decree number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InFlight {
@@ -81,25 +85,37 @@ impl Flight {
         }
     }
 
-    /// A Decree row in `priest`'s ledger: the decree passed, and he holds it.
+    /// A Decree row in `priest`'s ledger: the decree passed, and he holds it. Returns whether
+    /// it is news: the first row of this number the book shows, one of another decree than the
+    /// book shows there, or one below the numbers it keeps.
     pub fn decree(
         &mut self,
         priest: PriestId,
         decree_no: DecreeNo,
         decree: &Decree,
         at: Option<DateTime<Utc>>,
-    ) {
-        let entry = self.statute.entry(decree_no).or_insert_with(|| Statute {
-            decree: decree.clone(),
-            holders: Quorum::default(),
-            first_at: at,
-        });
-        entry.holders.insert(priest);
+    ) -> bool {
         if let Some(b) = self.ballots.get_mut(&decree_no)
             && b.passed.is_none()
         {
             b.passed = Some(at);
         }
+        if self.statute.len() >= STATUTE_KEPT
+            && self.statute.first_key_value().is_some_and(|(&k, _)| decree_no < k)
+        {
+            return true;
+        }
+        let mut news = false;
+        let entry = self.statute.entry(decree_no).or_insert_with(|| {
+            news = true;
+            Statute { decree: decree.clone(), holders: Quorum::default(), first_at: at }
+        });
+        entry.holders.insert(priest);
+        news |= entry.decree != *decree;
+        if self.statute.len() > STATUTE_KEPT {
+            self.statute.pop_first();
+        }
+        news
     }
 
     /// The ballots in flight, the highest decree number first.
@@ -221,11 +237,29 @@ mod tests {
         let mut f = Flight::new();
         f.begun(1, BallotNumber::new(1, PriestId(2)), &Decree::OliveDay);
         assert_eq!(f.ballot(1).unwrap().passed, None);
-        f.decree(PriestId(1), 1, &Decree::OliveDay, None);
-        f.decree(PriestId(0), 1, &Decree::OliveDay, None);
+        assert!(f.decree(PriestId(1), 1, &Decree::OliveDay, None), "the first row of a number is news");
+        assert!(!f.decree(PriestId(0), 1, &Decree::OliveDay, None), "another ledger's copy is not");
         f.decree(PriestId(0), 2, &Decree::OliveDay, None);
         assert_eq!(f.ballot(1).unwrap().passed, Some(None));
         let book: Vec<(DecreeNo, usize)> = f.statute().map(|(no, s)| (no, s.holders.len())).collect();
         assert_eq!(book, vec![(2, 1), (1, 2)], "newest first, with how many ledgers hold each");
+        let other = Decree::Law(crate::priest::Petition::new("p", "Lamps"));
+        assert!(f.decree(PriestId(2), 1, &other, None), "a ledger holding another decree is news");
+    }
+
+    /// A long sitting's statute book keeps its newest numbers only; a row below them is news
+    /// (its petition is looked for), and leaves the book as it was.
+    #[test]
+    fn the_statute_book_keeps_its_newest_numbers() {
+        let mut f = Flight::new();
+        let last = STATUTE_KEPT as DecreeNo + 10;
+        for no in 1..=last {
+            f.decree(PriestId(0), no, &Decree::OliveDay, None);
+        }
+        assert_eq!(f.statute().count(), STATUTE_KEPT);
+        assert_eq!(f.statute().next().map(|(no, _)| no), Some(last));
+        assert_eq!(f.statute().last().map(|(no, _)| no), Some(11));
+        assert!(f.decree(PriestId(1), 3, &Decree::OliveDay, None), "below the book: news");
+        assert_eq!(f.statute().last().map(|(no, _)| no), Some(11), "and not kept");
     }
 }

@@ -209,7 +209,14 @@ impl WatchState {
     /// come in ledger order; priests may interleave in any order.
     pub fn ledger_row(&mut self, priest: PriestId, line: u64, record: &Record, at: Option<DateTime<Utc>>) {
         self.seen_at(at);
-        if let Record::Decree { decree: Decree::Law(p), .. } = record
+        // The ledgers hold each decree five times over: its petition is looked for once, at the
+        // first (the rules check that the others agree).
+        let news = match record {
+            Record::Decree { decree_no, decree } => self.flight.decree(priest, *decree_no, decree, at),
+            _ => false,
+        };
+        if news
+            && let Record::Decree { decree: Decree::Law(p), .. } = record
             && !self.petitions.contains(&p.id)
             && !self.unseen.contains_key(&p.id)
         {
@@ -232,8 +239,7 @@ impl WatchState {
                 let roll = self.rules.roll_law().in_force(vote.decree_no);
                 self.flight.vote(priest, vote, at, roll);
             }
-            Record::Decree { decree_no, decree } => self.flight.decree(priest, *decree_no, decree, at),
-            Record::Tried { .. } | Record::Promised { .. } => {}
+            Record::Decree { .. } | Record::Tried { .. } | Record::Promised { .. } => {}
         }
     }
 
