@@ -104,6 +104,12 @@ fn status_shows_last_votes_and_who_must_refuse_and_why() {
     assert_eq!(priest("Lynch")["state"], "refuses");
     assert!(priest("Lynch")["problem"].as_str().unwrap().contains("expected the header"));
     assert_eq!(priest("Toueg")["state"], "away", "nobody sits now");
+    assert_eq!(status["sitting_majority"], false);
+    // A newcomer's trial: status named an absent president and said nothing of who sits.
+    let out = parliament(dir.path(), &["status"]);
+    let told = String::from_utf8_lossy(&out.stdout);
+    assert!(told.contains("Toueg is not sitting now"), "{told}");
+    assert!(told.contains("0 of 5 priests sit, not a majority set"), "{told}");
 }
 
 #[test]

@@ -340,8 +340,18 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
     let law = chamber.roll_law(&args.dir)?;
     // The roll in force for the next decree, as far as the ledgers tell.
     let next = chamber.ledgers.iter().map(|f| f.durable.known).max().unwrap_or(0) + 1;
+    // Whether the priests sitting are a majority set of the roll in force for the next decree:
+    // fewer can pass nothing (§2.2).
+    let mut sitting = parliament::priest::Quorum::default();
+    for (i, p) in priests.iter().enumerate() {
+        if p["state"] == "sits" {
+            sitting.insert(parliament::priest::PriestId(i as u16));
+        }
+    }
+    let enough = law.in_force(next).is_majority(sitting);
     if args.json {
         let mut out = json!({ "president": president, "priests": priests, "strays": strays });
+        out["sitting_majority"] = json!(enough);
         out["roll"] = rolls_json(roll, &law);
         out["roll"]["next_decree"] = json!(next);
         out["roll"]["in_force"] = json!(describe(roll, law.in_force(next)));
@@ -351,6 +361,18 @@ pub fn status(args: ReadArgs) -> anyhow::Result<i32> {
     match &president {
         Some(p) => println!("President: {p} ({}), by the highest ballot promised", paper_spelling(p)),
         None => println!("No president yet: no priest has promised a ballot."),
+    }
+    let sits = |name: &str| priests.iter().any(|q| q["priest"] == name && q["state"] == "sits");
+    if let Some(p) = president.as_deref().filter(|&p| !sits(p)) {
+        println!("  {p} is not sitting now: once priests sit, the last name among them presides (§2.4).");
+    }
+    if !enough {
+        println!(
+            "  {} of {} priests sit, not a majority set of the roll in force: no decree can pass until more sit \
+             (parliament convene, or parliament priest NAME for each).",
+            sitting.len(),
+            roll.len()
+        );
     }
     println!(
         "{:<10} {:<8} {:>8} {:>12} {:>12} {:>8} {:>9}  last vote",
