@@ -406,3 +406,18 @@ fn a_decree_row_edited_by_hand_is_blamed_on_its_own_ledger_not_on_the_ones_that_
         assert!(others.is_empty(), "{edited}: the untouched ledgers are blamed: {shown:#?}");
     }
 }
+
+/// A folder of a name not on the roll is a finding about the folder, not a line of it (the audit
+/// said "messagebooks/Lynhc line 0"), and it offers the name meant.
+#[test]
+fn a_stray_messagebook_is_named_as_a_folder_with_the_name_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    write_steady_chamber(dir.path(), 3, 2);
+    fs::create_dir_all(dir.path().join("messagebooks/Lynhc")).unwrap();
+    let report = audit(dir.path()).unwrap();
+    let stray = report.findings.iter().find(|f| f.file == "messagebooks/Lynhc").expect("the stray is found");
+    assert_eq!((stray.severity, stray.line), (Severity::Warning, 0));
+    let told = stray.to_string();
+    assert!(told.starts_with("messagebooks/Lynhc: ledger health"), "{told}");
+    assert!(told.ends_with("did you mean Lynch?"), "{told}");
+}

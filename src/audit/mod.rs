@@ -93,7 +93,7 @@ pub struct Finding {
     pub check: Check,
     /// The file, relative to the Chamber's folder: `ledgers/Lynch.csv`.
     pub file: String,
-    /// The line the row begins on, counting the header as line 1.
+    /// The line the row begins on, counting the header as line 1; 0 for the file as a whole.
     pub line: u64,
     /// What was wrong and, where it helps, what was expected.
     pub detail: String,
@@ -101,7 +101,9 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} line {}: {} ({}): {}", self.file, self.line, self.check, self.severity, self.detail)
+        // Line 0 is the file (or folder) as a whole.
+        let line = if self.line == 0 { String::new() } else { format!(" line {}", self.line) };
+        write!(f, "{}{line}: {} ({}): {}", self.file, self.check, self.severity, self.detail)
     }
 }
 

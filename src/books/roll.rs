@@ -350,8 +350,9 @@ impl Roll {
                 let stem = if sub == LEDGERS { super::layout::page_name(&file) } else { Some(file.as_str()) };
                 let Some(stem) = stem.filter(|s| !s.starts_with('.')) else { continue };
                 if self.id(stem).is_none() {
+                    let meant = crate::names::did_you_mean(stem, self.names.iter().map(String::as_str));
                     out.push(format!(
-                        "{sub}/{file}: not on the roll ({ROLL}: {}); this {what} is ignored",
+                        "{sub}/{file}: not on the roll ({ROLL}: {}); this {what} is ignored{meant}",
                         self.names.join(", ")
                     ));
                 }
@@ -417,5 +418,17 @@ mod tests {
         assert_eq!(strays.len(), 2, "{strays:?}");
         assert!(strays[0].starts_with("lawbooks/Zeno: not on the roll") && strays[0].contains("law book"));
         assert!(strays[1].starts_with("volumes/Zeno: not on the roll"), "{strays:?}");
+    }
+
+    /// A newcomer's trial: rows written into `messagebooks/Lynhc/` were ignored, and nothing said
+    /// which priest was meant.
+    #[test]
+    fn a_stray_with_a_typo_of_a_name_is_offered_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let roll = Roll::new(crate::names::chamber_names(3)).unwrap();
+        fs::create_dir_all(dir.path().join("messagebooks/Lynhc")).unwrap();
+        let strays = roll.strays(dir.path());
+        assert_eq!(strays.len(), 1, "{strays:?}");
+        assert!(strays[0].ends_with("this messagebook is ignored; did you mean Lynch?"), "{strays:?}");
     }
 }
