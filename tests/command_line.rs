@@ -156,3 +156,19 @@ fn laws_keeps_its_table_whole_for_any_text() {
         serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("every read command speaks JSON");
     }
 }
+
+/// A newcomer's trial: `--from 'Ann Smith'` was refused as a "priest name"; it names the page of
+/// the messagebook, and the refusal says so and what to write.
+#[test]
+fn a_petitioner_with_a_space_in_his_name_is_told_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    let out =
+        parliament(dir.path(), &["petition", "Olives are cheap", "--from", "Ann Smith", "--to", "Lynch"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("names his page of the messagebook") && err.contains("try --from Ann-Smith"),
+        "{err}"
+    );
+}

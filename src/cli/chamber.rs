@@ -520,6 +520,21 @@ fn hand_in(
             chamber.president().map_or_else(|| roll.names()[0].clone(), |p| roll.name(p).to_string())
         }
     };
+    if parliament::names::check_name(from).is_err() {
+        // A newcomer's trial: `--from 'Ann Smith'` was refused as a "priest name".
+        let page: String =
+            from.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+        let page = page.trim_matches('-');
+        let try_it = if parliament::names::check_name(page).is_ok() {
+            format!("; try --from {page}")
+        } else {
+            String::new()
+        };
+        bail!(
+            "--from {from:?}: who petitions names his page of the messagebook (messagebooks/{to}/<from>.csv), \
+             so it may hold only ASCII letters, digits, '-' and '_', 1 to 64 of them{try_it}"
+        );
+    }
     let id = format!("{from}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"));
     god::petition(dir, roll, &to, from, &id, text)?;
     println!("petition {id} is in messagebooks/{to}/{from}.csv");
