@@ -67,6 +67,8 @@ pub(super) struct Slip {
     pub announced: DecreeNo,
     /// When he last handed his petitions on to the president.
     pub forwarded_at: u64,
+    /// To whom, and how long he waits before handing them on again (`presence.rs`).
+    pub forwarded_to: Option<(PriestId, u64)>,
     /// When he last asked another priest for decrees he lacks.
     pub inquired_at: Option<u64>,
     /// Messages to himself, handled within the same step.

@@ -15,6 +15,10 @@ use super::core::Priest;
 use super::decree::{DecreeNo, Petition};
 use super::message::Message;
 
+/// A priest waits at most this many times `retry_ticks` before handing his petitions on to the
+/// same president again.
+pub const FORWARD_BACKOFF_MAX: u64 = 32;
+
 impl Priest {
     /// One tick: announce himself, reconsider the presidency, re-send what went unanswered.
     pub(super) fn on_tick(&mut self) {
@@ -35,14 +39,36 @@ impl Priest {
         } else if leading {
             self.preside_tick();
         }
-        if !self.slip.petitions.is_empty() && now - self.slip.forwarded_at >= self.config.retry_ticks {
-            self.slip.forwarded_at = now;
-            if let Some(q) = president.filter(|&q| q != self.id) {
-                let held: Vec<Petition> = self.slip.petitions.values().cloned().collect();
-                for p in held {
-                    self.send(q, Message::Petition(p));
-                }
-            }
+        self.hand_on_petitions(president);
+    }
+
+    /// Hands the petitions he holds on to the president, `retry_ticks` after he last did, then
+    /// twice as long each time the same president has not passed them, up to
+    /// [`FORWARD_BACKOFF_MAX`] times as long: a president short of a majority set cannot pass
+    /// them, and every copy is a row in his messagebook (a newcomer's Chamber grew one by five
+    /// rows a second while it waited). Another president is handed them `retry_ticks` after the
+    /// last time, as before.
+    fn hand_on_petitions(&mut self, president: Option<PriestId>) {
+        if self.slip.petitions.is_empty() {
+            self.slip.forwarded_to = None;
+            return;
+        }
+        let Some(q) = president.filter(|&q| q != self.id) else { return };
+        let (now, retry) = (self.slip.now, self.config.retry_ticks);
+        let (same, wait) = match self.slip.forwarded_to {
+            Some((to, wait)) if to == q => (true, wait),
+            _ => (false, retry),
+        };
+        if now.saturating_sub(self.slip.forwarded_at) < wait {
+            return;
+        }
+        self.slip.forwarded_at = now;
+        let next =
+            if same { wait.saturating_mul(2).min(retry.saturating_mul(FORWARD_BACKOFF_MAX)) } else { retry };
+        self.slip.forwarded_to = Some((q, next));
+        let held: Vec<Petition> = self.slip.petitions.values().cloned().collect();
+        for p in held {
+            self.send(q, Message::Petition(p));
         }
     }
 
@@ -112,6 +138,10 @@ impl Priest {
         if self.slip.presidency.as_ref().is_some_and(|p| p.prepared) {
             // He puts it to a ballot at the end of this step (`office.rs`).
         } else if from_citizen && let Some(q) = self.president().filter(|&q| q != self.id) {
+            if !matches!(self.slip.forwarded_to, Some((to, _)) if to == q) {
+                (self.slip.forwarded_at, self.slip.forwarded_to) =
+                    (self.slip.now, Some((q, self.config.retry_ticks)));
+            }
             self.send(q, Message::Petition(petition));
         }
     }
@@ -170,6 +200,39 @@ mod tests {
         assert!(later[there.index()] >= 5, "the priest present is asked again: {later:?}");
         let back = asked(&mut priest, 20, &[there, away]);
         assert!(back[away.index()] >= 1, "asked again once heard from: {back:?}");
+    }
+
+    /// A newcomer's trial: with no majority set present, a priest holding a petition handed it to
+    /// the president again every `retry_ticks`, five rows a second in a Chamber, for as long as
+    /// it waited. He waits twice as long each time, up to `FORWARD_BACKOFF_MAX` times.
+    #[test]
+    fn a_petition_the_president_cannot_pass_is_handed_on_ever_more_rarely() {
+        let (me, president) = (PriestId(0), PriestId(2));
+        let mut priest = Priest::new(me, Config::new(3));
+        let heartbeat =
+            Input::Message { from: president, message: crate::priest::Message::Heartbeat { known: 0 } };
+        let mut step = Step::default();
+        priest.handle(heartbeat.clone(), &mut step);
+        assert_eq!(priest.president(), Some(president));
+        priest.handle(Input::Petition(Petition::new("p", "Lamps")), &mut step);
+        let handed = |step: &Step| {
+            step.messages.iter().filter(|e| matches!(e.message, crate::priest::Message::Petition(_))).count()
+        };
+        assert_eq!(handed(&step), 1, "handed on at once");
+        let retry = priest.config.retry_ticks;
+        let (mut times, ticks) = (Vec::new(), retry * super::FORWARD_BACKOFF_MAX * 3);
+        for t in 1..=ticks {
+            let mut step = Step::default();
+            priest.handle(heartbeat.clone(), &mut step);
+            priest.handle(Input::Tick, &mut step);
+            if handed(&step) > 0 {
+                times.push(t);
+            }
+        }
+        let gaps: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.windows(2).all(|g| g[1] >= g[0]), "never sooner than the time before: {gaps:?}");
+        assert_eq!(gaps.last(), Some(&(retry * super::FORWARD_BACKOFF_MAX)), "{gaps:?}");
+        assert!(times.len() < 12, "{} times in {ticks} ticks (every retry: {})", times.len(), ticks / retry);
     }
 
     /// Found by the simulator (§3.3.6): Toueg held his own dismissal, decree 2, aside above a gap
