@@ -172,3 +172,24 @@ fn a_petitioner_with_a_space_in_his_name_is_told_what_to_write() {
         "{err}"
     );
 }
+
+/// A newcomer's trial: a plain `convene` whose petitions were all law, but not yet in every
+/// ledger, said "0 petitions to pass" and then passed one waiting in a messagebook. It says what
+/// it sits for.
+#[test]
+fn a_convene_whose_petitions_are_law_says_what_it_sits_for() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(parliament(dir.path(), &["convene", "--quiet"]).status.success());
+    assert!(parliament(dir.path(), &["admit", "Strong"]).status.success());
+    let header = std::fs::read_to_string(dir.path().join("ledgers/Toueg.csv")).unwrap();
+    std::fs::write(dir.path().join("ledgers/Strong.csv"), format!("{}\n", header.lines().next().unwrap()))
+        .unwrap();
+    let out = parliament(dir.path(), &["convene"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = text(&out.stdout).lines().next().unwrap_or_default().to_string();
+    assert!(
+        first.contains("the 5 petitions asked for are law already: it sits until every ledger holds them"),
+        "{first}"
+    );
+    assert!(!first.contains("0 petitions to pass"), "{first}");
+}

@@ -183,6 +183,15 @@ fn announce(args: &ConveneArgs, names: &[String], petitions: &[(String, String)]
     } else {
         let until = if args.stay {
             format!("it sits until Ctrl-C{missing}")
+        } else if law == petitions.len() {
+            // A newcomer's trial: "0 petitions to pass", and then a petition passed.
+            format!(
+                "the {} asked for {} law already: it sits until every ledger holds {} (any petition waiting in \
+                 the messagebooks passes too), then rises{missing}; Ctrl-C stops it sooner",
+                count(law, "petition"),
+                if law == 1 { "is" } else { "are" },
+                if law == 1 { "it" } else { "them" }
+            )
         } else if law > 0 {
             format!(
                 "{} to pass ({law} of the {} asked for {} law already), then it rises{missing}; Ctrl-C stops it sooner",
