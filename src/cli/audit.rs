@@ -111,6 +111,7 @@ fn print_text(args: &AuditArgs, report: &Report, seconds: f64) {
              ({warnings}, {notices})."
         );
     } else {
-        println!("{} ({warnings}, {notices}).", count(violations, "violation"));
+        // "2 violations (1 warning, 1 notice)" read as two made of a warning and a notice.
+        println!("{}, {warnings} and {notices}.", count(violations, "violation"));
     }
 }
