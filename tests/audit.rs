@@ -172,6 +172,9 @@ fn a_real_convene_audits_clean_and_two_forged_rows_are_caught() {
     assert_eq!(found.len(), 2, "nothing else: {shown:#?}");
     let out = parliament(&["audit"], dir.path());
     assert_eq!(out.status.code(), Some(1));
+    // Not "2 violations (0 warnings, 0 notices)", read as two made of warnings and notices.
+    let told = String::from_utf8_lossy(&out.stdout);
+    assert!(told.trim_end().ends_with("2 violations, 0 warnings and 0 notices."), "{told}");
 }
 
 /// Issue 17 (§2.3 step 2), from the files: the simulator's run of a seed with the old
