@@ -343,9 +343,11 @@ fn live_key(key: KeyEvent, state: &WatchState, ui: &mut Ui, hands: &mut Hands) -
             KeyCode::Enter if !text.trim().is_empty() => {
                 ui.last_action = hands.petition(petition_to(state), text.trim());
                 if !state.majority_present() {
-                    // A newcomer petitioned with too few priests present and saw nothing happen.
-                    ui.last_action
-                        .push_str("; too few priests are present for a majority set: it waits for them");
+                    // A newcomer petitioned with too few priests present and saw nothing happen;
+                    // told first, for the footer is one line and cut at the terminal's edge.
+                    let rest = ui.last_action.trim_start_matches("n: ").to_string();
+                    ui.last_action =
+                        format!("n: too few priests are present for a majority set: it waits; {rest}");
                 }
             }
             KeyCode::Enter | KeyCode::Esc => {}
@@ -430,6 +432,9 @@ mod tests {
         }
         let said = petition(&state);
         assert!(said.contains("too few priests are present for a majority set: it waits"), "{said}");
+        // The footer is one line, cut at the terminal's edge (a newcomer saw "too few priests
+        // are p…" at 120 columns): the waiting comes first.
+        assert!(said.chars().take(80).collect::<String>().contains("it waits"), "{said}");
     }
 
     /// A newcomer pressed `k` then `9` in a Chamber of five and saw nothing happen.
