@@ -101,10 +101,28 @@ pub fn priests(frame: &mut Frame, area: Rect, state: &WatchState) {
 /// The latest deliveries, newest at the top.
 pub fn messages(frame: &mut Frame, area: Rect, state: &WatchState) {
     let show_clock = area.width >= 50;
-    let lines: Vec<Line> = state
+    // The newest as read, shown newest first by their rows' times: pages are read one after
+    // another, so one refresh's rows come page by page (a newcomer saw 25.652, 25.651, 25.652).
+    // A row without a time (a person's, written without `at`) takes the time of the row read
+    // just after it, or, for the newest, just before it: it keeps its place among them.
+    let mut newer = None;
+    let mut shown: Vec<_> = state
         .deliveries()
         .take(area.height.saturating_sub(2) as usize)
         .map(|d| {
+            newer = d.at.or(newer);
+            (newer, d)
+        })
+        .collect();
+    let mut older = None;
+    for (key, d) in shown.iter_mut().rev() {
+        older = d.at.or(older);
+        *key = key.or(older);
+    }
+    shown.sort_by(|(a, _), (b, _)| b.cmp(a));
+    let lines: Vec<Line> = shown
+        .into_iter()
+        .map(|(_, d)| {
             let colour = kind_colour(d.kind);
             let mut spans = Vec::new();
             if show_clock {

@@ -245,3 +245,26 @@ fn a_weighted_chambers_ballots_panel_says_the_majority_as_a_weight() {
     assert!(text.contains("ballots · majority: weight 4 "), "{text}");
     assert!(!text.contains("4 priests"), "no count of heads: {text}");
 }
+
+/// A newcomer's trial: one refresh's rows come page by page, so the newest rows read were not
+/// newest first by time (25.652, 25.651, 25.652). They are shown by their rows' times; a row
+/// without one keeps its place beside the row read next to it.
+#[test]
+fn the_messages_panel_shows_the_newest_rows_by_their_times() {
+    use super::tests::{LYNCH, TOUEG, at, roll};
+    use crate::priest::Message;
+    let mut state = WatchState::new(roll(), "/tmp/paxos");
+    let voted = |n| Message::Voted { ballot: b1(), decree_no: n };
+    state.message(LYNCH, TOUEG, &voted(1), at(10), "messagebooks/Toueg/Lynch.csv", 2);
+    state.message(LYNCH, TOUEG, &voted(3), at(30), "messagebooks/Toueg/Lynch.csv", 3);
+    state.message(FISCHER, TOUEG, &voted(2), at(20), "messagebooks/Toueg/Fischer.csv", 2);
+    state.message(FISCHER, TOUEG, &voted(4), None, "messagebooks/Toueg/Fischer.csv", 3);
+    let text = screen(&draw(100, 30, &state, &Ui::default()));
+    let order: Vec<char> =
+        text.lines().filter_map(|l| l.split("Voted(1.Toueg, ").nth(1)?.chars().next()).collect();
+    assert_eq!(
+        order,
+        ['3', '4', '2', '1'],
+        "by time, the timeless row beside the one read before it\n{text}"
+    );
+}
