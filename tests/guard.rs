@@ -8,7 +8,9 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use common::{append, book, laws_with, parliament, running, sigterm, stay, wait_for_law, wait_until};
+use common::{
+    append, book, laws_with, parliament, running, sigterm, stay, stay_telling, wait_for_law, wait_until,
+};
 
 /// Case 1: `convene --stay` twice in one folder, or `priest Oki` beside a sitting Chamber.
 #[test]
@@ -59,6 +61,45 @@ fn a_ledger_deleted_under_a_sitting_priest_ends_his_sitting() {
     let err = fs::read_to_string(&err).unwrap();
     assert!(err.contains("deleted or replaced while its priest sat"), "{err}");
     assert!(!err.contains("Oki left the Chamber"), "God must not bring him back: {err}");
+}
+
+/// A newcomer's trial: after `rm ledgers/Oki.csv` the story said "Decree 11 is in all 6
+/// ledgers", then "Oki leaves": Oki had written it into the file he held, deleted, and the story
+/// was told before his rows were found not to be in his ledger. A step is told once carried out.
+#[test]
+fn a_decree_written_into_a_deleted_ledger_is_not_told_as_in_every_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chamber = stay_telling(dir.path());
+    wait_for_law(dir.path(), "Lamps must use only olive oil");
+    fs::remove_file(dir.path().join("ledgers/Oki.csv")).unwrap();
+    append(&book(dir.path(), "Toueg"), ",Ann,Petition,Passed without Oki\n");
+    let (out, err) = (dir.path().join("out.txt"), dir.path().join("err.txt"));
+    let said = |f: &std::path::Path| fs::read_to_string(f).unwrap_or_default();
+    wait_until(20, "Oki leaves", || said(&err).contains("Oki leaves the Chamber"));
+    let roll = parliament::books::Roll::read(dir.path()).unwrap().unwrap();
+    let mut chamber_files = parliament::books::statute::Chamber::open(dir.path(), &roll);
+    let mut n = None;
+    wait_until(20, "the petition passes among the other four", || {
+        chamber_files.refresh().unwrap();
+        n = chamber_files.ledgers[4].durable.decrees.iter().find_map(|(&no, d)| {
+            d.petition().is_some_and(|p| &*p.text == "Passed without Oki").then_some(no)
+        });
+        n.is_some()
+    });
+    sigterm(&mut chamber);
+    let n = n.unwrap();
+    let told = fs::read_to_string(&out).unwrap();
+    // "Decree 7 is in all 5 ledgers", "Decrees 6 to 8 are in all 5 ledgers".
+    for line in told.lines().filter(|l| l.contains("in all 5 ledgers")) {
+        let numbers: Vec<u64> =
+            line.split(|c: char| !c.is_ascii_digit()).filter_map(|w| w.parse().ok()).collect();
+        let (first, last) = match numbers.as_slice() {
+            [.., a, b, 5] if line.contains(" to ") => (*a, *b),
+            [.., a, 5] => (*a, *a),
+            _ => continue,
+        };
+        assert!(!(first..=last).contains(&n), "decree {n} told in every ledger, Oki's gone: {line}\n{told}");
+    }
 }
 
 /// Case 3: a ledger added by hand, a symbolic link, a stray copy.

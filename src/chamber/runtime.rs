@@ -336,9 +336,9 @@ impl Runtime {
         if self.step.is_empty() {
             return Ok(());
         }
-        if let Some(n) = self.narrator.as_mut() {
-            n.step(At::Now, self.priest.id(), self.priest.durable(), &self.step);
-        }
+        // Told once carried out: a step whose rows never reached his ledger (deleted under him, a
+        // newcomer's trial) must not be told as written ("Decree 11 is in all 6 ledgers").
+        let told = self.narrator.is_some().then(|| self.step.clone());
         let path = ledger_path(&self.settings.dir, &self.settings.name);
         let mut messenger = Doomed {
             messenger: &mut self.messenger,
@@ -356,6 +356,9 @@ impl Runtime {
                 io_error(&path, e)
             }
         })?;
+        if let (Some(n), Some(step)) = (self.narrator.as_mut(), told) {
+            n.step(At::Now, self.priest.id(), self.priest.durable(), &step);
+        }
         let (dir, name) = (&self.settings.dir, &self.settings.name);
         super::volume::close_if_due(dir, name, &self.roll, &mut self.ledger, &mut self.priest)
             .map_err(|e| io_error(&path, e))?;
