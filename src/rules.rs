@@ -37,6 +37,7 @@ use crate::priest::{
 
 /// A LastVote tells only what came before its ballot (§2.3 step 2).
 mod last_vote;
+mod numbers;
 /// The roll in force for each number, and the majority sets seen (§3.3.6, §2.2).
 mod roll;
 pub use last_vote::{last_vote_told, step_told};
@@ -118,7 +119,7 @@ struct NumberSoFar {
     /// row is read ([`Rules::agreement_at_end`]).
     holders: Vec<(Decree, PriestId, usize)>,
     /// Votes by ballot: the decree and who voted.
-    votes: BTreeMap<BallotNumber, (Decree, Quorum)>,
+    votes: numbers::Votes,
     /// The lowest ballot in which a majority set of the roll in force voted, and its decree.
     chosen: Option<(BallotNumber, Decree)>,
 }
@@ -128,7 +129,7 @@ struct NumberSoFar {
 pub struct Rules {
     priests: usize,
     ledgers: Vec<LedgerSoFar>,
-    numbers: BTreeMap<DecreeNo, NumberSoFar>,
+    numbers: numbers::Numbers,
     /// Looked up once for every decree row of every ledger, so by hash, not by comparing ids.
     petitions: FixedMap<PetitionId, Arc<str>>,
     passed: FixedMap<PetitionId, DecreeNo>,
@@ -190,7 +191,7 @@ impl Rules {
             agreement_at_end: false,
             priests,
             ledgers: vec![LedgerSoFar::default(); priests],
-            numbers: BTreeMap::new(),
+            numbers: numbers::Numbers::default(),
             petitions: FixedMap::default(),
             passed: FixedMap::default(),
             repeats: 0,
@@ -244,12 +245,12 @@ impl Rules {
 
     /// The highest decree number any ledger holds.
     pub fn last_decree_no(&self) -> DecreeNo {
-        self.numbers.iter().rev().find(|(_, n)| n.decree.is_some()).map_or(0, |(&no, _)| no)
+        self.numbers.iter().rev().find(|(_, n)| n.decree.is_some()).map_or(0, |(no, _)| no)
     }
 
     /// The decree some ledger holds under `decree_no`, if any: what a law book must say (§3.3.2).
     pub fn decree_held(&self, decree_no: DecreeNo) -> Option<&Decree> {
-        self.numbers.get(&decree_no)?.decree.as_ref().map(|(d, _, _)| d)
+        self.numbers.get(decree_no)?.decree.as_ref().map(|(d, _, _)| d)
     }
 
     /// Checks the next row of `priest`'s ledger against every rule.
@@ -319,9 +320,8 @@ impl Rules {
         let roll = self.roll_law.in_force(decree_no);
         let names = &self.names;
         let show = |b: BallotNumber| names.ballot(b);
-        let number = self.numbers.entry(decree_no).or_default();
-        let (voted_for, voters) =
-            number.votes.entry(ballot).or_insert_with(|| (decree.clone(), Quorum::default()));
+        let number = self.numbers.entry(decree_no);
+        let (voted_for, voters) = number.votes.entry(ballot, || (decree.clone(), Quorum::default()));
         let broken = |detail: String| Err(Violation { rule: Rule::B3, priest, row, detail });
         if voted_for != decree {
             return broken(format!(
@@ -336,7 +336,7 @@ impl Rules {
             majority && number.chosen.as_ref().is_none_or(|(chosen_in, _)| ballot < *chosen_in);
         let seen = (majority && !was_majority).then_some(*voters);
         if newly_chosen {
-            if let Some((later, (other, _))) = number.votes.range(ballot..).find(|(_, (d, _))| d != decree) {
+            if let Some((later, (other, _))) = number.votes.from(ballot).find(|(_, (d, _))| d != decree) {
                 return broken(format!(
                     "ballot {} chose {decree} for decree {decree_no}, but a later ballot {} voted for {other}",
                     show(ballot),
@@ -368,7 +368,7 @@ impl Rules {
     /// one a majority set voted for, if any ledger holds it; else the one most ledgers hold (the
     /// first read, if as many hold another). With [`Rules::agreement_at_end`].
     pub fn agreed(&self, decree_no: DecreeNo) -> Option<&(Decree, PriestId, usize)> {
-        let number = self.numbers.get(&decree_no)?;
+        let number = self.numbers.get(decree_no)?;
         if let Some((_, chosen)) = &number.chosen
             && let Some(held) = number.holders.iter().find(|(d, _, _)| d == chosen)
         {
@@ -396,7 +396,7 @@ impl Rules {
     /// [`Rules::agreement_at_end`] (the audit); otherwise agreement is judged at the row.
     pub fn disagreements(&self) -> Vec<Violation> {
         let mut found = Vec::new();
-        for (&no, number) in &self.numbers {
+        for (no, number) in self.numbers.iter() {
             let Some((agreed, who, at)) = self.agreed(no) else { continue };
             if number.holders.iter().all(|(d, _, _)| d == agreed) {
                 continue;
@@ -446,7 +446,7 @@ impl Rules {
         decree: &Decree,
     ) -> Result<(), Violation> {
         let broken = |rule, detail: String| Err(Violation { rule, priest, row, detail });
-        let number = self.numbers.entry(decree_no).or_default();
+        let number = self.numbers.entry(decree_no);
         if self.agreement_at_end {
             number.holders.push((decree.clone(), priest, row));
         }

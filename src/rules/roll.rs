@@ -23,7 +23,7 @@ impl Rules {
     pub fn unbacked(&self) -> Vec<Violation> {
         let unbacked = self.numbers.iter().filter(|(_, n)| n.chosen.is_none());
         unbacked
-            .filter_map(|(&no, n)| {
+            .filter_map(|(no, n)| {
                 let (decree, priest, row) = n.decree.as_ref()?;
                 Some(Violation {
                     rule: Rule::RollInForce,
@@ -103,7 +103,7 @@ impl Rules {
         }
         self.roll_law = law;
         let from = earlier.unwrap_or(decree_no).min(decree_no).saturating_add(alpha);
-        let numbers: Vec<DecreeNo> = self.numbers.range(from..).map(|(&k, _)| k).collect();
+        let numbers: Vec<DecreeNo> = self.numbers.iter().map(|(k, _)| k).filter(|&k| k >= from).collect();
         for k in numbers {
             self.judge_again(priest, row, k)?;
         }
@@ -113,11 +113,11 @@ impl Rules {
     /// Finds again the lowest ballot on `k` a majority set of its roll voted in, and checks B3 there.
     fn judge_again(&mut self, priest: PriestId, row: usize, k: DecreeNo) -> Result<(), Violation> {
         let roll = self.roll_law.in_force(k).clone();
-        let number = self.numbers.get_mut(&k).expect("listed");
+        let number = self.numbers.get_mut(k).expect("listed");
         let chosen = number.votes.iter().find(|(_, (_, voters))| roll.is_majority(*voters));
         number.chosen = chosen.map(|(&b, (d, _))| (b, d.clone()));
         let Some((chosen_in, chosen)) = number.chosen.clone() else { return Ok(()) };
-        let later = number.votes.range(chosen_in..).find(|(_, (d, _))| *d != chosen);
+        let later = number.votes.from(chosen_in).find(|(_, (d, _))| *d != chosen);
         if let Some((other_in, other)) = later.map(|(&b, (d, _))| (b, d.clone())) {
             let show = |b| self.names.ballot(b);
             return Err(Violation {
