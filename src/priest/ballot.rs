@@ -49,6 +49,16 @@ impl fmt::Display for BallotNumber {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Quorum(u64);
 
+impl FromIterator<PriestId> for Quorum {
+    fn from_iter<I: IntoIterator<Item = PriestId>>(priests: I) -> Self {
+        let mut q = Quorum::default();
+        for p in priests {
+            q.insert(p);
+        }
+        q
+    }
+}
+
 impl Quorum {
     /// Adds a priest; returns whether he was new.
     pub fn insert(&mut self, priest: PriestId) -> bool {

@@ -111,10 +111,7 @@ impl Priest {
     /// no longer learn it together).
     pub(super) fn begin_ballot(&mut self, decree_no: DecreeNo, decree: Decree) {
         let majority_set = self.majority_to_ask(decree_no);
-        let everyone = self.priests().fold(Quorum::default(), |mut all, q| {
-            all.insert(q);
-            all
-        });
+        let everyone: Quorum = self.priests().collect();
         let Some(p) = self.slip.presidency.as_mut() else { return };
         if let Some(petition) = decree.petition() {
             p.proposed.insert(petition.id.clone());
@@ -177,10 +174,7 @@ impl Priest {
         if roll.is_majority(asked) {
             return asked;
         }
-        places.iter().fold(asked, |mut all, &q| {
-            all.insert(q);
-            all
-        })
+        places.into_iter().collect()
     }
 
     /// Whether priest `q` is known to be away: heard from once, then not for a president's

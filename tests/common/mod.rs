@@ -37,23 +37,23 @@ impl Drop for Running {
 
 /// Starts a Chamber that stays, its output going to files in the folder.
 pub fn stay(dir: &Path, extra: &[&str]) -> Running {
-    let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
-        .args(["convene", "--stay", "--quiet", "--dir"])
-        .arg(dir)
-        .args(extra)
-        .stdout(fs::File::create(dir.join("out.txt")).unwrap())
-        .stderr(fs::File::create(dir.join("err.txt")).unwrap())
-        .spawn()
-        .expect("the binary starts");
-    Running(child, dir.to_path_buf())
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    convene_staying(dir, &args)
 }
 
 /// `parliament convene --stay --dir DIR` telling its story (no `--quiet`): out in `out.txt`,
 /// errors in `err.txt`.
 pub fn stay_telling(dir: &Path) -> Running {
+    convene_staying(dir, &[])
+}
+
+/// `parliament convene --stay --dir DIR ARGS…`, out in `out.txt`, errors in `err.txt`.
+fn convene_staying(dir: &Path, args: &[&str]) -> Running {
     let child = Command::new(env!("CARGO_BIN_EXE_parliament"))
         .args(["convene", "--stay", "--dir"])
         .arg(dir)
+        .args(args)
         .stdout(fs::File::create(dir.join("out.txt")).unwrap())
         .stderr(fs::File::create(dir.join("err.txt")).unwrap())
         .spawn()
