@@ -94,14 +94,15 @@ impl Holder {
     }
 
     /// Whether he sat on this machine and his process is gone, or it is this very process and the
-    /// sitting ended (a priest thread of God's back after `EIO`): his lease is stale at once.
-    fn gone_from_here(&self) -> bool {
+    /// sitting ended (a priest thread of God's back after `EIO`): his lease (at `path`) is stale
+    /// at once.
+    fn gone_from_here(&self, path: &Path) -> bool {
         if self.machine != machine() {
             return false;
         }
         if self.pid == std::process::id() {
             let held = HELD_HERE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            return !held.iter().any(|h| h.same_sitting(self));
+            return !held.iter().any(|(p, h)| p == path && h.same_sitting(self));
         }
         !process_alive(self.pid)
     }
@@ -115,8 +116,9 @@ impl Holder {
     }
 }
 
-/// The leases this process holds now.
-static HELD_HERE: std::sync::Mutex<Vec<Holder>> = std::sync::Mutex::new(Vec::new());
+/// The leases this process holds now, by path: God's priests share his pid and may sit down in
+/// the same millisecond, so a holder alone does not tell one of his leases from another.
+static HELD_HERE: std::sync::Mutex<Vec<(PathBuf, Holder)>> = std::sync::Mutex::new(Vec::new());
 
 /// A lease held by this process; dropping it gives it up.
 #[derive(Debug)]
@@ -145,8 +147,12 @@ impl From<io::Error> for LeaseError {
 /// Takes the lease of priest `name` in `dir`, waiting up to `stale` (see [`STALE`]) to judge
 /// a lease someone else left there.
 pub fn take(dir: &Path, name: &str, stale: Duration) -> Result<Lease, LeaseError> {
+    take_since(dir, name, stale, &now())
+}
+
+/// [`take`], saying he sat down at `since`.
+fn take_since(dir: &Path, name: &str, stale: Duration, since: &str) -> Result<Lease, LeaseError> {
     let path = lease_path(dir, name);
-    let since = now();
     loop {
         match OpenOptions::new()
             .read(true)
@@ -156,17 +162,20 @@ pub fn take(dir: &Path, name: &str, stale: Duration) -> Result<Lease, LeaseError
             .open(&path)
         {
             Ok(file) => {
-                let me = Holder::me(0, &since);
+                let me = Holder::me(0, since);
                 file.write_all_at(me.line().as_bytes(), 0)?;
                 file.sync_data()?;
-                HELD_HERE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(me.clone());
+                HELD_HERE
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((path.clone(), me.clone()));
                 return Ok(Lease { path, file, me, renewed: Instant::now() });
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e.into()),
         }
         let Some(seen) = read(&path)? else { continue };
-        if Holder::parse(&seen).is_some_and(|h| h.gone_from_here()) {
+        if Holder::parse(&seen).is_some_and(|h| h.gone_from_here(&path)) {
             take_over(&path, &seen)?;
             continue;
         }
@@ -266,7 +275,7 @@ impl Drop for Lease {
         HELD_HERE
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|h| !h.same_sitting(&self.me));
+            .retain(|(p, h)| !(p == &self.path && h.same_sitting(&self.me)));
         if read(&self.path)
             .ok()
             .flatten()
@@ -282,9 +291,10 @@ impl Drop for Lease {
 /// machine is nobody's; another machine's lease counts if renewed within [`STALE`] by this
 /// machine's clock (for telling a person only; takeover never compares clocks).
 pub fn holder(dir: &Path, name: &str) -> Option<String> {
-    let text = read(&lease_path(dir, name)).ok()??;
+    let path = lease_path(dir, name);
+    let text = read(&path).ok()??;
     let h = Holder::parse(&text)?;
-    if h.gone_from_here() {
+    if h.gone_from_here(&path) {
         return None;
     }
     let renewed = chrono::DateTime::parse_from_rfc3339(&h.renewed).ok()?;

@@ -145,3 +145,19 @@ fn a_lease_this_process_left_behind_is_taken_at_once() {
     let _again = take(dir.path(), "Oki", Duration::from_secs(60)).unwrap();
     assert!(started.elapsed() < Duration::from_secs(2), "taken at once: {:?}", started.elapsed());
 }
+
+/// God's priests share his pid and may sit down in the same millisecond: one leaving must not
+/// make another's lease look left behind (then `status` says nobody sits as him, and a second
+/// process takes his lease at once).
+#[test]
+fn one_of_gods_priests_leaving_leaves_another_sat_down_in_the_same_millisecond_sitting() {
+    let dir = chamber();
+    let since = now();
+    let oki = take_since(dir.path(), "Oki", STALE, &since).unwrap();
+    let _lynch = take_since(dir.path(), "Lynch", STALE, &since).unwrap();
+    drop(oki);
+    assert!(holder_of(dir.path(), "Lynch").is_some(), "Lynch still sits");
+    let started = Instant::now();
+    let _second = take(dir.path(), "Lynch", Duration::from_millis(300));
+    assert!(started.elapsed() >= Duration::from_millis(300), "taken only after it stood unchanged");
+}
