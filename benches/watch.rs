@@ -36,3 +36,22 @@ fn refresh_a_busy_chamber(bencher: Bencher) {
         source.refresh(&mut state)
     });
 }
+
+/// `WATCH_DIR=<a Chamber's folder> cargo bench --bench watch`: the same over a Chamber of your own
+/// (one that `parliament bench --dir` left, say), read whole in one refresh.
+#[divan::bench(sample_count = 10)]
+fn refresh_a_chamber_of_your_own(bencher: Bencher) {
+    let Some(dir) = std::env::var_os("WATCH_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    let roll = Roll::read(&dir).unwrap().unwrap();
+    let rows = {
+        let mut state = WatchState::new(roll.clone(), "bench");
+        let mut source = Source::open(&dir, &roll);
+        source.refresh(&mut state) as u64
+    };
+    bencher.counter(ItemsCount::new(rows)).bench(|| {
+        let mut state = WatchState::new(roll.clone(), "bench");
+        let mut source = Source::open(&dir, &roll);
+        source.refresh(&mut state)
+    });
+}

@@ -68,7 +68,7 @@ pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
 
 /// [`read_ledger_line`] for a reader of many lines, remembering what it read in `cache`.
 pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut RowCache) -> LedgerLine {
-    if text.contains('\0') {
+    if super::csvrow::holds_nul(text) {
         return LedgerLine::Void;
     }
     if number == 1 {
@@ -78,7 +78,7 @@ pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut R
             LedgerLine::Bad(format!("line 1 is {text:?}; expected the header {LEDGER_HEADER:?}"))
         };
     }
-    if text.contains('\u{fffd}') {
+    if super::csvrow::holds_no_character(text) {
         return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
     }
     let mut columns = super::csvrow::split_commas(text);

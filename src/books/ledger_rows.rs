@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::csvrow::{read_row, split_commas, unguard, write_row};
+use super::csvrow::{plain_columns, read_row, unguard, write_row};
 use super::roll::Roll;
 use crate::priest::{BallotNumber, Decree, DecreeNo, FixedMap, Record, Vote};
 
@@ -31,7 +31,7 @@ pub const OLIVE_DAY: &str = "olive day";
 /// `ballot` and `decree_no` never hold a comma or a quote; the decree's text comes after them):
 /// None for any other row, the header, or a line voided with NUL.
 pub fn decree_row_number(text: &str) -> Option<DecreeNo> {
-    if text.contains('\0') {
+    if super::csvrow::holds_nul(text) {
         return None;
     }
     let mut columns = text.splitn(5, ',');
@@ -43,7 +43,7 @@ pub fn decree_row_number(text: &str) -> Option<DecreeNo> {
 /// The decree number and ballot column of a `Voted` row, read from its first four columns only
 /// (as [`decree_row_number`]); `None` for any other line.
 pub fn voted_row_key(text: &str) -> Option<(DecreeNo, &str)> {
-    if text.contains('\0') {
+    if super::csvrow::holds_nul(text) {
         return None;
     }
     let mut columns = text.splitn(5, ',');
@@ -184,21 +184,15 @@ pub fn parse_ledger_row_with(roll: &Roll, text: &str, cache: &mut RowCache) -> R
     // which [`read_row`] would find too, only after copying them into a list of its own.
     let read;
     let mut columns = [""; 6];
-    let count = if text.bytes().any(|b| matches!(b, b'"' | b'\\' | b'\n' | 0)) {
-        read = read_row(text)?;
-        for (column, field) in columns.iter_mut().zip(&read) {
-            *column = field.as_ref();
-        }
-        read.len()
-    } else {
-        let mut count = 0;
-        for field in split_commas(text) {
-            if let Some(column) = columns.get_mut(count) {
-                *column = field;
+    let count = match plain_columns(text, &mut columns) {
+        Some(count) => count,
+        None => {
+            read = read_row(text)?;
+            for (column, field) in columns.iter_mut().zip(&read) {
+                *column = field.as_ref();
             }
-            count += 1;
+            read.len()
         }
-        count
     };
     if count > 6 {
         return Err(format!("the row has {count} columns; a ledger row has 6 ({LEDGER_HEADER})"));

@@ -30,6 +30,10 @@ pub fn membership_text(name: &str, weight: u32) -> String {
 /// The name and weight a membership text says, or None if the text is not one. A text in the
 /// form with a weight that is not a number from 0 to [`MAX_WEIGHT`] is an error.
 pub fn membership_words(text: &str) -> Option<Result<(&str, u32), String>> {
+    // Every form holds this word, and most texts are no membership text: one search says so.
+    static LEGISLATOR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("legislator"));
+    LEGISLATOR.find(text.as_bytes())?;
     let text = text.trim().trim_end_matches('.');
     let name_ok = |name: &str| !name.is_empty() && crate::names::check_name(name).is_ok();
     if let Some(name) = text.strip_suffix(NO_LONGER) {

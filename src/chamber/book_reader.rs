@@ -349,11 +349,11 @@ fn row(
     if line.text.trim().is_empty() || (line.number == 1 && line.text == BOOK_HEADER) {
         return;
     }
-    let reading = if line.text.contains('\0') {
+    let reading = if crate::books::csvrow::holds_nul(&line.text) {
         Reading::Bad(format!(
             "a row left unfinished in a page that is not yours, cut short when its writer wrote below it: void. Write it again, whole, in a page of your own ({me}/<your name>.csv)"
         ))
-    } else if line.text.contains('\u{fffd}') {
+    } else if crate::books::csvrow::holds_no_character(&line.text) {
         Reading::Bad(
             "the row is not UTF-8 text (a byte that is no character); save the file as UTF-8".to_string(),
         )

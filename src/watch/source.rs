@@ -42,8 +42,9 @@ type Seen = (Option<(SystemTime, u64)>, Option<Instant>);
 /// How often the sitting locks are looked at.
 const SITTING_EVERY: Duration = Duration::from_millis(250);
 
-/// A row read and not yet fed to the view. A messagebook row waits as its text, and is parsed
-/// only if the view needs it (see [`Source::refresh_within`]).
+/// A row read and not yet fed to the view. A messagebook row waits as its text (where it lies in
+/// [`Source::waiting_text`]), and is parsed only if the view needs it (see
+/// [`Source::refresh_within`]).
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
     /// `seq`: how many messagebook rows had been read when this one was (itself included).
@@ -51,7 +52,8 @@ enum Row {
         page: usize,
         line: u64,
         seq: u64,
-        text: String,
+        start: usize,
+        end: usize,
     },
 }
 
@@ -84,6 +86,11 @@ pub struct Source {
     /// refresh to the next so reading them allocates nothing.
     page_text: String,
     page_spans: Vec<(usize, u64, usize, usize)>,
+    /// The text of the messagebook rows waiting in the backlog, end to end: emptied whenever the
+    /// backlog is.
+    waiting_text: String,
+    /// The `at` of the last hushed row read, and that time: rows written together share it.
+    page_at: (String, Option<DateTime<Utc>>),
     /// `roll.csv`'s length and modification time when last looked.
     roll_seen: Option<(u64, Option<SystemTime>)>,
     /// Who sat when last looked, and when that was.
@@ -126,6 +133,8 @@ impl Source {
             pages_read: 0,
             page_text: String::new(),
             page_spans: Vec::new(),
+            waiting_text: String::new(),
+            page_at: (String::new(), None),
             roll_seen: roll_seen(dir),
             sitting: (None, None),
             rows: 0,
@@ -165,6 +174,9 @@ impl Source {
     /// up for long by a Chamber writing faster than the view can follow. The files are still read
     /// to their ends, only once each byte.
     pub fn refresh_within(&mut self, state: &mut WatchState, budget: Option<std::time::Duration>) -> usize {
+        if self.backlog.is_empty() {
+            self.waiting_text.clear();
+        }
         let (roll, cache) = (&self.roll, &mut self.row_cache);
         for (i, ledger) in self.ledgers.iter_mut().enumerate() {
             let backlog = &mut self.backlog;
@@ -180,7 +192,8 @@ impl Source {
         while let Some(row) = self.backlog.pop_front() {
             match row {
                 Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
-                Row::Page { page, line, seq, text } => {
+                Row::Page { page, line, seq, start, end } => {
+                    let text = &self.waiting_text[start..end];
                     // A delivery with DELIVERIES_KEPT more behind it would scroll out of view
                     // before any screen showed it: only what it tells the rules and the ballots
                     // in flight (a petition made, a ballot begun) is taken, and a row that tells
@@ -191,13 +204,19 @@ impl Source {
                     let hushed = self.pages_read - seq >= DELIVERIES_KEPT as u64;
                     let told = |kind: &str| match kind {
                         "Petition" => false,
-                        "BeginBallot" => begun_ballot(&self.roll, &text)
+                        "BeginBallot" => begun_ballot(&self.roll, text)
                             .is_some_and(|(no, ballot)| state.flight().knows_begun(no, ballot)),
                         _ => true,
                     };
-                    if hushed && book_row_kind(&text).is_some_and(told) {
-                    } else if let Some(row) = self.pages[page].row(&self.roll, line, &text) {
-                        if hushed { feed_hushed(state, &row) } else { feed(state, &row) }
+                    if !hushed {
+                        if let Some(row) = self.pages[page].row(&self.roll, line, text) {
+                            feed(state, &row)
+                        }
+                    } else if !book_row_kind(text).is_some_and(told)
+                        && let Ok(entry) = parse_book_row(&self.roll, text)
+                    {
+                        let at = cached_at(&mut self.page_at, text);
+                        feed_hushed(state, &self.pages[page].name, &entry, at)
                     }
                 }
             }
@@ -241,7 +260,9 @@ impl Source {
                 continue;
             }
             let seq = self.pages_read;
-            self.backlog.push_back(Row::Page { page, line, seq, text: row.to_string() });
+            let start = self.waiting_text.len();
+            self.waiting_text.push_str(row);
+            self.backlog.push_back(Row::Page { page, line, seq, start, end: self.waiting_text.len() });
         }
         (self.page_text, self.page_spans) = (text, spans);
         skipped
@@ -291,7 +312,7 @@ impl Source {
             let _ = page.tail.read_new_each(|item| {
                 if let TailItem::Line { number, text, .. } = item
                     && number != 1
-                    && !text.contains('\0')
+                    && !crate::books::csvrow::holds_nul(text)
                 {
                     each(i, number, text);
                 }
@@ -397,17 +418,28 @@ fn roll_seen(dir: &Path) -> Option<(u64, Option<SystemTime>)> {
     Some((m.len(), m.modified().ok()))
 }
 
-/// As [`feed`], for a row that would scroll out of view before it is drawn: what it tells the
-/// rules and the ballots in flight, without a delivery.
-pub fn feed_hushed(state: &mut WatchState, row: &BookRow) {
-    match &row.entry {
-        BookEntry::Message { message, .. } => state.heard(message, row.at),
+/// As [`feed`], for a row of page `page` that would scroll out of view before it is drawn: what
+/// it tells the rules and the ballots in flight, without a delivery.
+pub fn feed_hushed(state: &mut WatchState, page: &str, entry: &BookEntry, at: Option<DateTime<Utc>>) {
+    match entry {
+        BookEntry::Message { message, .. } => state.heard(message, at),
         BookEntry::Continued { .. } => {}
         BookEntry::Petition { text, id, print, .. } => {
-            let petition = petition_from(state.roll(), &row.page, *print, text, id);
-            state.heard(&Message::Petition(petition), row.at)
+            let petition = petition_from(state.roll(), page, *print, text, id);
+            state.heard(&Message::Petition(petition), at)
         }
     }
+}
+
+/// A messagebook row's `at` as a time, the last row's again when it is the same text.
+fn cached_at(last: &mut (String, Option<DateTime<Utc>>), text: &str) -> Option<DateTime<Utc>> {
+    let at = text.split(',').next().unwrap_or_default();
+    if last.0 != at {
+        last.0.clear();
+        last.0.push_str(at);
+        last.1 = DateTime::parse_from_rfc3339(at).ok().map(|a| a.with_timezone(&Utc));
+    }
+    last.1
 }
 
 /// The pid sitting as each priest now, from the kernel's list of `flock`s (`/proc/locks`); None
