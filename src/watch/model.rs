@@ -72,6 +72,10 @@ impl DurableView {
             Record::Tried { ballot } => self.last_tried = self.last_tried.max(Some(*ballot)),
             Record::Promised { ballot } => self.next_bal = self.next_bal.max(Some(*ballot)),
             Record::Voted(_) => {}
+            // The next number, with no hole above: how nearly every Decree row comes.
+            Record::Decree { decree_no, .. } if *decree_no == self.known + 1 && self.beyond.is_empty() => {
+                self.known += 1;
+            }
             Record::Decree { decree_no, .. } => {
                 if *decree_no > self.known {
                     self.beyond.insert(*decree_no);
