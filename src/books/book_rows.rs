@@ -105,8 +105,8 @@ fn vote_lines(roll: &Roll, votes: &[Vote], decrees: &[(DecreeNo, Decree)]) -> St
 pub enum BookEntry {
     /// A message from a priest of the Chamber.
     Message { from: PriestId, message: Message },
-    /// A petition, from anyone; `id` is empty when the person gave none, and `print` is a
-    /// fingerprint of the row's text, which stands in for it.
+    /// A petition, from anyone; `id` is empty when the person gave none, and then `print` is a
+    /// fingerprint of the row's text, which stands in for it (0 when there is an id).
     Petition { from: String, text: String, id: String, print: u128 },
     /// The first row of a page whose writer closed the one before (§3.3.2): `closed` names the
     /// closed page (`volumes/<priest>/pages/<page>-<n>.csv`), whose rows came before this one.
@@ -166,7 +166,8 @@ pub fn parse_book_row(roll: &Roll, text: &str) -> Result<BookEntry, String> {
         super::membership::roll_change(roll, text)?;
         let from = if from.is_empty() { "a citizen" } else { from };
         let id = unguard(field(6)).to_string();
-        let print = fingerprint(text_row);
+        // Only a petition without an id is named by its fingerprint (see [`petition_from`]).
+        let print = if id.is_empty() { fingerprint(text_row) } else { 0 };
         return Ok(BookEntry::Petition { from: from.to_string(), text: text.to_string(), id, print });
     }
     if kind == CONTINUED {
