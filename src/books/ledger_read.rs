@@ -68,7 +68,10 @@ pub fn read_ledger_line(roll: &Roll, number: u64, text: &str) -> LedgerLine {
 
 /// [`read_ledger_line`] for a reader of many lines, remembering what it read in `cache`.
 pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut RowCache) -> LedgerLine {
-    if super::csvrow::holds_nul(text) {
+    // A plain row (most) is split at its commas once, for every look below.
+    let mut columns = [""; 6];
+    let plain = super::csvrow::plain_columns(text, &mut columns);
+    if plain.is_none() && super::csvrow::holds_nul(text) {
         return LedgerLine::Void;
     }
     if number == 1 {
@@ -81,18 +84,28 @@ pub fn read_ledger_line_with(roll: &Roll, number: u64, text: &str, cache: &mut R
     if super::csvrow::holds_no_character(text) {
         return LedgerLine::Bad("the row is not UTF-8 text (a byte that is no character)".to_string());
     }
-    let mut columns = super::csvrow::split_commas(text);
-    match columns.nth(1) {
+    let (entry, through) = match plain {
+        Some(_) => (Some(columns[1]), Some(columns[3])),
+        None => {
+            let mut columns = super::csvrow::split_commas(text);
+            (columns.nth(1), columns.nth(1))
+        }
+    };
+    match entry {
         Some(TORN) => return LedgerLine::TornNote,
         Some(RESTATED) => {
-            return match columns.nth(1).map(str::parse) {
+            return match through.map(str::parse) {
                 Some(Ok(through)) => LedgerLine::Restated(through),
                 _ => LedgerLine::Bad("a Restated row needs the decree its law book runs through".to_string()),
             };
         }
         _ => {}
     }
-    match parse_ledger_row_with(roll, text, cache) {
+    let row = match plain {
+        Some(count) => super::ledger_rows::parse_columns(roll, &columns, count, cache),
+        None => parse_ledger_row_with(roll, text, cache),
+    };
+    match row {
         Ok(row) => LedgerLine::Row(row),
         Err(why) => LedgerLine::Bad(why),
     }

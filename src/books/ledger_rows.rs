@@ -182,18 +182,27 @@ impl RowCache {
 pub fn parse_ledger_row_with(roll: &Roll, text: &str, cache: &mut RowCache) -> Result<LedgerRow, String> {
     // Most rows hold no quote and no escape: their columns are what lies between the commas,
     // which [`read_row`] would find too, only after copying them into a list of its own.
-    let read;
     let mut columns = [""; 6];
-    let count = match plain_columns(text, &mut columns) {
-        Some(count) => count,
+    match plain_columns(text, &mut columns) {
+        Some(count) => parse_columns(roll, &columns, count, cache),
         None => {
-            read = read_row(text)?;
+            let read = read_row(text)?;
             for (column, field) in columns.iter_mut().zip(&read) {
                 *column = field.as_ref();
             }
-            read.len()
+            parse_columns(roll, &columns, read.len(), cache)
         }
-    };
+    }
+}
+
+/// A ledger row from its first six columns (and how many it has): what
+/// [`parse_ledger_row_with`] reads once it has found them.
+pub fn parse_columns(
+    roll: &Roll,
+    columns: &[&str; 6],
+    count: usize,
+    cache: &mut RowCache,
+) -> Result<LedgerRow, String> {
     if count > 6 {
         return Err(format!("the row has {count} columns; a ledger row has 6 ({LEDGER_HEADER})"));
     }

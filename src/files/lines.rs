@@ -73,11 +73,35 @@ impl LineBuffer {
             self.partial = held;
             rest = &rest[i + 1..];
         }
+        // The complete lines are checked for UTF-8 at once (a check a line costs a call each);
+        // only where that fails is each line checked, and its bad bytes replaced, alone.
+        let whole = memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1);
+        if let Ok(text) = std::str::from_utf8(&rest[..whole]) {
+            let mut start = 0;
+            for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+                self.cut_text(&text[start..i], &mut each);
+                start = i + 1;
+            }
+            rest = &rest[whole..];
+        }
         while let Some(i) = memchr::memchr(b'\n', rest) {
             self.cut(&rest[..i], &mut each);
             rest = &rest[i + 1..];
         }
         self.partial.extend_from_slice(rest);
+    }
+
+    /// As [`LineBuffer::cut`], for a line already known to be UTF-8.
+    fn cut_text(&mut self, line: &str, each: &mut impl FnMut(u64, u64, &str)) {
+        let offset = self.position.offset;
+        let mut text = line;
+        if offset == 0 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
+        text = text.strip_suffix('\r').unwrap_or(text);
+        self.position.lines_read += 1;
+        self.position.offset += line.len() as u64 + 1;
+        each(self.position.lines_read, offset, text)
     }
 
     /// One complete line, without its newline: numbered, stripped, and handed on.
