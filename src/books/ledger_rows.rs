@@ -13,13 +13,11 @@
 //! `Decree` (a decree passed). An empty `petition` marks an olive-day decree. Ballots are written
 //! `round.Priest`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::csvrow::{plain_columns, read_row, unguard, write_row};
 use super::roll::Roll;
-use crate::priest::{BallotNumber, Decree, DecreeNo, FixedMap, Record, Vote};
+use crate::priest::{BallotNumber, Decree, DecreeNo, Record, Vote};
 
 /// The ledger's header row.
 pub const LEDGER_HEADER: &str = "at,entry,ballot,decree_no,decree,petition";
@@ -109,9 +107,11 @@ pub fn parse_ledger_row(roll: &Roll, text: &str) -> Result<LedgerRow, String> {
 pub struct RowCache {
     /// The last `at` column read, and its time.
     at: Option<(String, DateTime<Utc>)>,
-    /// Decrees read lately, by petition id; with how many places the roll had when they were
-    /// read (a membership text is read through the roll, so a grown roll reads them afresh).
-    decrees: FixedMap<Arc<str>, Decree>,
+    /// Decrees read lately, each in the slot of its number (modulo [`DECREES_CACHED`]): the rows
+    /// of one decree come close together, in every ledger. With how many places the roll had when
+    /// they were read (a membership text is read through the roll, so a grown roll reads them
+    /// afresh).
+    decrees: Vec<Option<(DecreeNo, Decree)>>,
     roll_len: usize,
     /// The last ballot column read, and its ballot: a ledger's rows run in one ballot for
     /// thousands of rows. (A roll only grows, so a name keeps its place and the ballot its
@@ -119,7 +119,7 @@ pub struct RowCache {
     ballot: Option<(String, BallotNumber)>,
 }
 
-/// How many decrees a [`RowCache`] keeps before it forgets them all and starts again.
+/// How many decree numbers a [`RowCache`] keeps a slot for.
 const DECREES_CACHED: usize = 8_192;
 
 impl RowCache {
@@ -152,27 +152,27 @@ impl RowCache {
         Ok(ballot)
     }
 
-    /// [`parse_decree`], the value read before for the same petition id and text if there is one.
-    fn decree(&mut self, roll: &Roll, text: &str, petition: &str) -> Decree {
+    /// [`parse_decree`] of decree `decree_no`, the value read before if its slot holds the same
+    /// number, petition id and text: found by the number, with no hashing of the id.
+    fn decree(&mut self, roll: &Roll, decree_no: DecreeNo, text: &str, petition: &str) -> Decree {
         if petition.is_empty() {
             return Decree::OliveDay;
         }
-        if self.roll_len != roll.len() {
+        if self.roll_len != roll.len() || self.decrees.is_empty() {
             self.decrees.clear();
+            self.decrees.resize(DECREES_CACHED, None);
             self.roll_len = roll.len();
         }
-        if let Some(known @ Decree::Law(p)) = self.decrees.get(petition)
+        let slot = &mut self.decrees[(decree_no % DECREES_CACHED as DecreeNo) as usize];
+        if let Some((no, known @ Decree::Law(p))) = &*slot
+            && *no == decree_no
+            && *p.id.0 == *petition
             && *p.text == *text
         {
             return known.clone();
         }
         let decree = parse_decree(roll, text, petition);
-        if self.decrees.len() >= DECREES_CACHED {
-            self.decrees.clear();
-        }
-        if let Decree::Law(p) = &decree {
-            self.decrees.insert(Arc::clone(&p.id.0), decree.clone());
-        }
+        *slot = Some((decree_no, decree.clone()));
         decree
     }
 }
@@ -219,15 +219,18 @@ pub fn parse_columns(
     let record = match field(1) {
         "Tried" => Record::Tried { ballot: cache.ballot(roll, field(2))? },
         "Promised" => Record::Promised { ballot: cache.ballot(roll, field(2))? },
-        "Voted" => Record::Voted(Vote {
-            ballot: cache.ballot(roll, field(2))?,
-            decree_no: decree_no()?,
-            decree: cache.decree(roll, unguard(field(4)), unguard(field(5))),
-        }),
-        "Decree" => Record::Decree {
-            decree_no: decree_no()?,
-            decree: cache.decree(roll, unguard(field(4)), unguard(field(5))),
-        },
+        "Voted" => {
+            let (ballot, decree_no) = (cache.ballot(roll, field(2))?, decree_no()?);
+            let decree = cache.decree(roll, decree_no, unguard(field(4)), unguard(field(5)));
+            Record::Voted(Vote { ballot, decree_no, decree })
+        }
+        "Decree" => {
+            let decree_no = decree_no()?;
+            Record::Decree {
+                decree_no,
+                decree: cache.decree(roll, decree_no, unguard(field(4)), unguard(field(5))),
+            }
+        }
         other => {
             return Err(format!("unknown entry {other:?}; expected one of Tried, Promised, Voted, Decree"));
         }

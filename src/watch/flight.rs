@@ -4,7 +4,7 @@
 //! set has voted, the decree has passed (Theorem 1: no other decree can pass under that number).
 //! Then the statute book, with which ledgers hold each decree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -49,7 +49,9 @@ pub struct Statute {
 #[derive(Clone, Debug, Default)]
 pub struct Flight {
     ballots: BTreeMap<DecreeNo, InFlight>,
-    statute: BTreeMap<DecreeNo, Statute>,
+    /// By number, the lowest first: decrees pass in order, so nearly always the numbers run
+    /// without a hole and a number's place is found by subtraction ([`Flight::place`]).
+    statute: VecDeque<(DecreeNo, Statute)>,
 }
 
 impl Flight {
@@ -100,22 +102,41 @@ impl Flight {
         {
             b.passed = Some(at);
         }
-        if self.statute.len() >= STATUTE_KEPT
-            && self.statute.first_key_value().is_some_and(|(&k, _)| decree_no < k)
-        {
+        if self.statute.len() >= STATUTE_KEPT && self.statute.front().is_some_and(|(k, _)| decree_no < *k) {
             return true;
         }
-        let mut news = false;
-        let entry = self.statute.entry(decree_no).or_insert_with(|| {
-            news = true;
-            Statute { decree: decree.clone(), holders: Quorum::default(), first_at: at }
-        });
-        entry.holders.insert(priest);
-        news |= entry.decree != *decree;
+        let news = match self.place(decree_no) {
+            Ok(i) => {
+                let entry = &mut self.statute[i].1;
+                entry.holders.insert(priest);
+                entry.decree != *decree
+            }
+            Err(i) => {
+                let mut holders = Quorum::default();
+                holders.insert(priest);
+                self.statute
+                    .insert(i, (decree_no, Statute { decree: decree.clone(), holders, first_at: at }));
+                true
+            }
+        };
         if self.statute.len() > STATUTE_KEPT {
-            self.statute.pop_first();
+            self.statute.pop_front();
         }
         news
+    }
+
+    /// Where `decree_no` is in the statute book (Ok), or where it would go (Err).
+    fn place(&self, decree_no: DecreeNo) -> Result<usize, usize> {
+        let (Some((first, _)), Some((last, _))) = (self.statute.front(), self.statute.back()) else {
+            return Err(0);
+        };
+        if decree_no > *last {
+            return Err(self.statute.len());
+        }
+        if decree_no >= *first && (last - first) as usize == self.statute.len() - 1 {
+            return Ok((decree_no - first) as usize);
+        }
+        self.statute.binary_search_by_key(&decree_no, |(no, _)| *no)
     }
 
     /// The ballots in flight, the highest decree number first.
@@ -143,7 +164,7 @@ impl Flight {
 
     /// Whether the statute book holds a decree under this number.
     pub fn holds(&self, decree_no: DecreeNo) -> bool {
-        self.statute.contains_key(&decree_no)
+        self.place(decree_no).is_ok()
     }
 
     /// The entry for `decree_no`, replaced when `ballot` is later than the one shown; `None` when
@@ -168,7 +189,7 @@ impl Flight {
             // ledger read of a busy refresh brings thousands of these).
             return None;
         }
-        let known = self.statute.contains_key(&decree_no);
+        let known = self.holds(decree_no);
         let entry = self.ballots.entry(decree_no).or_insert_with(fresh);
         if ballot > entry.ballot {
             // A later president's ballot: once the decree passed, it can only repeat it (B3).
@@ -261,5 +282,45 @@ mod tests {
         assert_eq!(f.statute().last().map(|(no, _)| no), Some(11));
         assert!(f.decree(PriestId(1), 3, &Decree::OliveDay, None), "below the book: news");
         assert_eq!(f.statute().last().map(|(no, _)| no), Some(11), "and not kept");
+    }
+
+    /// The statute book keeps its newest numbers in a row, found by subtraction where they run
+    /// without a hole: in any order, with holes, copies and numbers below the book, it holds
+    /// what a map of the newest STATUTE_KEPT numbers would, and says news the same.
+    #[test]
+    fn the_statute_book_in_a_row_holds_what_a_map_of_the_newest_numbers_would() {
+        let mut rng = crate::rng::Rng::new(7);
+        let mut f = Flight::new();
+        let mut map: BTreeMap<DecreeNo, (Quorum, Decree)> = BTreeMap::new();
+        let mut next = 1;
+        for _ in 0..40_000 {
+            let no = match rng.below(10) {
+                0 => next + rng.below(5),                          // ahead, leaving a hole
+                1 => next.saturating_sub(rng.below(6_000)).max(1), // far behind
+                _ => next.saturating_sub(rng.below(3)).max(1),     // a copy in another ledger
+            };
+            next = next.max(no + 1);
+            let priest = PriestId(rng.below(5) as u16);
+            let decree =
+                if rng.chance(0.01) { Decree::OliveDay } else { Decree::Law(Petition::new("p", "t")) };
+            let below = map.len() >= STATUTE_KEPT && map.first_key_value().is_some_and(|(&k, _)| no < k);
+            let news = if below {
+                true
+            } else {
+                let fresh = !map.contains_key(&no);
+                let entry = map.entry(no).or_insert_with(|| (Quorum::default(), decree.clone()));
+                entry.0.insert(priest);
+                let news = fresh || entry.1 != decree;
+                if map.len() > STATUTE_KEPT {
+                    map.pop_first();
+                }
+                news
+            };
+            assert_eq!(f.decree(priest, no, &decree, None), news, "decree {no}");
+            assert_eq!(f.holds(no), map.contains_key(&no));
+        }
+        let ours: Vec<_> = f.statute().map(|(no, s)| (no, s.holders, s.decree.clone())).collect();
+        let theirs: Vec<_> = map.iter().rev().map(|(no, (h, d))| (*no, *h, d.clone())).collect();
+        assert_eq!(ours, theirs);
     }
 }
