@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use super::ledger_rows::{LEDGER_HEADER, LedgerRow, RowCache, parse_ledger_row_with};
 use super::roll::Roll;
 use crate::files::{TailItem, TailReader};
+use crate::priest::DecreeNo;
 
 /// The `entry` of the row that says the row above it was torn by a crash and is void.
 pub const TORN: &str = "Torn";
@@ -224,11 +225,28 @@ impl LedgerFollower {
         cache: &mut RowCache,
         mut each: impl FnMut(u64, LedgerRow),
     ) -> io::Result<()> {
+        self.read_restating(roll, cache, |line, row| {
+            if let Ok(row) = row {
+                each(line, row)
+            }
+        })
+    }
+
+    /// As [`LedgerFollower::read_with`], handing on a new volume's `Restated` row too, as
+    /// `Err(through)`: every decree up to `through` is in his law book (§3.3.2), though no row of
+    /// the volume says each.
+    pub fn read_restating(
+        &mut self,
+        roll: &Roll,
+        cache: &mut RowCache,
+        mut each: impl FnMut(u64, Result<LedgerRow, DecreeNo>),
+    ) -> io::Result<()> {
         let bad = &mut self.bad;
         self.tail.read_new_each(|item| {
             let TailItem::Line { number, text, .. } = item else { return };
             match read_ledger_line_with(roll, number, text, cache) {
-                LedgerLine::Row(row) => each(number, row),
+                LedgerLine::Row(row) => each(number, Ok(row)),
+                LedgerLine::Restated(through) => each(number, Err(through)),
                 LedgerLine::Bad(why) => bad.push((number, why)),
                 _ => {}
             }

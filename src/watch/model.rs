@@ -88,6 +88,21 @@ impl DurableView {
         }
     }
 
+    /// A new volume of his ledger says his law book runs through `through` (§3.3.2): every
+    /// decree up to it is his, though the volume has no row for each. (A watch that began after
+    /// the first volume closed saw none of the rows below; without this he would seem to lack
+    /// them all, and every later number would wait above the hole.)
+    pub fn restated(&mut self, through: DecreeNo) {
+        if through > self.known {
+            self.known = through;
+            self.beyond = self.beyond.split_off(&(through + 1));
+        }
+        while self.beyond.first() == Some(&(self.known + 1)) {
+            self.beyond.pop_first();
+            self.known += 1;
+        }
+    }
+
     /// The highest decree number his statute book holds.
     pub fn last_decree(&self) -> DecreeNo {
         self.beyond.last().copied().unwrap_or(self.known)
@@ -245,6 +260,11 @@ impl WatchState {
             }
             Record::Decree { .. } | Record::Tried { .. } | Record::Promised { .. } => {}
         }
+    }
+
+    /// A new volume of `priest`'s ledger restates that his law book runs through `through`.
+    pub fn restated(&mut self, priest: PriestId, through: DecreeNo) {
+        self.priests[priest.index()].durable.restated(through);
     }
 
     /// A message from priest `from` read by priest `to` at `line` of `file`.

@@ -47,6 +47,8 @@ const SITTING_EVERY: Duration = Duration::from_millis(250);
 /// [`Source::refresh_within`]).
 enum Row {
     Ledger(PriestId, u64, LedgerRow),
+    /// A new volume's `Restated` row: his law book runs through this decree (§3.3.2).
+    Restated(PriestId, DecreeNo),
     /// `seq`: how many messagebook rows had been read when this one was (itself included).
     Page {
         page: usize,
@@ -180,8 +182,11 @@ impl Source {
         let (roll, cache) = (&self.roll, &mut self.row_cache);
         for (i, ledger) in self.ledgers.iter_mut().enumerate() {
             let backlog = &mut self.backlog;
-            let _ = ledger.read_with(roll, cache, |line, row| {
-                backlog.push_back(Row::Ledger(PriestId(i as u16), line, row))
+            let _ = ledger.read_restating(roll, cache, |line, row| {
+                backlog.push_back(match row {
+                    Ok(row) => Row::Ledger(PriestId(i as u16), line, row),
+                    Err(through) => Row::Restated(PriestId(i as u16), through),
+                })
             });
         }
         // The books after the ledgers: a petition's row was written before any decree carrying it,
@@ -192,6 +197,7 @@ impl Source {
         while let Some(row) = self.backlog.pop_front() {
             match row {
                 Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
+                Row::Restated(p, through) => state.restated(p, through),
                 Row::Page { page, line, seq, start, end } => {
                     let text = &self.waiting_text[start..end];
                     // A delivery with DELIVERIES_KEPT more behind it would scroll out of view

@@ -220,3 +220,26 @@ fn a_begin_ballot_is_read_by_its_commas_only_when_it_holds_no_quote() {
     );
     assert_eq!(begun_ballot(&roll, olive.trim_end()), Some((3, ballot)), "{olive}");
 }
+
+/// A watch begun after a priest's first volume closed (§3.3.2) reads a live volume that opens
+/// with `Restated`: his law book runs through that decree, and the rows after it follow on. It
+/// once missed the `Restated` row, so he seemed to lack every decree below, and each later number
+/// waited above the hole in a set that grew by every decree passed.
+#[test]
+fn a_watch_begun_after_a_volume_closed_counts_the_law_book_as_held() {
+    use crate::books::ledger_read::restated_row;
+    use crate::books::ledger_rows::{LEDGER_HEADER, ledger_row};
+    use crate::priest::{Decree, Petition, PriestId, Record};
+    let (dir, roll) = chamber();
+    let at = "2026-12-07T16:00:00.000Z";
+    let mut volume = format!("{LEDGER_HEADER}\n{}", restated_row(at, 2_000));
+    for no in 2_001..=2_003 {
+        let decree = Decree::Law(Petition::new(&format!("p-{no}"), "Lamps"));
+        volume.push_str(&ledger_row(&roll, chrono::Utc::now(), &Record::Decree { decree_no: no, decree }));
+    }
+    fs::write(ledger_path(dir.path(), &roll.names()[0]), volume).unwrap();
+    let mut state = WatchState::new(roll.clone(), "test");
+    Source::open(dir.path(), &roll).refresh(&mut state);
+    let durable = &state.priests()[PriestId(0).index()].durable;
+    assert_eq!((durable.known, durable.last_decree()), (2_003, 2_003), "{durable:?}");
+}
