@@ -47,15 +47,37 @@ pub struct PriestSettings {
     pub crash_after_sync: f64,
 }
 
-/// A messenger that may die before setting out, as a priest killed right after his sync.
+/// A messenger that may die before setting out, as a priest killed right after his sync; and
+/// that has the story tell the step before its first message sets out.
 struct Doomed<'a> {
     messenger: &'a mut FileMessenger,
     chance: f64,
     rng: &'a mut crate::rng::Rng,
+    telling: Telling<'a>,
+}
+
+/// A step to be told once its rows are written and before any of its messages sets out: told
+/// later, a priest who got one of them could be told acting on it first ("Dwork votes in ballot
+/// 1.Toueg for decree 4" before "Toueg begins ballot 1.Toueg for decree 4"); told sooner, a row
+/// that never reached the ledger (deleted under him) would be told as written.
+struct Telling<'a> {
+    narrator: Option<&'a mut Narrator>,
+    priest: PriestId,
+    after: &'a crate::priest::Durable,
+    step: Option<Step>,
+}
+
+impl Telling<'_> {
+    fn tell(&mut self) {
+        if let (Some(n), Some(step)) = (self.narrator.as_mut(), self.step.take()) {
+            n.step(At::Now, self.priest, self.after, &step);
+        }
+    }
 }
 
 impl crate::priest::Messenger for Doomed<'_> {
     fn relay(&mut self, envelopes: &mut Vec<crate::priest::Envelope>) {
+        self.telling.tell();
         if self.rng.chance(self.chance) {
             // SAFETY: kill(2) on our own process; nothing after it runs.
             unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
@@ -336,14 +358,21 @@ impl Runtime {
         if self.step.is_empty() {
             return Ok(());
         }
-        // Told once carried out: a step whose rows never reached his ledger (deleted under him, a
-        // newcomer's trial) must not be told as written ("Decree 11 is in all 6 ledgers").
+        // Told once its rows are written: a step whose rows never reached his ledger (deleted
+        // under him, a newcomer's trial) must not be told as written ("Decree 11 is in all 6
+        // ledgers"). Told before its messages leave ([`Telling`]).
         let told = self.narrator.is_some().then(|| self.step.clone());
         let path = ledger_path(&self.settings.dir, &self.settings.name);
         let mut messenger = Doomed {
             messenger: &mut self.messenger,
             chance: self.settings.crash_after_sync,
             rng: &mut self.rng,
+            telling: Telling {
+                narrator: self.narrator.as_mut(),
+                priest: self.priest.id(),
+                after: self.priest.durable(),
+                step: told,
+            },
         };
         let mut ledger = Guarded { ledger: &mut self.ledger, sitting: &mut self.sitting };
         carry_out(&mut self.step, &mut ledger, &mut messenger).map_err(|mut e| {
@@ -356,9 +385,7 @@ impl Runtime {
                 io_error(&path, e)
             }
         })?;
-        if let (Some(n), Some(step)) = (self.narrator.as_mut(), told) {
-            n.step(At::Now, self.priest.id(), self.priest.durable(), &step);
-        }
+        messenger.telling.tell();
         let (dir, name) = (&self.settings.dir, &self.settings.name);
         super::volume::close_if_due(dir, name, &self.roll, &mut self.ledger, &mut self.priest)
             .map_err(|e| io_error(&path, e))?;
