@@ -167,11 +167,12 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
     let body = &bytes[..complete];
     let body = body.strip_suffix(b"\n").unwrap_or(body);
     let lines = if complete == 0 { None } else { Some(body.split(|&b| b == b'\n')) };
+    let mut cache = RowCache::for_many_rows();
     for (i, line) in lines.into_iter().flatten().enumerate() {
         let number = i as u64 + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = String::from_utf8_lossy(line);
-        match read_ledger_line(roll, number, &text) {
+        match read_ledger_line_with(roll, number, &text, &mut cache) {
             LedgerLine::Header | LedgerLine::TornNote => {}
             LedgerLine::Restated(through) => read.restated = Some((read.rows.len(), through)),
             LedgerLine::Row(row) => read.rows.push((number, row)),
@@ -192,7 +193,8 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
 /// One ledger followed as it grows, a complete line at a time, through the same rule.
 pub struct LedgerFollower {
     tail: TailReader,
-    cache: RowCache,
+    /// Its own cache, made at its first [`LedgerFollower::read`] (a reader of every ledger shares one).
+    cache: Option<RowCache>,
     /// Lines that are not rows, with their number and why (a healthy ledger has none).
     pub bad: Vec<(u64, String)>,
 }
@@ -200,7 +202,7 @@ pub struct LedgerFollower {
 impl LedgerFollower {
     /// Follows the ledger at `path` from its start.
     pub fn new(path: PathBuf) -> LedgerFollower {
-        LedgerFollower { tail: TailReader::new(path), cache: RowCache::default(), bad: Vec::new() }
+        LedgerFollower { tail: TailReader::new(path), cache: None, bad: Vec::new() }
     }
 
     /// The ledger's path.
@@ -211,9 +213,9 @@ impl LedgerFollower {
     /// Calls `each` with every row appended since the last call, with its line. A ledger that
     /// was replaced under its path is read again from its start (its rows come again).
     pub fn read(&mut self, roll: &Roll, each: impl FnMut(u64, LedgerRow)) -> io::Result<()> {
-        let mut cache = std::mem::take(&mut self.cache);
+        let mut cache = self.cache.take().unwrap_or_else(RowCache::for_many_rows);
         let read = self.read_with(roll, &mut cache, each);
-        self.cache = cache;
+        self.cache = Some(cache);
         read
     }
 

@@ -123,6 +123,12 @@ pub struct RowCache {
 const DECREES_CACHED: usize = 8_192;
 
 impl RowCache {
+    /// A cache for a reader of many rows, with a slot for each of [`DECREES_CACHED`] decree
+    /// numbers. ([`RowCache::default`] is one for a row read alone: it keeps no decree.)
+    pub fn for_many_rows() -> RowCache {
+        RowCache { decrees: vec![None; DECREES_CACHED], ..RowCache::default() }
+    }
+
     /// The `at` column as a time, the last one's again if it is the same text.
     fn at(&mut self, s: &str) -> Result<DateTime<Utc>, String> {
         if let Some((text, at)) = &self.at
@@ -158,9 +164,12 @@ impl RowCache {
         if petition.is_empty() {
             return Decree::OliveDay;
         }
-        if self.roll_len != roll.len() || self.decrees.is_empty() {
-            self.decrees.clear();
-            self.decrees.resize(DECREES_CACHED, None);
+        if self.decrees.is_empty() {
+            // A row read alone ([`RowCache::default`]): nothing to share it with.
+            return parse_decree(roll, text, petition);
+        }
+        if self.roll_len != roll.len() {
+            self.decrees.fill(None);
             self.roll_len = roll.len();
         }
         let slot = &mut self.decrees[(decree_no % DECREES_CACHED as DecreeNo) as usize];
@@ -293,7 +302,7 @@ mod tests {
             (&grown, row(3, "p2", &admit, 2)),
             (&roll, row(4, "p3", "olive day", 2)),
         ];
-        let mut cache = RowCache::default();
+        let mut cache = RowCache::for_many_rows();
         let mut read = Vec::new();
         for (roll, text) in &rows {
             let alone = parse_ledger_row(roll, text.trim_end()).unwrap();

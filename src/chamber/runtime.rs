@@ -220,7 +220,7 @@ impl Runtime {
             priest,
             ledger,
             backers,
-            row_cache: RowCache::default(),
+            row_cache: RowCache::for_many_rows(),
             set_aside: 0,
             messenger,
             narrator,

@@ -127,7 +127,7 @@ impl Source {
             dir: dir.to_path_buf(),
             ledgers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
             presence: vec![(None, None); roll.len()],
-            row_cache: RowCache::default(),
+            row_cache: RowCache::for_many_rows(),
             roll: roll.clone(),
             pages: Vec::new(),
             page_index: BTreeMap::new(),

@@ -68,7 +68,7 @@ impl Tally {
     pub fn new(dir: &Path, roll: &Roll) -> Tally {
         Tally {
             followers: roll.names().iter().map(|n| LedgerFollower::new(ledger_path(dir, n))).collect(),
-            cache: RowCache::default(),
+            cache: RowCache::for_many_rows(),
             roll: roll.clone(),
             majority: (roll.len() / 2 + 1) as u32,
             ids: HashMap::new(),
