@@ -190,11 +190,26 @@ pub fn read_ledger(path: &Path, roll: &Roll) -> Result<LedgerRead, LedgerError> 
     Ok(read)
 }
 
+/// What a [`LedgerFollower`] hands on from a ledger's lines.
+#[derive(Debug)]
+pub enum Followed {
+    /// A row.
+    Row(LedgerRow),
+    /// A row a new volume restates, written before in an earlier one (§3.3.2): news of what he
+    /// holds to a reader who missed that volume, not a new act (a restated `Tried` row is no
+    /// second try of its ballot, B1; a restated vote below a later promise broke none).
+    Restating(LedgerRow),
+    /// The volume's `Restated` row: his law book runs through this decree.
+    LawBook(DecreeNo),
+}
+
 /// One ledger followed as it grows, a complete line at a time, through the same rule.
 pub struct LedgerFollower {
     tail: TailReader,
     /// Its own cache, made at its first [`LedgerFollower::read`] (a reader of every ledger shares one).
     cache: Option<RowCache>,
+    /// Whether any row has been handed on: a file replacing one read begins by restating.
+    read_any: bool,
     /// Lines that are not rows, with their number and why (a healthy ledger has none).
     pub bad: Vec<(u64, String)>,
 }
@@ -202,7 +217,7 @@ pub struct LedgerFollower {
 impl LedgerFollower {
     /// Follows the ledger at `path` from its start.
     pub fn new(path: PathBuf) -> LedgerFollower {
-        LedgerFollower { tail: TailReader::new(path), cache: None, bad: Vec::new() }
+        LedgerFollower { tail: TailReader::new(path), cache: None, read_any: false, bad: Vec::new() }
     }
 
     /// The ledger's path.
@@ -227,32 +242,64 @@ impl LedgerFollower {
         cache: &mut RowCache,
         mut each: impl FnMut(u64, LedgerRow),
     ) -> io::Result<()> {
-        self.read_restating(roll, cache, |line, row| {
-            if let Ok(row) = row {
-                each(line, row)
-            }
+        self.read_restating(roll, cache, |line, row| match row {
+            Followed::Row(row) | Followed::Restating(row) => each(line, row),
+            Followed::LawBook(_) => {}
         })
     }
 
-    /// As [`LedgerFollower::read_with`], handing on a new volume's `Restated` row too, as
-    /// `Err(through)`: every decree up to `through` is in his law book (§3.3.2), though no row of
-    /// the volume says each.
+    /// As [`LedgerFollower::read_with`], telling apart the rows a new volume restates and
+    /// handing on its `Restated` row too ([`Followed`]).
+    ///
+    /// A new volume renamed over a ledger this follower has read begins by restating what he
+    /// must never forget (his last ballot tried, his promise, his votes, the back of his
+    /// statute book): rows he wrote before, read already in the volume before it unless two
+    /// volumes closed between two reads. A file put there that has no `Restated` row is not a
+    /// volume (a person's copy): its rows are rows.
     pub fn read_restating(
         &mut self,
         roll: &Roll,
         cache: &mut RowCache,
-        mut each: impl FnMut(u64, Result<LedgerRow, DecreeNo>),
+        mut each: impl FnMut(u64, Followed),
     ) -> io::Result<()> {
-        let bad = &mut self.bad;
-        self.tail.read_new_each(|item| {
-            let TailItem::Line { number, text, .. } = item else { return };
+        let (bad, read_any) = (&mut self.bad, &mut self.read_any);
+        // Rows of a replacing file, held until its Restated row says they restate.
+        let mut held: Option<Vec<(u64, LedgerRow)>> = None;
+        let read = self.tail.read_new_each(|item| {
+            let (number, text) = match item {
+                TailItem::Line { number, text, .. } => (number, text),
+                TailItem::Replaced if *read_any => {
+                    for (line, row) in held.replace(Vec::new()).into_iter().flatten() {
+                        each(line, Followed::Row(row));
+                    }
+                    return;
+                }
+                TailItem::Replaced | TailItem::Truncated => return,
+            };
             match read_ledger_line_with(roll, number, text, cache) {
-                LedgerLine::Row(row) => each(number, Ok(row)),
-                LedgerLine::Restated(through) => each(number, Err(through)),
+                LedgerLine::Row(row) => match held.as_mut() {
+                    Some(rows) => rows.push((number, row)),
+                    None => {
+                        *read_any = true;
+                        each(number, Followed::Row(row))
+                    }
+                },
+                LedgerLine::Restated(through) => {
+                    for (line, row) in held.take().into_iter().flatten() {
+                        each(line, Followed::Restating(row));
+                    }
+                    *read_any = true;
+                    each(number, Followed::LawBook(through))
+                }
                 LedgerLine::Bad(why) => bad.push((number, why)),
                 _ => {}
             }
-        })
+        });
+        for (line, row) in held.into_iter().flatten() {
+            self.read_any = true;
+            each(line, Followed::Row(row));
+        }
+        read
     }
 }
 
@@ -263,6 +310,53 @@ mod tests {
 
     fn roll() -> Roll {
         Roll::new(crate::names::chamber_names(3)).unwrap()
+    }
+
+    /// A follower of a ledger whose volume closed (§3.3.2) tells the rows the new volume restates
+    /// from its new rows; a file put in its place that is no volume is read as rows. The watch
+    /// once told "tried ballot 1.Toueg after already trying 1.Toueg" (B1) at every volume of a
+    /// busy Chamber, from the restated `Tried` row.
+    #[test]
+    fn a_new_volume_is_followed_from_its_restated_row_and_a_copy_that_is_no_volume_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Lynch.csv");
+        let roll = roll();
+        let at = chrono::Utc::now();
+        let row = |r: &Record| super::super::ledger_rows::ledger_row(&roll, at, r);
+        let tried = row(&Record::Tried { ballot: BallotNumber::new(1, PriestId(1)) });
+        let decree = |no| row(&Record::Decree { decree_no: no, decree: crate::priest::Decree::OliveDay });
+        fs::write(&path, format!("{LEDGER_HEADER}\n{tried}{}", decree(1))).unwrap();
+        let mut follower = LedgerFollower::new(path.clone());
+        let mut cache = RowCache::for_many_rows();
+        let mut seen = Vec::new();
+        let mut read = |f: &mut LedgerFollower, seen: &mut Vec<String>| {
+            f.read_restating(&roll, &mut cache, |line, row| {
+                let kind = |row: &LedgerRow| {
+                    format!("{:?}", row.record).split('{').next().unwrap().trim().to_string()
+                };
+                seen.push(match row {
+                    Followed::Row(row) => format!("{line}:{}", kind(&row)),
+                    Followed::Restating(row) => format!("{line}:restating {}", kind(&row)),
+                    Followed::LawBook(through) => format!("{line}:law book to {through}"),
+                })
+            })
+            .unwrap()
+        };
+        read(&mut follower, &mut seen);
+        assert_eq!(seen, ["2:Tried", "3:Decree"]);
+        let next = dir.path().join("next.csv");
+        let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        fs::write(&next, format!("{LEDGER_HEADER}\n{tried}{}{}", restated_row(&at_text, 1), decree(2)))
+            .unwrap();
+        fs::rename(&next, &path).unwrap();
+        seen.clear();
+        read(&mut follower, &mut seen);
+        assert_eq!(seen, ["2:restating Tried", "3:law book to 1", "4:Decree"], "the Tried row restates");
+        fs::write(&next, format!("{LEDGER_HEADER}\n{tried}{}", decree(3))).unwrap();
+        fs::rename(&next, &path).unwrap();
+        seen.clear();
+        read(&mut follower, &mut seen);
+        assert_eq!(seen, ["2:Tried", "3:Decree"], "a copy that is no volume is read as rows");
     }
 
     #[test]

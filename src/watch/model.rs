@@ -224,18 +224,28 @@ impl WatchState {
         self
     }
 
-    /// The next row of `priest`'s ledger, read at `line` of his ledger file. Rows of one priest must
-    /// come in ledger order; priests may interleave in any order.
-    pub fn ledger_row(&mut self, priest: PriestId, line: u64, record: &Record, at: Option<DateTime<Utc>>) {
-        self.seen_at(at);
-        // The ledgers hold each decree five times over: its petition is looked for once, at the
-        // first (the rules check that the others agree).
-        let news = match record {
-            Record::Decree { decree_no, decree } => self.flight.decree(priest, *decree_no, decree, at),
-            _ => false,
-        };
-        if news
-            && let Record::Decree { decree: Decree::Law(p), .. } = record
+    /// A row a new volume of `priest`'s ledger restates (§3.3.2): what he holds, for a watch that
+    /// missed the volume that first wrote it; no new act, so the rules do not take it again (a
+    /// restated `Tried` row is no second try, B1).
+    pub fn restating_row(&mut self, priest: PriestId, line: u64, record: &Record) {
+        if let Record::Decree { decree_no, decree } = record {
+            self.decree_seen(priest, line, *decree_no, decree, None);
+        }
+        self.priests[priest.index()].durable.apply(record);
+    }
+
+    /// A Decree row in `priest`'s ledger, for the ballots and the statute book; the first of its
+    /// number looks for its petition (once, not in each ledger that holds it).
+    fn decree_seen(
+        &mut self,
+        priest: PriestId,
+        line: u64,
+        no: DecreeNo,
+        decree: &Decree,
+        at: Option<DateTime<Utc>>,
+    ) {
+        if self.flight.decree(priest, no, decree, at)
+            && let Decree::Law(p) = decree
             && !self.petitions.contains(&p.id)
             && !self.unseen.contains_key(&p.id)
         {
@@ -243,6 +253,17 @@ impl WatchState {
             // the data source says every messagebook has been read through.
             self.rules.petition_made(p);
             self.unseen.insert(p.id.clone(), (priest, line, p.clone()));
+        }
+    }
+
+    /// The next row of `priest`'s ledger, read at `line` of his ledger file. Rows of one priest must
+    /// come in ledger order; priests may interleave in any order.
+    pub fn ledger_row(&mut self, priest: PriestId, line: u64, record: &Record, at: Option<DateTime<Utc>>) {
+        self.seen_at(at);
+        // The ledgers hold each decree five times over: its petition is looked for once, at the
+        // first (the rules check that the others agree).
+        if let Record::Decree { decree_no, decree } = record {
+            self.decree_seen(priest, line, *decree_no, decree, at);
         }
         if let Err(v) = self.rules.observe_row(priest, line as usize, record) {
             let file = self.file_of(v.priest);

@@ -24,7 +24,7 @@ use super::model::{DELIVERIES_KEPT, Presence, WatchState};
 use crate::books::Roll;
 use crate::books::book_rows::{BookEntry, book_row_kind, parse_book_row, petition_from};
 use crate::books::layout::{book_dir, ledger_path, page_file, page_name, presence_path, sitting_path};
-use crate::books::ledger_read::LedgerFollower;
+use crate::books::ledger_read::{Followed, LedgerFollower};
 use crate::books::ledger_rows::LedgerRow;
 use crate::books::ledger_rows::RowCache;
 use crate::chamber::lease;
@@ -46,17 +46,12 @@ const SITTING_EVERY: Duration = Duration::from_millis(250);
 /// [`Source::waiting_text`]), and is parsed only if the view needs it (see
 /// [`Source::refresh_within`]).
 enum Row {
-    Ledger(PriestId, u64, LedgerRow),
+    /// A ledger row; `true` for a row a new volume restates ([`Followed::Restating`]).
+    Ledger(PriestId, u64, LedgerRow, bool),
     /// A new volume's `Restated` row: his law book runs through this decree (§3.3.2).
     Restated(PriestId, DecreeNo),
     /// `seq`: how many messagebook rows had been read when this one was (itself included).
-    Page {
-        page: usize,
-        line: u64,
-        seq: u64,
-        start: usize,
-        end: usize,
-    },
+    Page { page: usize, line: u64, seq: u64, start: usize, end: usize },
 }
 
 /// One page of one messagebook, followed.
@@ -184,8 +179,9 @@ impl Source {
             let backlog = &mut self.backlog;
             let _ = ledger.read_restating(roll, cache, |line, row| {
                 backlog.push_back(match row {
-                    Ok(row) => Row::Ledger(PriestId(i as u16), line, row),
-                    Err(through) => Row::Restated(PriestId(i as u16), through),
+                    Followed::Row(row) => Row::Ledger(PriestId(i as u16), line, row, false),
+                    Followed::Restating(row) => Row::Ledger(PriestId(i as u16), line, row, true),
+                    Followed::LawBook(through) => Row::Restated(PriestId(i as u16), through),
                 })
             });
         }
@@ -196,7 +192,8 @@ impl Source {
         let mut fed = 0;
         while let Some(row) = self.backlog.pop_front() {
             match row {
-                Row::Ledger(p, line, row) => state.ledger_row(p, line, &row.record, row.at),
+                Row::Ledger(p, line, row, false) => state.ledger_row(p, line, &row.record, row.at),
+                Row::Ledger(p, line, row, true) => state.restating_row(p, line, &row.record),
                 Row::Restated(p, through) => state.restated(p, through),
                 Row::Page { page, line, seq, start, end } => {
                     let text = &self.waiting_text[start..end];

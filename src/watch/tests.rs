@@ -191,6 +191,25 @@ fn a_decree_read_before_its_petition_is_not_a_violation_but_an_unmade_one_is() {
     assert_eq!((b.rule, b.file.as_str(), b.line), (Rule::Validity, "ledgers/Oki.csv", 2));
 }
 
+/// A decree first seen restated by a new volume (the watch missed the volume that first wrote
+/// it) and then in another ledger, before its petition's row is read, waits for the books like
+/// any other: restating rows once skipped that, and every such decree broke validity at once.
+/// A restated `Tried` row is no second try (B1).
+#[test]
+fn a_decree_first_seen_restated_waits_for_its_petition_and_a_restated_try_is_no_second_try() {
+    let mut f = Feed::new();
+    f.row(TOUEG, Record::Tried { ballot: b1() }, 1);
+    f.state.restating_row(TOUEG, 2, &Record::Tried { ballot: b1() });
+    let wine = Petition::new("p2", "Wine may not be watered");
+    f.state.restating_row(OKI, 2, &Record::Decree { decree_no: 1, decree: Decree::Law(wine.clone()) });
+    f.row(LYNCH, Record::Decree { decree_no: 1, decree: Decree::Law(wine.clone()) }, 1);
+    assert!(f.state.first_broken().is_none(), "{:?}", f.state.first_broken());
+    f.state.petition("Ann", OKI, &wine, at(0), "messagebooks/Oki.csv", 1);
+    f.state.books_read();
+    assert!(f.state.first_broken().is_none(), "{:?}", f.state.first_broken());
+    assert_eq!(f.state.priests()[OKI.index()].durable.known, 1, "the restated decree is his");
+}
+
 #[test]
 fn a_decree_that_changes_its_petitions_text_breaks_validity() {
     let mut f = Feed::new();
