@@ -97,13 +97,38 @@ pub fn run(args: WatchArgs) -> anyhow::Result<i32> {
     watch(opts)
 }
 
+/// How long a Chamber laid out a moment ago is given to sit down before the watch convenes it.
+const SITTING_DOWN: Duration = Duration::from_secs(3);
+
+/// Whether the Chamber in `dir` was laid out within [`SITTING_DOWN`] (its roll's age).
+fn just_laid_out(dir: &Path) -> bool {
+    std::fs::metadata(parliament::books::layout::roll_path(dir))
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < SITTING_DOWN))
+}
+
 /// Watches the Chamber `opts.dir` names: convened by this watch (as `convene --stay` would, with
 /// `opts`) unless a priest already sits there. Petitions in `opts` are handed in once.
 pub fn watch(opts: ConveneOptions) -> anyhow::Result<i32> {
     need_a_terminal()?;
     let dir = opts.dir.clone();
     let existing = discover_roll(&dir)?;
-    let sitting = existing.as_ref().is_some_and(|r| r.names().iter().any(|n| held_by(&dir, n).is_some()));
+    let sits = |r: &parliament::books::Roll| r.names().iter().any(|n| held_by(&dir, n).is_some());
+    let mut sitting = existing.as_ref().is_some_and(sits);
+    if !sitting && let Some(roll) = existing.as_ref().filter(|_| just_laid_out(&dir)) {
+        // A Chamber laid out a moment ago may be sitting down now (a `convene` or a `bench` that
+        // lays out, then starts its priests): convened here too, it would turn them away.
+        eprintln!(
+            "watch: {} was laid out a moment ago; waiting up to {} s for its priests to sit",
+            dir.display(),
+            SITTING_DOWN.as_secs()
+        );
+        let deadline = std::time::Instant::now() + SITTING_DOWN;
+        while !sitting && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            sitting = sits(roll);
+        }
+    }
     let stop = stop_on_signal()?;
     let (roll, god) = if sitting {
         (existing.expect("a roll"), None)

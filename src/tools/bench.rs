@@ -216,9 +216,13 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
     // Chamber is laid out with α at least its petitions in flight (and the priests' window), so
     // that it measures the files, not the gap rule.
     let alpha = bench_alpha(o.in_flight);
-    let roll = lay_out_with(dir, &names, true, Some(alpha))?;
+    // The disk and the wake-ups are measured before the Chamber is laid out, so that it sits
+    // down at once: a `parliament watch --dir` finding a Chamber laid out and nobody sitting
+    // waits only a moment before convening it itself.
+    std::fs::create_dir_all(dir).with_context(|| format!("making {}", dir.display()))?;
     let disk = disk_syncs_per_s(dir).context("measuring the disk's sync rate")?;
     let wake = wake_latency_ms(dir, 200).context("measuring the wake-up latency")?;
+    let roll = lay_out_with(dir, &names, true, Some(alpha))?;
     let restore_s = if o.restore_rows > 0 { restore_time(dir, o.restore_rows)? } else { 0.0 };
     let opts = ConveneOptions {
         dir: dir.to_path_buf(),
@@ -256,6 +260,19 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         BenchReport { priests: o.priests, decrees: o.decrees, in_flight: o.in_flight, ..Default::default() };
     // Warm up: the first petition waits for the president to take office.
     d.one("warm-up".into())?;
+    // Whoever passed it must be this bench's priests: a `parliament watch --dir` attached while
+    // the bench measured the disk found nobody sitting and convened the Chamber itself, and the
+    // bench's priests were turned away (one priest, one sitting); it would measure another's.
+    let me = format!("pid {},", std::process::id());
+    for name in roll.names() {
+        if let Some(holder) = crate::chamber::sitting::held_by(dir, name).filter(|h| !h.starts_with(&me)) {
+            anyhow::bail!(
+                "{name} sits in another process ({holder}), not in this bench: a bench measures a Chamber of its own. \
+                 Stop that process (a `parliament watch --dir` attached before the bench's priests sat convenes the \
+                 Chamber itself; attach it once ledgers/.{name}.sitting exists) and run the bench again in a fresh folder"
+            );
+        }
+    }
     let counts0 = Counts::now();
     let (mut light, mut chosen) = (Vec::new(), Vec::new());
     for k in 0..o.light {
