@@ -260,9 +260,9 @@ pub fn bench(dir: &Path, o: &BenchOptions, stop: &AtomicBool) -> anyhow::Result<
         BenchReport { priests: o.priests, decrees: o.decrees, in_flight: o.in_flight, ..Default::default() };
     // Warm up: the first petition waits for the president to take office.
     d.one("warm-up".into())?;
-    // Whoever passed it must be this bench's priests: a `parliament watch --dir` attached while
-    // the bench measured the disk found nobody sitting and convened the Chamber itself, and the
-    // bench's priests were turned away (one priest, one sitting); it would measure another's.
+    // Whoever passed it must be this bench's priests: a `parliament watch --dir` (or a second
+    // `convene`) that found the Chamber laid out and nobody sitting may have convened it itself,
+    // and the bench's priests were turned away (one priest, one sitting); it would measure another's.
     let me = format!("pid {},", std::process::id());
     for name in roll.names() {
         if let Some(holder) = crate::chamber::sitting::held_by(dir, name).filter(|h| !h.starts_with(&me)) {
