@@ -125,14 +125,20 @@ pub fn holds_no_character(text: &str) -> bool {
     memchr::memchr(0xEF, text.as_bytes()).is_some() && text.contains('\u{fffd}')
 }
 
+/// Whether a row holds no quote, backslash, newline or NUL: its columns are then what lies
+/// between its commas, nothing quoted or escaped (most rows).
+fn is_plain(text: &str) -> bool {
+    memchr::memchr3(b'"', b'\\', b'\n', text.as_bytes()).is_none() && !holds_nul(text)
+}
+
 /// The columns of a row that holds no quote, backslash, newline or NUL (most rows), found in one
 /// pass over its bytes: the first `N` go into `columns`, and how many there are in all is
 /// returned; None for any other row, which only [`read_row`] reads.
 pub fn plain_columns<'a, const N: usize>(text: &'a str, columns: &mut [&'a str; N]) -> Option<usize> {
-    let bytes = text.as_bytes();
-    if memchr::memchr3(b'"', b'\\', b'\n', bytes).is_some() || memchr::memchr(0, bytes).is_some() {
+    if !is_plain(text) {
         return None;
     }
+    let bytes = text.as_bytes();
     let (mut count, mut start) = (0, 0);
     for i in memchr::memchr_iter(b',', bytes) {
         if let Some(column) = columns.get_mut(count) {
@@ -151,8 +157,7 @@ pub fn plain_columns<'a, const N: usize>(text: &'a str, columns: &mut [&'a str; 
 /// than the header names are allowed: the missing ones are empty. The error says what was wrong.
 pub fn read_row(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
     let mut fields = Vec::with_capacity(10);
-    if memchr::memchr3(b'"', b'\\', b'\n', line.as_bytes()).is_none() && !holds_nul(line) {
-        // Most rows: nothing quoted, nothing escaped; the columns are what lies between the commas.
+    if is_plain(line) {
         fields.extend(split_commas(line).map(Cow::Borrowed));
         return Ok(fields);
     }

@@ -129,8 +129,9 @@ impl RowCache {
         RowCache { decrees: vec![None; DECREES_CACHED], ..RowCache::default() }
     }
 
-    /// The `at` column as a time, the last one's again if it is the same text.
-    fn at(&mut self, s: &str) -> Result<DateTime<Utc>, String> {
+    /// The `at` column as a time, the last one's again if it is the same text (rows written in
+    /// one step share it; a messagebook's rows too).
+    pub fn at(&mut self, s: &str) -> Result<DateTime<Utc>, String> {
         if let Some((text, at)) = &self.at
             && text == s
         {

@@ -9,9 +9,6 @@
 //!
 //! [`crate::files::tail`] feeds this from a file; a simulator can feed it from memory.
 
-/// The UTF-8 byte-order mark some editors put at the start of a file.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// One complete line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -79,7 +76,7 @@ impl LineBuffer {
         if let Ok(text) = std::str::from_utf8(&rest[..whole]) {
             let mut start = 0;
             for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
-                self.cut_text(&text[start..i], &mut each);
+                self.cut_text(&text[start..i], i - start, &mut each);
                 start = i + 1;
             }
             rest = &rest[whole..];
@@ -91,8 +88,8 @@ impl LineBuffer {
         self.partial.extend_from_slice(rest);
     }
 
-    /// As [`LineBuffer::cut`], for a line already known to be UTF-8.
-    fn cut_text(&mut self, line: &str, each: &mut impl FnMut(u64, u64, &str)) {
+    /// As [`LineBuffer::cut`], for a line already read as text, `bytes` long in the stream.
+    fn cut_text(&mut self, line: &str, bytes: usize, each: &mut impl FnMut(u64, u64, &str)) {
         let offset = self.position.offset;
         let mut text = line;
         if offset == 0 {
@@ -100,23 +97,15 @@ impl LineBuffer {
         }
         text = text.strip_suffix('\r').unwrap_or(text);
         self.position.lines_read += 1;
-        self.position.offset += line.len() as u64 + 1;
+        self.position.offset += bytes as u64 + 1;
         each(self.position.lines_read, offset, text)
     }
 
     /// One complete line, without its newline: numbered, stripped, and handed on.
     fn cut(&mut self, line: &[u8], each: &mut impl FnMut(u64, u64, &str)) {
-        let offset = self.position.offset;
-        let mut text = line;
-        if offset == 0 {
-            text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
-        }
-        text = text.strip_suffix(b"\r").unwrap_or(text);
-        self.position.lines_read += 1;
-        self.position.offset += line.len() as u64 + 1;
-        match std::str::from_utf8(text) {
-            Ok(text) => each(self.position.lines_read, offset, text),
-            Err(_) => each(self.position.lines_read, offset, &String::from_utf8_lossy(text)),
+        match std::str::from_utf8(line) {
+            Ok(text) => self.cut_text(text, line.len(), each),
+            Err(_) => self.cut_text(&String::from_utf8_lossy(line), line.len(), each),
         }
     }
 

@@ -80,10 +80,7 @@ impl DurableView {
                 if *decree_no > self.known {
                     self.beyond.insert(*decree_no);
                 }
-                while self.beyond.first() == Some(&(self.known + 1)) {
-                    self.beyond.pop_first();
-                    self.known += 1;
-                }
+                self.close_up();
             }
         }
     }
@@ -97,6 +94,11 @@ impl DurableView {
             self.known = through;
             self.beyond = self.beyond.split_off(&(through + 1));
         }
+        self.close_up();
+    }
+
+    /// Moves `known` on over the numbers above it that now run without a hole.
+    fn close_up(&mut self) {
         while self.beyond.first() == Some(&(self.known + 1)) {
             self.beyond.pop_first();
             self.known += 1;

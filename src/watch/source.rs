@@ -86,8 +86,6 @@ pub struct Source {
     /// The text of the messagebook rows waiting in the backlog, end to end: emptied whenever the
     /// backlog is.
     waiting_text: String,
-    /// The `at` of the last hushed row read, and that time: rows written together share it.
-    page_at: (String, Option<DateTime<Utc>>),
     /// `roll.csv`'s length and modification time when last looked.
     roll_seen: Option<(u64, Option<SystemTime>)>,
     /// Who sat when last looked, and when that was.
@@ -131,7 +129,6 @@ impl Source {
             page_text: String::new(),
             page_spans: Vec::new(),
             waiting_text: String::new(),
-            page_at: (String::new(), None),
             roll_seen: roll_seen(dir),
             sitting: (None, None),
             rows: 0,
@@ -218,7 +215,7 @@ impl Source {
                     } else if !book_row_kind(text).is_some_and(told)
                         && let Ok(entry) = parse_book_row(&self.roll, text)
                     {
-                        let at = cached_at(&mut self.page_at, text);
+                        let at = self.row_cache.at(text.split(',').next().unwrap_or_default()).ok();
                         feed_hushed(state, &self.pages[page].name, &entry, at)
                     }
                 }
@@ -432,17 +429,6 @@ pub fn feed_hushed(state: &mut WatchState, page: &str, entry: &BookEntry, at: Op
             state.heard(&Message::Petition(petition), at)
         }
     }
-}
-
-/// A messagebook row's `at` as a time, the last row's again when it is the same text.
-fn cached_at(last: &mut (String, Option<DateTime<Utc>>), text: &str) -> Option<DateTime<Utc>> {
-    let at = text.split(',').next().unwrap_or_default();
-    if last.0 != at {
-        last.0.clear();
-        last.0.push_str(at);
-        last.1 = DateTime::parse_from_rfc3339(at).ok().map(|a| a.with_timezone(&Utc));
-    }
-    last.1
 }
 
 /// The pid sitting as each priest now, from the kernel's list of `flock`s (`/proc/locks`); None
